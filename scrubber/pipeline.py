@@ -1,0 +1,138 @@
+"""The scrub pipeline: read -> evaluate -> RunResult. Wiring between stages, no rules here.
+
+Claims are read one transaction at a time and evaluated in chunks, so memory is
+bounded by the results, not the input. Every ClaimRecord the reader yields becomes
+exactly one ClaimResult (the accounting invariant).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterable, Optional, Protocol
+
+from scrubber import __version__
+from scrubber.model import Claim, ClaimRecord, ClaimResult, Finding, RunError, RunInfo, RunResult
+
+CHUNK = 100
+
+
+class Evaluator(Protocol):
+    """Anything that turns a chunk of claims into findings per claim (index into the chunk)."""
+
+    def evaluate(self, claims: list[Claim]) -> tuple[dict[int, list[Finding]], list[RunError]]: ...
+
+
+@dataclass
+class ScrubOptions:
+    paths: list[str]
+    payer_profile: Optional[str] = None
+    evaluator: Optional[Evaluator] = None
+    on_claim: Optional[Callable[[ClaimRecord, ClaimResult], None]] = None
+    run_extra: dict = field(default_factory=dict)
+    rulesets: list[dict] = field(default_factory=list)
+    refdata: list[dict] = field(default_factory=list)
+
+
+def sha256_of(path: str) -> Optional[str]:
+    if path == "-" or not os.path.isfile(path):
+        return None
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def input_files(paths: Iterable[str]) -> list[str]:
+    """Every file a scrub of ``paths`` reads, in the order the readers read them."""
+    out: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs.sort()
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        out.append(os.path.join(root, name))
+        else:
+            out.append(p)
+    return out
+
+
+def claim_result(record: ClaimRecord, findings: list[Finding]) -> ClaimResult:
+    claim = record.claim
+    all_findings = tuple(sorted(list(record.findings) + list(findings), key=Finding.sort_key))
+    if claim is None:
+        return ClaimResult(
+            claim_id=record.claim_id,
+            source_path=record.source.path,
+            source_segment=record.source.segment,
+            status="unreadable",
+            findings=all_findings,
+            error=record.error.message if record.error else "claim could not be read",
+        )
+    rendering = claim.provider("rendering") or claim.provider("billing")
+    billing = claim.provider("billing")
+    patient = claim.patient or claim.subscriber
+    return ClaimResult(
+        claim_id=claim.claim_id,
+        source_path=claim.source.path,
+        source_segment=claim.source.segment,
+        status=ClaimResult.status_for(all_findings),
+        payer=(claim.payer.name or claim.payer.payer_id) if claim.payer else None,
+        total_charge=claim.total_charge,
+        findings=all_findings,
+        payer_id=claim.payer.payer_id if claim.payer else None,
+        billing_npi=billing.npi if billing else None,
+        rendering_npi=rendering.npi if rendering else None,
+        service_date=claim.service_from.isoformat() if claim.service_from else None,
+        patient_name=(" ".join(x for x in (patient.first_name, patient.last_name) if x) or None) if patient else None,
+        member_id=(claim.subscriber.member_id if claim.subscriber else None),
+        birth_date=(patient.birth_date.isoformat() if patient and patient.birth_date else None),
+    )
+
+
+def run_scrub(opts: ScrubOptions, records: Optional[Iterable] = None) -> RunResult:
+    from scrubber.readers import iter_records
+
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    inputs = [{"path": p, "sha256": sha256_of(p)} for p in input_files(opts.paths)]
+    result = RunResult(
+        tool_version=__version__,
+        run=RunInfo(
+            started=started,
+            payer_profile=opts.payer_profile,
+            inputs=inputs,
+            rulesets=list(opts.rulesets),
+            refdata=list(opts.refdata),
+            extra=dict(opts.run_extra),
+        ),
+    )
+    pending: list[ClaimRecord] = []
+
+    def flush():
+        readable = [r for r in pending if r.claim is not None]
+        found: dict[int, list[Finding]] = {}
+        if opts.evaluator is not None and readable:
+            found, errors = opts.evaluator.evaluate([r.claim for r in readable])
+            result.errors.extend(errors)
+        by_record = {id(r): found.get(i, []) for i, r in enumerate(readable)}
+        for r in pending:
+            cr = claim_result(r, by_record.get(id(r), []))
+            result.claims.append(cr)
+            if opts.on_claim is not None:
+                opts.on_claim(r, cr)
+        pending.clear()
+
+    for rec in records if records is not None else iter_records(opts.paths):
+        if isinstance(rec, RunError):
+            result.errors.append(rec)
+            continue
+        if rec.error is not None and rec.claim is None:
+            result.errors.append(rec.error)
+        pending.append(rec)
+        if len(pending) >= CHUNK:
+            flush()
+    flush()
+    return result

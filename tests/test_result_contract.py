@@ -1,0 +1,45 @@
+"""The RunResult JSON contract: schema shipped in the package, summary invariants."""
+import json
+from decimal import Decimal
+from importlib import resources
+
+import jsonschema
+
+from scrubber.model import ClaimResult, Finding, RunInfo, RunResult
+
+
+def schema():
+    return json.loads(resources.files("scrubber").joinpath("schemas/run_result.schema.json").read_text())
+
+
+def sample_result():
+    f = Finding("INT-TOTAL-001", "error", "balance", "total 100.00 != lines 90.00", "fix the total", "X12 guide",
+                None, "2300/CLM02", 12, ("CLM02",))
+    return RunResult(
+        tool_version="0",
+        run=RunInfo(started="2026-11-22T00:00:00+00:00"),
+        claims=[
+            ClaimResult("A1", "x.837", 10, "flagged", "PAYER", Decimal("100.00"), (f,)),
+            ClaimResult("A2", "x.837", 30, "clean", "PAYER", Decimal("50.00")),
+            ClaimResult("A3", "x.837", 50, "unreadable", error="CLM missing"),
+        ],
+    )
+
+
+def test_result_validates_against_shipped_schema():
+    jsonschema.validate(sample_result().to_dict(), schema())
+
+
+def test_summary_accounts_for_every_claim_and_charges_at_risk():
+    s = sample_result().summary()
+    assert s["claims_total"] == 3 == s["claims_clean"] + s["claims_flagged"] + s["claims_unreadable"]
+    assert s["charges_at_risk"] == 100.0
+    assert s["findings_by_rule"] == {"INT-TOTAL-001": 1}
+
+
+def test_status_is_flagged_only_for_error_findings():
+    warn = Finding("X", "warning", "modifier", "m")
+    err = Finding("Y", "error", "modifier", "m")
+    assert ClaimResult.status_for([warn]) == "clean"
+    assert ClaimResult.status_for([warn, err]) == "flagged"
+    assert ClaimResult.status_for([], unreadable=True) == "unreadable"
