@@ -43,3 +43,23 @@ def test_status_is_flagged_only_for_error_findings():
     assert ClaimResult.status_for([warn]) == "clean"
     assert ClaimResult.status_for([warn, err]) == "flagged"
     assert ClaimResult.status_for([], unreadable=True) == "unreadable"
+
+
+def test_claim_round_trips_through_its_json_form():
+    from scrubber.model.serialize import claim_from_dict, claim_to_dict
+
+    d = {
+        "claim_id": "MADE-UP-1",
+        "kind": "837P",
+        "total_charge": "150.00",
+        "patient": {"last_name": "DOE", "birth_date": "1980-02-29", "sex": "F"},
+        "diagnoses": [{"position": 1, "code": "E119", "qualifier": "ABK",
+                       "locs": {"code": {"path": "2300/HI01-2", "segment": 20}}}],
+        "lines": [{"number": 1, "code": "99213", "modifiers": ["25"], "charge": 150, "units": 1,
+                   "dx_pointers": [1], "date_from": "2026-01-05"}],
+    }
+    c = claim_from_dict(d)
+    assert c.lines[0].charge == Decimal("150")
+    assert c.diagnoses[0].locs["code"].segment == 20
+    assert c.patient.birth_date.isoformat() == "1980-02-29"
+    assert claim_from_dict(claim_to_dict(c)) == c
