@@ -293,3 +293,20 @@ class CoverageSpan:
     responsibility: Optional[str] = None  # P/S/T when the file says who pays first
     source: Optional[Loc] = None  # file:line or X12 path
     source_file: Optional[str] = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimContext:
+    """What the engine needs to know about a claim beyond the claim itself.
+
+    Built per claim by the pipeline from the payer profile that matches it and the
+    eligibility files given; the engine turns ``params`` and ``coverage`` into fact
+    fields and applies ``disabled_*`` and ``severity_overrides`` to what fires.
+    """
+
+    profile_id: str = "default"
+    params: Mapping[str, object] = field(default_factory=dict)
+    disabled_rules: frozenset[str] = frozenset()
+    disabled_packs: frozenset[str] = frozenset()
+    severity_overrides: Mapping[str, str] = field(default_factory=dict)
+    coverage: Optional[Mapping[str, object]] = None  # fields of the `coverage` fact; None = no eligibility file
