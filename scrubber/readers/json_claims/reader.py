@@ -1,0 +1,2 @@
+def read_json(data, path):
+    return iter(())
