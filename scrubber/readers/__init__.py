@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import sys
 import zlib
 from typing import BinaryIO, Iterable, Iterator, Union
@@ -26,6 +27,8 @@ Record = Union[ClaimRecord, RunError]
 
 CHUNK_BYTES = 1 << 20
 _SNIFF_WS = b" \t\r\n\x0b\x0c"
+# An X12 segment id (2-3 upper-case letters or digits) followed by an element separator.
+_SEGMENT_START = re.compile(rb"[A-Z][A-Z0-9]{1,2}[^A-Za-z0-9\s{\[\"]")
 
 
 def input_files(paths: Iterable[str]) -> list[str]:
@@ -91,14 +94,14 @@ def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:
             return
         yield from read_json(data, path)
         return
-    if start[:3] == b"ISA" or (start[:2] in (b"GS", b"ST") and start[2:3] and not start[2:3].isalnum()) or _looks_x12(start):
+    envelope = _x12_start(start)
+    if envelope >= 0 or _SEGMENT_START.match(start):
         from scrubber.readers.x12 import read_x12
 
-        skipped = 0
-        if not start.startswith((b"ISA", b"GS", b"ST")):
-            skipped = start.find(b"ISA")
+        if envelope > 0:
+            skipped = envelope
             start = start[skipped:]
-            yield RunError("structure", f"X12-ISA: {skipped} bytes before the ISA segment were skipped", path, None)
+            yield RunError("structure", f"X12-ISA: {skipped} bytes before the first envelope segment were skipped", path, None)
         read_errors: list[str] = []
         yield from read_x12(_chunks(start, f, read_errors), path)
         for message in read_errors:
@@ -110,10 +113,17 @@ def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:
     yield RunError("unreadable-file", "not an X12 837 or JSON claim file (an X12 file starts with ISA, a JSON file with { or [)", path, None)
 
 
+_ENVELOPE_SEGMENT = re.compile(rb"(ISA|GS|ST)[^A-Za-z0-9\s]")
+
+
+def _x12_start(start: bytes) -> int:
+    """Where X12 begins after leading garbage: the first ISA, GS or ST segment in the first 4 KB, or -1."""
+    m = _ENVELOPE_SEGMENT.search(start, 0, 4096)
+    return m.start() if m else -1
+
+
 def _looks_x12(start: bytes) -> bool:
-    """Leading garbage before an ISA: still X12 when an ISA comes within the first 4 KB."""
-    i = start.find(b"ISA", 0, 4096)
-    return i >= 0 and len(start) > i + 3 and not start[i + 3 : i + 4].isalnum()
+    return _x12_start(start) >= 0
 
 
 def _chunks(start: bytes, f: BinaryIO, errors: list[str]) -> Iterator[bytes]:

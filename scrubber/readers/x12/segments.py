@@ -12,10 +12,13 @@ the reader fast.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
 CHUNK_CHARS = 1 << 20
+_ENVELOPE = re.compile(r"(GS|ST)[^A-Za-z0-9\s]")
+_SEGMENT_START = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
 _WS = " \t\r\n\x0b\x0c\ufeff"
 
 
@@ -58,11 +61,13 @@ def delimiters_from_isa(text: str) -> Delimiters:
 
 
 def guess_delimiters(text: str) -> Optional[Delimiters]:
-    """Delimiters of a file without an ISA that starts with GS or ST (best effort)."""
-    if len(text) < 4 or text[:2] not in ("GS", "ST") or text[2].isalnum() or text[2] in _WS:
+    """Delimiters of a file that starts with a segment other than ISA (best effort): the
+    element separator follows the 2-3 character segment id."""
+    m = _SEGMENT_START.match(text)
+    if m is None:
         return None
-    el = text[2]
-    i = 3
+    el = m.group(2)
+    i = m.end()
     n = len(text)
     # The terminator is the first character after the segment id that is neither a value
     # character nor the element separator; X12 values are upper-case letters, digits, space
@@ -116,8 +121,15 @@ class SegmentStream:
                 return buf, True
             except DelimiterError as exc:
                 if self.delimiters is None:
-                    self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}", self.count + 1))
-                    return buf, False
+                    m = _ENVELOPE.search(buf, 3, 4096)
+                    guessed = guess_delimiters(buf[m.start():]) if m else None
+                    if guessed is None:
+                        self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}", self.count + 1))
+                        return buf, False
+                    self.delimiters = guessed
+                    self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}; delimiters guessed from the {m.group(1)} segment "
+                                          f"(element {guessed.element!r}, terminator {guessed.terminator!r})", self.count + 1))
+                    return buf, True
                 self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}; kept the previous delimiters", self.count + 1))
                 return buf, True
         if self.delimiters is None:
