@@ -47,17 +47,9 @@ def sha256_of(path: str) -> Optional[str]:
 
 def input_files(paths: Iterable[str]) -> list[str]:
     """Every file a scrub of ``paths`` reads, in the order the readers read them."""
-    out: list[str] = []
-    for p in paths:
-        if os.path.isdir(p):
-            for root, dirs, files in os.walk(p):
-                dirs.sort()
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        out.append(os.path.join(root, name))
-        else:
-            out.append(p)
-    return out
+    from scrubber.readers import input_files as reader_input_files
+
+    return reader_input_files(paths)
 
 
 def claim_result(record: ClaimRecord, findings: list[Finding]) -> ClaimResult:

@@ -31,14 +31,21 @@ _SNIFF_WS = b" \t\r\n\x0b\x0c"
 _SEGMENT_START = re.compile(rb"[A-Z][A-Z0-9]{1,2}[^A-Za-z0-9\s{\[\"]")
 
 
+# In a directory walk, files that document or build a batch rather than hold claims
+# (a README beside sample claims). A file named on the command line is always read.
+NOT_CLAIM_SUFFIXES = (".md", ".rst", ".py")
+
+
 def input_files(paths: Iterable[str]) -> list[str]:
-    """Every file ``iter_records(paths)`` reads, in order: directories recursively, sorted, no dotfiles."""
+    """Every file ``iter_records(paths)`` reads, in order: directories recursively, sorted,
+    without dotfiles, dot-directories and ``NOT_CLAIM_SUFFIXES``."""
     out: list[str] = []
     for p in paths:
         if p != "-" and os.path.isdir(p):
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                out.extend(os.path.join(root, name) for name in sorted(files) if not name.startswith("."))
+                out.extend(os.path.join(root, name) for name in sorted(files)
+                           if not name.startswith(".") and not name.lower().endswith(NOT_CLAIM_SUFFIXES))
         else:
             out.append(p)
     return out
