@@ -6,6 +6,7 @@ findings go to each of those claims.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 from scrubber.model import Finding, Payer, Person, Provider
@@ -45,12 +46,20 @@ class Billing:
 
 
 class Subscriber:
-    __slots__ = ("person", "payer", "responsibility", "filing_indicator", "locs", "findings", "raw")
+    __slots__ = ("person", "payer", "responsibility", "filing_indicator", "locs", "findings", "raw", "_as_patient")
 
     def __init__(self, person_: Optional[Person], payer_: Optional[Payer], responsibility, filing_indicator, locs, findings, raw):
         self.person, self.payer = person_, payer_
         self.responsibility, self.filing_indicator = responsibility, filing_indicator
         self.locs, self.findings, self.raw = locs, findings, raw
+        self._as_patient = None
+
+    def as_patient(self) -> Optional[Person]:
+        """The subscriber as the patient when there is no 2000C loop (relationship 18, self)."""
+        if self._as_patient is None and self.person is not None:
+            p = self.person
+            self._as_patient = p if p.relationship == "18" else replace(p, relationship="18")
+        return self._as_patient
 
 
 class Patient:
