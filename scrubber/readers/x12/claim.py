@@ -20,6 +20,7 @@ from scrubber.model import (
     Source,
 )
 from scrubber.readers.x12 import layout
+from scrubber.readers.x12.claim_checks import REQUIRED_OK
 from scrubber.readers.x12.loops import Billing, Patient, Subscriber
 from scrubber.readers.x12.names import NameLoop, payer, person, provider
 from scrubber.readers.x12.fast import (
@@ -29,6 +30,7 @@ from scrubber.readers.x12.values import Collector, FieldLocs, LazyLocs, element,
 
 _PAD = [""] * 24
 _REQ = layout.REQUIRED
+_REQ_OK = REQUIRED_OK
 
 _PARENT = {"2310": "2300", "2320": "2300", "2330": "2300", "2410": "2400", "2420": "2400", "2430": "2400", "2440": "2400"}
 _RANKS = {
@@ -236,13 +238,9 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                 col.add("X12-SEG-ORDER", f"{sid} is out of order in loop {state}", f"{state}/{sid}", no)
             rank = max(rank, r)
         if strict:
-            req = _REQ.get(sid)
-            if req:
-                n = len(els)
-                for i in req:
-                    if i >= n or not els[i]:
-                        col.required(els, req, _prefix(loop_state, line, other, name), no)
-                        break
+            ok = _REQ_OK.get(sid)
+            if ok is not None and not ok(els):
+                col.required(els, _REQ[sid], _prefix(loop_state, line, other, name), no)
         if loop_state == "2300":
             if sid == "HI":
                 hi_count += 1
@@ -291,7 +289,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
         else:
             fields[key] = start
             locs[key] = ("2300/DTP03", no)
-    for q, attr in (("G1", "prior_authorization"), ("9F", "referral_number"), ("F8", "payer_claim_control_number")):
+    for q, attr in (_REF_FIELDS if refs else ()):
         seg = refs.get(q)
         if seg is not None:
             fields[attr] = element(seg[2], 2)
@@ -322,7 +320,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
     fields.pop("_service", None)
 
     if strict:
-        if not any(d.qualifier in layout.PRINCIPAL_QUALIFIERS for d in diagnoses):
+        if not diagnoses or not _has_principal(diagnoses):
             col.add("X12-REQ-SEG", "2300/HI: the claim has no principal diagnosis (HI*ABK)", "2300/HI", clm_no)
         if not lines:
             col.add("X12-REQ-SEG", "2400: the claim has no service line (LX)", "2400/LX", clm_no)
@@ -357,7 +355,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
         billing=billing.raw if billing is not None else (),
         subscriber=sub.raw if sub is not None else (),
         patient=pat.raw if pat is not None else (),
-        claim=tuple(s[1] for s in segs),
+        claim=tuple([s[1] for s in segs]),
     )
     claim = new_claim(
         claim_id=clm[1],
@@ -395,6 +393,16 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
         locs=LazyLocs(locs),
     )
     return claim, col.findings
+
+
+_REF_FIELDS = (("G1", "prior_authorization"), ("9F", "referral_number"), ("F8", "payer_claim_control_number"))
+
+
+def _has_principal(diagnoses: list) -> bool:
+    for d in diagnoses:
+        if d.qualifier in layout.PRINCIPAL_QUALIFIERS:
+            return True
+    return False
 
 
 def _prefix(loop_state: str, line: Optional[_Line], other: Optional[_OtherPayer], name: Optional[NameLoop]) -> str:
@@ -463,14 +471,7 @@ _DX_LOCS = {"code": ("-2", 0), "qualifier": ("-1", 0)}
 _DX_POA_LOCS = {**_DX_LOCS, "poa": ("-9", 0)}
 
 
-def _required_check(indexes: tuple[int, ...]):
-    """A fast predicate: are all these elements present and non-empty?"""
-    top = max(indexes)
-    src = f"lambda e: len(e) > {top} and " + " and ".join(f"e[{i}] != ''" for i in indexes)
-    return eval(src)  # noqa: S307 - built from the integer indexes above
 
-
-_REQ_OK = {sid: _required_check(idx) for sid, idx in layout.REQUIRED.items()}
 _HI_PREFIX = [f"2300/HI[{k}]" for k in range(40)]
 _DX_QUALIFIERS = layout.DIAGNOSIS_QUALIFIERS
 

@@ -12,7 +12,10 @@ from typing import Optional
 from scrubber.model import Finding, Payer, Person, Provider
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.names import NameLoop, payer, person, provider
+from scrubber.readers.x12.claim_checks import REQUIRED_OK as _REQ_OK
 from scrubber.readers.x12.values import Collector, element
+
+_NM1_OK = _REQ_OK["NM1"]
 
 
 class HLLoop:
@@ -81,7 +84,7 @@ def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple],
         no, _, els = seg
         sid = els[0]
         if sid == "NM1":
-            sub = subloops.get(element(els, 1) or "")
+            sub = subloops.get(els[1] if len(els) > 1 else "")
             if sub is None:
                 col.add("X12-SEG-MISPLACED", f"{name}/NM101: entity code {element(els, 1)!r} does not start a loop of {name}", name + "/NM101", no)
                 current, current_name, rank = None, name, 99
@@ -91,7 +94,7 @@ def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple],
             current = NameLoop(sub, seg)
             names.setdefault(sub, current)
             current_name, rank = sub, 0
-            if strict:
+            if strict and not _NM1_OK(els):
                 col.required(els, layout.REQUIRED["NM1"], sub, no)
             continue
         if current is None:
@@ -116,10 +119,11 @@ def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple],
         if strict:
             if r < rank:
                 col.add("X12-SEG-ORDER", f"{current_name}/{sid}: segment out of order in loop {current_name}", f"{current_name}/{sid}", no)
-            req = layout.REQUIRED.get(sid)
-            if req and sid != "HL":
-                col.required(els, req, current_name, no)
-        rank = max(rank, r)
+            ok = _REQ_OK.get(sid)
+            if ok is not None and sid != "HL" and not ok(els):
+                col.required(els, layout.REQUIRED[sid], current_name, no)
+        if r > rank:
+            rank = r
     return own, names
 
 
