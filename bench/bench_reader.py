@@ -48,11 +48,12 @@ def read_all(path: str) -> int:
 
 
 def best_of(fn, path: str, repeat: int) -> tuple[float, int]:
+    """Best CPU time of ``repeat`` runs: on a shared machine, wall time measures the neighbours."""
     best, out = float("inf"), 0
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = time.process_time()
         out = fn(path)
-        best = min(best, time.perf_counter() - t)
+        best = min(best, time.process_time() - t)
     return best, out
 
 
@@ -92,7 +93,31 @@ def big_file(path: str, gigabytes: float, kind: str) -> int:
     return copies * 20_000
 
 
+def measure_big(gigabytes: float, kind: str, tmp: str) -> None:
+    """Peak RSS on a big file, read in a fresh subprocess (the file is made in another one, so
+    that neither inherits this process's memory high-water mark)."""
+    big = os.path.join(tmp, "big.837")
+    root = str(HERE.parent)
+    try:
+        made = subprocess.run([sys.executable, __file__, "--make-big", big, str(gigabytes), kind],
+                              capture_output=True, text=True, check=True).stdout
+        expected = int(made)
+        size = os.path.getsize(big) / 1e9
+        idle = int(subprocess.run([sys.executable, "-c", _IDLE.format(root=root)], capture_output=True, text=True, check=True).stdout)
+        out = subprocess.run([sys.executable, "-c", _CHILD.format(root=root, path=big)], capture_output=True, text=True, check=True).stdout.split()
+        n_big, dt, rss = int(out[0]), float(out[1]), int(out[2])
+        assert n_big == expected, (n_big, expected)
+        print(f"big file   : {size:.2f} GB, {n_big:,} claims in {dt:.0f} s wall ({n_big / dt:,.0f} claims/s, {size * 1e3 / dt:.1f} MB/s)")
+        print(f"peak RSS   : {rss / 1024:.0f} MB (interpreter with the reader imported: {idle / 1024:.0f} MB); target < 200 MB")
+    finally:
+        if os.path.exists(big):
+            os.remove(big)
+
+
 def main() -> int:
+    if len(sys.argv) == 5 and sys.argv[1] == "--make-big":
+        print(big_file(sys.argv[2], float(sys.argv[3]), sys.argv[4]))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--claims", type=int, default=20_000)
     ap.add_argument("--kind", choices=("837P", "837I"), default="837P")
@@ -101,34 +126,20 @@ def main() -> int:
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="claimscrub-bench-") as tmp:
+        if args.big_gb > 0:
+            measure_big(args.big_gb, args.kind, tmp)
         path = os.path.join(tmp, "batch.837")
         data = gen_837.generate(args.claims, seed=1, kind=args.kind)
         Path(path).write_bytes(data)
         mb = len(data) / 1e6
         lines = data.count(b"\nLX*") / args.claims
+        print(f"batch: {args.claims} {args.kind} claims, {lines:.2f} lines/claim, {mb:.1f} MB; CPU time of this process, best of {args.repeat}")
         t_bare, _ = best_of(bare_split, path, args.repeat)
         t_read, n = best_of(read_all, path, args.repeat)
         assert n == args.claims, (n, args.claims)
-        print(f"batch: {args.claims} {args.kind} claims, {lines:.2f} lines/claim, {mb:.1f} MB (best of {args.repeat})")
         print(f"bare split : {t_bare:7.3f} s  {args.claims / t_bare:10,.0f} claims/s  {mb / t_bare:7.1f} MB/s")
         print(f"reader     : {t_read:7.3f} s  {args.claims / t_read:10,.0f} claims/s  {mb / t_read:7.1f} MB/s")
-        print(f"reader / bare split: {t_read / t_bare:.2f}x (target <= 5x); claims/s target >= 20,000")
-
-        if args.big_gb > 0:
-            big = os.path.join(tmp, "big.837")
-            try:
-                expected = big_file(big, args.big_gb, args.kind)
-                size = os.path.getsize(big) / 1e9
-                root = str(HERE.parent)
-                idle = int(subprocess.run([sys.executable, "-c", _IDLE.format(root=root)], capture_output=True, text=True, check=True).stdout)
-                out = subprocess.run([sys.executable, "-c", _CHILD.format(root=root, path=big)], capture_output=True, text=True, check=True).stdout.split()
-                n_big, dt, rss = int(out[0]), float(out[1]), int(out[2])
-                assert n_big == expected, (n_big, expected)
-                print(f"big file   : {size:.2f} GB, {n_big:,} claims in {dt:.1f} s ({n_big / dt:,.0f} claims/s, {size * 1e3 / dt:.1f} MB/s)")
-                print(f"peak RSS   : {rss / 1024:.0f} MB (interpreter with the reader imported: {idle / 1024:.0f} MB); target < 200 MB")
-            finally:
-                if os.path.exists(big):
-                    os.remove(big)
+        print(f"reader / bare split: {t_read / t_bare:.1f}x (target <= 5x); claims/s target >= 20,000 on one core")
     return 0
 
 
