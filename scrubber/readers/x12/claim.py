@@ -321,9 +321,9 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
 
     if strict:
         if not diagnoses or not _has_principal(diagnoses):
-            col.add("X12-REQ-SEG", "2300/HI: the claim has no principal diagnosis (HI*ABK)", "2300/HI", clm_no)
+            col.add("X12-REQ-SEG", "the claim has no principal diagnosis (HI*ABK)", "2300/HI", clm_no)
         if not lines:
-            col.add("X12-REQ-SEG", "2400: the claim has no service line (LX)", "2400/LX", clm_no)
+            col.add("X12-REQ-SEG", "the claim has no service line (LX)", "2400/LX", clm_no)
         for op in others:
             for sub_loop, what in (("2330A", "other subscriber NM1*IL"), ("2330B", "other payer NM1*PR")):
                 if sub_loop not in op.names:
@@ -416,7 +416,7 @@ def _prefix(loop_state: str, line: Optional[_Line], other: Optional[_OtherPayer]
 
 
 def _bad_entity(col: Collector, code: str, where: str, no: int) -> None:
-    col.add("X12-SEG-MISPLACED", f"{where}/NM101: entity code {code[:10]!r} does not start a loop here", where + "/NM101", no)
+    col.add("X12-SEG-MISPLACED", f"NM101 entity code {code[:10]!r} does not start a loop here", where + "/NM101", no)
 
 
 def _int(text: Optional[str]) -> Optional[int]:
@@ -438,7 +438,7 @@ def _read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values) 
             base = f"2300/HI[{k}]{m:02d}"
             hint = next((c for c in ">:^|\\!" if c in qual), None)
             why = f" (it contains {hint!r}: is that meant as the component separator? ISA16 declares {comp!r})" if hint else ""
-            col.add("X12-REQ-ELEM", f"{base}-2: HI composite {qual[:12]!r} has no code{why}", base + "-2", no)
+            col.add("X12-REQ-ELEM", f"HI composite {qual[:12]!r} has no code{why}", base + "-2", no)
             continue
         mm = _HI_INDEX[m] if m < 13 else f"{m:02d}"
         if qual in _DX_QUALIFIERS:
@@ -463,7 +463,7 @@ def _read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values) 
             (conditions if qual == "BG" else values if qual == "BE" else occurrences).append(entry)
         elif qual not in layout.OTHER_HI_QUALIFIERS:
             base = f"2300/HI[{k}]{mm}"
-            col.add("X12-CODE", f"{base}-1: {qual[:10]!r} is not an HI code list qualifier", base + "-1", no)
+            col.add("X12-CODE", f"{qual[:10]!r} is not an HI code list qualifier", base + "-1", no)
 
 
 _HI_INDEX = [f"{m:02d}" for m in range(13)]
@@ -529,7 +529,7 @@ def _build_line(ln: _Line, kind: str, comp: str, col: Collector, strict: bool) -
                     if x.isdigit():
                         found.append(int(x))
                     elif x:
-                        col.add("X12-CODE", f"{p}/SV107: diagnosis pointer {x[:10]!r} is not a number 1-12", p + "/SV107", no)
+                        col.add("X12-CODE", f"SV107 diagnosis pointer {x[:10]!r} is not a number 1-12", p + "/SV107", no)
                 pointers = tuple(found)
     elif ln.sv2 is not None:
         table = _SV2_LOCS
@@ -555,7 +555,7 @@ def _build_line(ln: _Line, kind: str, comp: str, col: Collector, strict: bool) -
                 col.amount(e[5], p + "/SV205", no)
     elif strict:
         want = "SV2" if kind == "837I" else "SV1"
-        col.add("X12-REQ-SEG", f"{p}/{want}: the service line has no {want} segment", f"{p}/{want}", ln.lx[0])
+        col.add("X12-REQ-SEG", f"service line {ln.number} has no {want} segment", f"{p}/{want}", ln.lx[0])
     date_from = date_to = None
     dtp_no = None
     if ln.dates:
@@ -566,7 +566,7 @@ def _build_line(ln: _Line, kind: str, comp: str, col: Collector, strict: bool) -
             e = els + _PAD8
             date_from, date_to = col.date_value(e[2] or None, e[3] or None, p + "/DTP03", dtp_no)
     elif strict and kind == "837P":
-        col.add("X12-REQ-SEG", f"{p}/DTP: the service line has no service date (DTP*472)", p + "/DTP", ln.lx[0])
+        col.add("X12-REQ-SEG", f"service line {ln.number} has no service date (DTP*472)", p + "/DTP", ln.lx[0])
     ndc = ndc_qty = ndc_unit = None
     lin_no = ctp_no = None
     if ln.lin is not None:
@@ -620,7 +620,7 @@ def _build_other(op: _OtherPayer, col: Collector) -> OtherPayer:
     sub_loop = op.names.get("2330A")
     responsibility = element(els, 1)
     if responsibility is not None and responsibility not in layout.SBR_RESPONSIBILITY:
-        col.add("X12-CODE", f"{p}/SBR01: payer responsibility {responsibility!r} is not one of P S T A-H U", p + "/SBR01", no)
+        col.add("X12-CODE", f"SBR01 payer responsibility {responsibility!r} is not one of P S T A-H U", p + "/SBR01", no)
     return new_other_payer(
         responsibility=responsibility,
         relationship=element(els, 2),

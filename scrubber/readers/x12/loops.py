@@ -86,7 +86,7 @@ def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple],
         if sid == "NM1":
             sub = subloops.get(els[1] if len(els) > 1 else "")
             if sub is None:
-                col.add("X12-SEG-MISPLACED", f"{name}/NM101: entity code {element(els, 1)!r} does not start a loop of {name}", name + "/NM101", no)
+                col.add("X12-SEG-MISPLACED", f"NM101 entity code {(element(els, 1) or '')[:10]!r} does not start a loop of {name}", name + "/NM101", no)
                 current, current_name, rank = None, name, 99
                 continue
             if sub in names and strict:
@@ -118,7 +118,7 @@ def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple],
             current.take(sid, seg)
         if strict:
             if r < rank:
-                col.add("X12-SEG-ORDER", f"{current_name}/{sid}: segment out of order in loop {current_name}", f"{current_name}/{sid}", no)
+                col.add("X12-SEG-ORDER", f"{sid} is out of order in loop {current_name}", f"{current_name}/{sid}", no)
             ok = _REQ_OK.get(sid)
             if ok is not None and sid != "HL" and not ok(els):
                 col.required(els, layout.REQUIRED[sid], current_name, no)
@@ -148,9 +148,9 @@ def _billing(loop: HLLoop, strict: bool) -> Billing:
         providers.append(provider("billing", bp, own.get("PRV"), "2000A"))
         if strict:
             if bp.n3 is None:
-                col.add("X12-REQ-SEG", "2010AA/N3: the billing provider address is missing", "2010AA/N3", bp.nm1[0])
+                col.add("X12-REQ-SEG", "the billing provider address is missing", "2010AA/N3", bp.nm1[0])
             if bp.n4 is None:
-                col.add("X12-REQ-SEG", "2010AA/N4: the billing provider city/state/ZIP is missing", "2010AA/N4", bp.nm1[0])
+                col.add("X12-REQ-SEG", "the billing provider city/state/ZIP is missing", "2010AA/N4", bp.nm1[0])
     elif strict:
         _require_loop(col, names, "2010AA", "billing provider NM1*85", loop.segments[0])
     pay_to = names.get("2010AB")
@@ -173,11 +173,11 @@ def _subscriber(loop: HLLoop, strict: bool) -> Subscriber:
         locs["claim_filing_indicator"] = ("2000B/SBR09", no)
         rel_loc = ("2000B/SBR02", no)
         if responsibility is not None and responsibility not in layout.SBR_RESPONSIBILITY:
-            col.add("X12-CODE", f"2000B/SBR01: payer responsibility {responsibility!r} is not one of P S T A-H U", "2000B/SBR01", no)
+            col.add("X12-CODE", f"SBR01 payer responsibility {responsibility!r} is not one of P S T A-H U", "2000B/SBR01", no)
         if strict and filing is None:
-            col.add("X12-REQ-ELEM", "2000B/SBR09: required element SBR09 (claim filing indicator) is missing", "2000B/SBR09", no)
+            col.add("X12-REQ-ELEM", "required element SBR09 (claim filing indicator) is missing", "2000B/SBR09", no)
     elif strict:
-        col.add("X12-REQ-SEG", "2000B/SBR: the subscriber information segment is missing", "2000B/SBR", loop.segments[0][0])
+        col.add("X12-REQ-SEG", "the subscriber information segment is missing", "2000B/SBR", loop.segments[0][0])
     sub = names.get("2010BA")
     person_ = person(sub, col, relationship, rel_loc) if sub is not None else None
     pay = names.get("2010BB")
@@ -197,7 +197,7 @@ def _patient(loop: HLLoop, strict: bool) -> Patient:
         relationship = element(pat[2], 1)
         rel_loc = ("2000C/PAT01", pat[0])
     elif strict:
-        col.add("X12-REQ-SEG", "2000C/PAT: the patient information segment is missing", "2000C/PAT", loop.segments[0][0])
+        col.add("X12-REQ-SEG", "the patient information segment is missing", "2000C/PAT", loop.segments[0][0])
     pl = names.get("2010CA")
     person_ = person(pl, col, relationship, rel_loc) if pl is not None else None
     if strict:

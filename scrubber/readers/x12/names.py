@@ -146,7 +146,7 @@ def person(loop: NameLoop, col: Collector, relationship: Optional[str] = None, r
         if sex is not None:
             locs["sex"] = ("DMG03", dno)
             if sex not in ("F", "M", "U"):
-                col.add("X12-CODE", f"{prefix}/DMG03: sex code {sex[:10]!r} is not F, M or U", prefix + "/DMG03", dno)
+                col.add("X12-CODE", f"DMG03 sex code {sex[:10]!r} is not F, M or U", prefix + "/DMG03", dno)
     if relationship is not None and relationship_loc is not None:
         locs["relationship"] = ("../" + relationship_loc[0], relationship_loc[1])
     return new_person(

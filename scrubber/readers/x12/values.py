@@ -125,6 +125,11 @@ def element(els: list[str], i: int) -> Optional[str]:
     return None
 
 
+def _element_name(path: str) -> str:
+    """``2400[2]/SV102`` -> ``SV102``: the location is shown beside the message already."""
+    return path.rsplit("/", 1)[-1]
+
+
 class Collector:
     """Findings of one loop or claim, and the typed-value helpers that produce them."""
 
@@ -142,7 +147,7 @@ class Collector:
             return None
         value = parse_amount(text)
         if value is None:
-            self.add("X12-AMOUNT", f"{path}: {text!r} is not a number", path, segment)
+            self.add("X12-AMOUNT", f"{_element_name(path)} {text[:40]!r} is not a number", path, segment)
         return value
 
     def date_value(self, fmt: Optional[str], text: Optional[str], path: str, segment: int) -> tuple[Optional[date], Optional[date]]:
@@ -153,7 +158,7 @@ class Collector:
             a, sep, b = text.partition("-")
             start, end = parse_d8(a), parse_d8(b)
             if start is None or end is None or not sep:
-                self.add("X12-DATE", f"{path}: {text!r} is not a valid date range (CCYYMMDD-CCYYMMDD)", path, segment)
+                self.add("X12-DATE", f"{_element_name(path)} {text[:40]!r} is not a valid date range (CCYYMMDD-CCYYMMDD)", path, segment)
                 return start, end
             return start, end
         if fmt == "DT":
@@ -163,7 +168,7 @@ class Collector:
         else:
             return None, None  # TM and other formats carry no calendar date
         if d is None:
-            self.add("X12-DATE", f"{path}: {text!r} is not a valid date ({fmt or 'D8'} CCYYMMDD)", path, segment)
+            self.add("X12-DATE", f"{_element_name(path)} {text[:40]!r} is not a valid date ({fmt or 'D8'}: CCYYMMDD)", path, segment)
         return d, d
 
     def required(self, els: list[str], indexes: tuple[int, ...], loop: str, segment: int) -> None:
@@ -172,4 +177,4 @@ class Collector:
         for i in indexes:
             if i >= n or not els[i]:
                 path = f"{loop}/{els[0]}{i:02d}"
-                self.add("X12-REQ-ELEM", f"{path}: required element {els[0]}{i:02d} is missing", path, segment)
+                self.add("X12-REQ-ELEM", f"required element {els[0][:3]}{i:02d} is missing", path, segment)
