@@ -13,6 +13,7 @@ from typing import Optional
 from scrubber.model import ClaimRecord, Finding, RunError, Source
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.claim import Envelope, build_claim
+from scrubber.readers.x12.fast import new_record
 from scrubber.readers.x12.loops import HLLoop
 from scrubber.readers.x12.rules import finding
 from scrubber.readers.x12.values import Collector, element
@@ -171,7 +172,8 @@ class Transaction:
         shared = self.findings + extra
         out = []
         for claim_id, source, claim, findings, error in self.pending:
-            out.append(ClaimRecord(claim_id, source, claim, tuple(findings + shared), error))
+            all_findings = tuple(findings + shared) if (findings or shared) else ()
+            out.append(new_record(claim_id=claim_id, source=source, claim=claim, findings=all_findings, error=error))
         self.handed_on += len(out)
         self.pending = []
         return out
