@@ -33,8 +33,9 @@ def raw_claims(text: str) -> list[RawClaim]:
 
     def flush():
         if claim:
-            out.append(RawClaim(isa=isa, gs=gs, header=tuple(header), billing=loops.get("20", ()),
-                                subscriber=loops.get("22", ()), patient=loops.get("23", ()), claim=tuple(claim),
+            out.append(RawClaim(isa=isa, gs=gs, header=tuple(header), billing=tuple(loops.get("20", ())),
+                                subscriber=tuple(loops.get("22", ())), patient=tuple(loops.get("23", ())),
+                                claim=tuple(claim),
                                 **delims))
             claim.clear()
 
@@ -68,15 +69,7 @@ def raw_claims(text: str) -> list[RawClaim]:
             header.append(s)
         elif current is not None:
             current.append(s)
-    for k in list(loops):
-        loops[k] = tuple(loops[k])
     return out
-
-
-def freeze(raws: list[RawClaim]) -> list[RawClaim]:
-    return [RawClaim(**{**{f: getattr(r, f) for f in RawClaim.__slots__},
-                        "billing": tuple(r.billing), "subscriber": tuple(r.subscriber), "patient": tuple(r.patient)})
-            for r in raws]
 
 
 def content(raw: RawClaim) -> tuple:
@@ -140,3 +133,51 @@ def envelope_problems(text: str) -> list[str]:
                     problems.append(f"HL02 {e[2]} names no earlier HL")
                 hl_ids[e[1]] = e[3]
     return problems
+
+
+def records_from_x12(text: str, path: str) -> list:
+    """ClaimRecords with the few fields the audit and ledger tests need (a stand-in for the reader).
+
+    Reads claim id and charge (CLM), payer id (NM1*PR), billing NPI (NM1*85), rendering NPI
+    (NM1*82), member id and name (NM1*IL / NM1*QC), the first DTP*472 date, and keeps the RawClaim.
+    """
+    from datetime import date
+    from decimal import Decimal
+
+    from scrubber.model import Claim, ClaimRecord, Payer, Person, Provider, Source
+
+    delims, segs = segments_of(text)
+    sep = delims["element_sep"]
+    out = []
+    for raw in raw_claims(text):
+        every = raw.billing + raw.subscriber + raw.patient + raw.claim
+        el = {s.split(sep)[0] + "*" + (s.split(sep)[1] if len(s.split(sep)) > 1 else ""): s.split(sep) for s in reversed(every)}
+        clm = raw.claim[0].split(sep)
+        dtp = next((s.split(sep)[3] for s in raw.claim if s.startswith(f"DTP{sep}472{sep}")), None)
+        when = date(int(dtp[:4]), int(dtp[4:6]), int(dtp[6:8])) if dtp else None
+        person = el.get("NM1*QC") or el.get("NM1*IL")
+        providers = [Provider("billing", npi=el["NM1*85"][9])] if "NM1*85" in el else []
+        if "NM1*82" in el:
+            providers.append(Provider("rendering", npi=el["NM1*82"][9]))
+        source = Source(path, _clm_number(segs, raw.claim[0]))
+        claim = Claim(
+            claim_id=clm[1], kind="837P", source=source, total_charge=Decimal(clm[2]),
+            service_from=when, service_to=when, providers=tuple(providers),
+            payer=Payer(name=el["NM1*PR"][3], payer_id=el["NM1*PR"][9]) if "NM1*PR" in el else None,
+            subscriber=Person(last_name=el["NM1*IL"][3], first_name=el["NM1*IL"][4], member_id=el["NM1*IL"][9]) if "NM1*IL" in el else None,
+            patient=Person(last_name=person[3], first_name=person[4]) if person else None,
+            raw=raw,
+        )
+        out.append(ClaimRecord(claim.claim_id, source, claim))
+    return out
+
+
+def _clm_number(segs: list[str], clm: str) -> int:
+    return segs.index(clm) + 1
+
+
+def fake_reader(paths: list[str]):
+    """``iter_records`` for tests: every file is an X12 837 read by ``records_from_x12``."""
+    for p in paths:
+        with open(p, encoding="utf-8") as f:
+            yield from records_from_x12(f.read(), p)
