@@ -200,3 +200,14 @@ def test_round_trip_on_every_005010_837_in_the_corpus(corpus_dir, tmp_path):
         assert envelope_problems(clean) == [] and envelope_problems(held) == [], path.name
         assert [content(r) for r in raw_claims(clean)] == [content(r) for r in raws[0::2]], path.name
         assert [content(r) for r in raw_claims(held)] == [content(r) for r in raws[1::2]], path.name
+
+
+def test_cited_segments_gives_the_drill_down_text_of_each_finding():
+    from scrubber.report.segments import cited_segments
+
+    raw = raw_claims(MADE_UP_837P)[0]
+    rec = record_for(raw, segment=18)  # CLM*MADE-UP-1 is segment 18 of the fixture
+    at_line = dataclasses.replace(ERROR, location_segment=21)
+    elsewhere = dataclasses.replace(WARNING, location_segment=15)  # NM1*IL: shared subscriber loop
+    assert cited_segments(rec, [at_line, elsewhere]) == ((21, "SV1*HC:99213*150*UN*1***1"),)
+    assert segments_of(MADE_UP_837P)[1][20] == "SV1*HC:99213*150*UN*1***1"
