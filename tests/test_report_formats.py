@@ -153,3 +153,25 @@ def test_redact_masks_names_member_ids_and_birth_dates_in_every_format(fmt):
 def test_json_output_is_the_contract():
     d = json.loads(rendered(mixed_result(), "json"))
     assert d["summary"]["claims_total"] == 5
+
+
+def test_html_lists_claims_needing_attention_first_when_the_table_is_capped(monkeypatch):
+    import scrubber.report.html as html_report
+
+    monkeypatch.setattr(html_report, "MAX_TABLE_ROWS", 3)
+    listed, omitted = html_report._listed_claims(mixed_result().claims)
+    assert [c.claim_id for _, c in listed] == ["MADE-UP-1", "MADE-UP-2", "MADE-UP-5"] and omitted == 2
+    monkeypatch.setattr(html_report, "MAX_TABLE_ROWS", 4)
+    listed, omitted = html_report._listed_claims(mixed_result().claims)
+    assert [c.claim_id for _, c in listed] == ["MADE-UP-1", "MADE-UP-2", "MADE-UP-3", "MADE-UP-5"] and omitted == 1
+    assert "1 claims are counted above but not listed" in rendered(mixed_result(), "html")
+
+
+def test_text_never_passes_terminal_control_characters_from_claim_data():
+    import dataclasses
+
+    result = mixed_result()
+    result.claims[0] = dataclasses.replace(result.claims[0], patient_name="EVIL\x1b[2J\x1b]0;title\x07NAME")
+    text = rendered(result, "text", color=False)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "EVIL\ufffd[2J" in text

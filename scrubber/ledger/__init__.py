@@ -152,7 +152,7 @@ class Ledger:
                 claim_rows, finding_rows = [], []
                 for seq, c in enumerate(result.claims):
                     member = c.member_id if phi else self.member_hash(c.member_id)
-                    shown = c if phi else redact_claim(c)
+                    shown = c if phi or not (c.findings or c.error) else redact_claim(c)
                     claim_rows.append((run_id, seq, c.claim_id, c.source_path, c.source_segment, c.status, c.payer,
                                        c.payer_id, c.billing_npi, c.rendering_npi, c.service_date,
                                        None if c.total_charge is None else str(c.total_charge), member, shown.error))
@@ -163,7 +163,7 @@ class Ledger:
                 self.db.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", claim_rows)
                 self.db.executemany("INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", finding_rows)
                 errors = result.errors
-                if not phi:
+                if errors and not phi:
                     from scrubber.report.redact import redact_result
 
                     errors = redact_result(RunResult(result.tool_version, result.run, list(result.claims),

@@ -21,7 +21,7 @@ from scrubber.report.html_charts import bar_chart
 from scrubber.report.safe import xml_text
 from scrubber.report.totals import Totals, compute, money
 
-MAX_TABLE_ROWS = 20000  # clean claims beyond this are counted, not listed (the page must stay usable)
+MAX_TABLE_ROWS = 20000  # claims beyond this are counted, not listed (the page must stay usable)
 CHART_ROWS = 10
 
 
@@ -110,16 +110,16 @@ def _charts(body, t: Totals) -> None:
 
 
 def _listed_claims(claims) -> tuple[list, int]:
-    """Claims for the table: all that need attention, then clean ones while room is left."""
-    keep = set()
-    for i, c in enumerate(claims):
-        if c.findings or c.status != "clean":
-            keep.add(i)
-    for i, c in enumerate(claims):
-        if len(keep) >= MAX_TABLE_ROWS:
-            break
-        keep.add(i)
-    listed = [(i, c) for i, c in enumerate(claims) if i in keep]
+    """Claims for the table, in input order: those that need attention first, up to MAX_TABLE_ROWS.
+
+    Priority: flagged and unreadable, then clean with warnings or info, then clean. Beyond the
+    cap a browser page stops being usable; the CSV format lists every finding.
+    """
+    def priority(c) -> int:
+        return 0 if c.status != "clean" else (1 if c.findings else 2)
+
+    order = sorted(range(len(claims)), key=lambda i: (priority(claims[i]), i))[:MAX_TABLE_ROWS]
+    listed = [(i, claims[i]) for i in sorted(order)]
     return listed, len(claims) - len(listed)
 
 
@@ -141,7 +141,8 @@ def _claims_table(body, result) -> None:
     el(shown, "span", str(len(listed)), id="claims-shown")
     el(shown, "span", f" of {len(listed)} claims shown")
     if omitted:
-        el(body, "p", f"{omitted} clean claims without findings are counted above but not listed.", class_="note")
+        el(body, "p", f"{omitted:,} claims are counted above but not listed here (clean ones first); "
+           "the CSV format lists every finding.", class_="note")
     table = el(body, "table", id="claims")
     tr = el(el(table, "thead"), "tr")
     for name, kind in _COLUMNS:

@@ -7,9 +7,19 @@ never when ``NO_COLOR`` is set.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 
 from scrubber.report.totals import compute, money
+
+# Control characters from claim data must not reach a terminal (an ESC could recolour or rewrite
+# the screen); tab and newline inside a value would break the one-line-per-finding layout.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(value) -> str:
+    return _CONTROL.sub("\ufffd", "" if value is None else str(value))
 
 _COLORS = {"error": "31", "warning": "33", "info": "36", "flagged": "31", "unreadable": "35", "clean": "32", "dim": "2", "bold": "1"}
 _TOP_RULES = 10
@@ -37,6 +47,7 @@ def render(result, out, color=None, **opts) -> None:
     for c in result.claims:
         if not c.findings and c.status == "clean":
             continue
+        c = _printable_claim(c)
         where = f"{c.source_path}:{c.source_segment}" if c.source_segment is not None else c.source_path
         extra = []
         if c.payer or c.payer_id:
@@ -59,9 +70,22 @@ def render(result, out, color=None, **opts) -> None:
             if f.suggestion:
                 out.write(f"          {paint('fix:', 'dim')} {f.suggestion}\n")
     for e in result.errors:
+        e = dataclasses.replace(e, kind=printable(e.kind), message=printable(e.message), path=printable(e.path) or None)
         where = f"{e.path}:{e.segment}" if e.segment else (e.path or "")
         out.write(f"{paint('error', 'error')} ({e.kind}){' ' + where if where else ''}: {e.message}\n")
     _summary(result, out, paint)
+
+
+def _printable_claim(c):
+    findings = tuple(
+        dataclasses.replace(f, rule_id=printable(f.rule_id), message=printable(f.message),
+                            suggestion=printable(f.suggestion) if f.suggestion else None,
+                            location_path=printable(f.location_path) if f.location_path else None)
+        for f in c.findings
+    )
+    fields = {k: (printable(getattr(c, k)) if getattr(c, k) else getattr(c, k))
+              for k in ("claim_id", "source_path", "payer", "payer_id", "patient_name", "error", "service_date")}
+    return dataclasses.replace(c, findings=findings, **fields)
 
 
 def _summary(result, out, paint) -> None:
@@ -87,3 +111,14 @@ def _summary(result, out, paint) -> None:
             out.write(f"  {r.rule_id:<20} {r.severity:<7} {r.findings:>6} findings on {r.claims} claims\n")
         if len(t.by_rule) > _TOP_RULES:
             out.write(f"  ... and {len(t.by_rule) - _TOP_RULES} more rules\n")
+    for title, groups in (("by payer", t.by_payer), ("by billing provider", t.by_billing_provider),
+                          ("by rendering provider", t.by_rendering_provider)):
+        flagged = [g for g in groups if g.flagged or g.findings]
+        if not flagged:
+            continue
+        out.write(f"{title}:\n")
+        for g in flagged[:_TOP_RULES]:
+            out.write(f"  {printable(g.label):<32} {g.claims:>6} claims {g.flagged:>6} flagged {g.findings:>6} findings"
+                      f"  at risk {money(g.charges_at_risk)}\n")
+        if len(flagged) > _TOP_RULES:
+            out.write(f"  ... and {len(flagged) - _TOP_RULES} more\n")
