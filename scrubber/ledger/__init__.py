@@ -127,7 +127,7 @@ class Ledger:
     def record_run(self, result: RunResult, kind: str = "scrub", phi: bool = False,
                    options: Optional[dict] = None) -> int:
         """Store ``result`` and return its run id. One transaction: a run is recorded whole or not at all."""
-        from scrubber.report.redact import redact_claim
+        from scrubber.report.redact import claim_masker, redact_errors
 
         summary = result.summary()
         sev = summary["findings_by_severity"]
@@ -152,22 +152,17 @@ class Ledger:
                 claim_rows, finding_rows = [], []
                 for seq, c in enumerate(result.claims):
                     member = c.member_id if phi else self.member_hash(c.member_id)
-                    shown = c if phi or not (c.findings or c.error) else redact_claim(c)
+                    mask = (lambda text: text) if phi or not (c.findings or c.error) else claim_masker(c)
                     claim_rows.append((run_id, seq, c.claim_id, c.source_path, c.source_segment, c.status, c.payer,
                                        c.payer_id, c.billing_npi, c.rendering_npi, c.service_date,
-                                       None if c.total_charge is None else str(c.total_charge), member, shown.error))
-                    for fseq, f in enumerate(shown.findings):
-                        finding_rows.append((run_id, seq, fseq, f.rule_id, f.severity, f.category, f.message,
-                                             f.suggestion, f.source, f.line, f.location_path, f.location_segment,
-                                             json.dumps(list(f.codes))))
+                                       None if c.total_charge is None else str(c.total_charge), member, mask(c.error)))
+                    for fseq, f in enumerate(c.findings):
+                        finding_rows.append((run_id, seq, fseq, f.rule_id, f.severity, f.category, mask(f.message),
+                                             mask(f.suggestion), f.source, f.line, f.location_path, f.location_segment,
+                                             json.dumps([mask(x) for x in f.codes])))
                 self.db.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", claim_rows)
                 self.db.executemany("INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", finding_rows)
-                errors = result.errors
-                if errors and not phi:
-                    from scrubber.report.redact import redact_result
-
-                    errors = redact_result(RunResult(result.tool_version, result.run, list(result.claims),
-                                                     list(result.errors))).errors
+                errors = result.errors if phi else redact_errors(result)
                 self.db.executemany("INSERT INTO run_errors VALUES (?,?,?,?,?,?)",
                                     [(run_id, i, e.kind, e.message, e.path, e.segment) for i, e in enumerate(errors)])
         except sqlite3.Error as e:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
-from scrubber.model.result import ClaimResult, RunResult
+from scrubber.model.result import ClaimResult, RunError, RunResult
 
 MASK = "***"
 _PERSON_ENTITIES = ("IL", "QC")  # NM101: insured / subscriber, patient
@@ -66,17 +66,34 @@ def _segment_sep(text: str) -> str:
     return m.group(1) if m else "*"
 
 
+def _mentions(c: ClaimResult, secrets: list[str]) -> bool:
+    """Whether any of the claim's strings contains a secret (a cheap test before compiling a regex)."""
+    texts = [c.error or ""] + [t for _, t in c.segments]
+    for f in c.findings:
+        texts += [f.message, f.suggestion or "", *f.codes]
+    blob = "\n".join(texts).lower()
+    return any(s.lower() in blob for s in secrets)
+
+
+def claim_masker(c: ClaimResult) -> Callable[[Optional[str]], Optional[str]]:
+    """A function masking this claim's PHI in a string (identity when the claim's strings hold none)."""
+    secrets = _secrets(c)
+    pattern = _pattern(secrets) if secrets and _mentions(c, secrets) else None
+    if pattern is None:
+        return lambda text: text
+    return lambda text: _mask(text, pattern)
+
+
 def redact_claim(c: ClaimResult) -> ClaimResult:
-    pattern = _pattern(_secrets(c))
-    findings = tuple(
-        dataclasses.replace(
-            f,
-            message=_mask(f.message, pattern),
-            suggestion=_mask(f.suggestion, pattern),
-            codes=tuple(_mask(x, pattern) for x in f.codes),
+    secrets = _secrets(c)
+    pattern = _pattern(secrets) if secrets and _mentions(c, secrets) else None
+    findings = c.findings
+    if pattern is not None:
+        findings = tuple(
+            dataclasses.replace(f, message=_mask(f.message, pattern), suggestion=_mask(f.suggestion, pattern),
+                                codes=tuple(_mask(x, pattern) for x in f.codes))
+            for f in c.findings
         )
-        for f in c.findings
-    )
     segments = tuple((n, _mask(mask_segment(t, _segment_sep(t)), pattern)) for n, t in c.segments)
     return dataclasses.replace(
         c,
@@ -89,13 +106,20 @@ def redact_claim(c: ClaimResult) -> ClaimResult:
     )
 
 
-def redact_result(result: RunResult) -> RunResult:
-    """A copy of ``result`` with PHI masked; run errors are masked with every claim's values."""
-    claims = [redact_claim(c) for c in result.claims]
+def redact_errors(result: RunResult) -> list[RunError]:
+    """Run errors with every claim's PHI masked (an error message may quote any claim)."""
+    if not result.errors:
+        return []
     everyone: set[str] = set()
     for c in result.claims:
         everyone.update(_secrets(c))
-    pattern = _pattern(sorted(everyone, key=lambda s: (-len(s), s)))
-    errors = [dataclasses.replace(e, message=_mask(e.message, pattern)) for e in result.errors]
-    return RunResult(tool_version=result.tool_version, run=result.run, claims=claims, errors=errors)
+    blob = "\n".join(e.message for e in result.errors).lower()
+    present = sorted((s for s in everyone if s.lower() in blob), key=lambda s: (-len(s), s))
+    pattern = _pattern(present)
+    return [dataclasses.replace(e, message=_mask(e.message, pattern)) for e in result.errors]
 
+
+def redact_result(result: RunResult) -> RunResult:
+    """A copy of ``result`` with PHI masked in every claim and run error."""
+    return RunResult(tool_version=result.tool_version, run=result.run,
+                     claims=[redact_claim(c) for c in result.claims], errors=redact_errors(result))
