@@ -148,3 +148,14 @@ def test_progress_line_shows_counts_and_rate_only_on_a_terminal():
     p.update()
     p.close()
     assert quiet.getvalue() == ""
+
+
+def test_audit_json_with_filters_still_validates_against_the_shipped_schema(tmp_path, batch, stub):
+    from importlib import resources
+
+    import jsonschema
+
+    schema = json.loads(resources.files("scrubber").joinpath("schemas/run_result.schema.json").read_text())
+    r = run_json(tmp_path, str(batch), "--since", "2026-10-06", "--payer-id", "MADEUP01")
+    jsonschema.validate(r, schema)
+    assert r["run"]["mode"] == "audit"
