@@ -159,3 +159,8 @@ def test_audit_json_with_filters_still_validates_against_the_shipped_schema(tmp_
     r = run_json(tmp_path, str(batch), "--since", "2026-10-06", "--payer-id", "MADEUP01")
     jsonschema.validate(r, schema)
     assert r["run"]["mode"] == "audit"
+
+
+def test_options_may_come_before_the_paths(tmp_path, batch, stub):
+    r = run_json(tmp_path, "--since", "2026-10-07", str(batch / "top.837"))
+    assert [c["claim_id"] for c in r["claims"]] == ["MADE-UP-3"]

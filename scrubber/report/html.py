@@ -151,6 +151,8 @@ def _claims_table(body, result) -> None:
     tbody = el(table, "tbody")
     for order, (index, c) in enumerate(listed):
         _claim_rows(tbody, order, index, c)
+    if not result.claims:
+        el(body, "p", "No claims were read.", class_="note", id="no-claims")
 
 
 def _claim_rows(tbody, order: int, index: int, c) -> None:
