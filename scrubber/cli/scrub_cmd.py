@@ -59,7 +59,7 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
             db.record_run(result, kind="scrub", options={"paths": list(paths), "fail_on": fail_on})
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
-        render(result, fmt, out, redact=redact)
+        render(result, fmt, out, redact=redact, fail_on=fail_on)
     finally:
         if output:
             out.close()

@@ -91,7 +91,7 @@ class Ledger:
         parent = os.path.dirname(os.path.abspath(self.path))
         try:
             os.makedirs(parent, exist_ok=True)
-            self.db = sqlite3.connect(self.path)
+            self.db = sqlite3.connect(self.path, timeout=30)  # another run may be recording
             self.db.executescript(DDL)
             self._salt = self._meta("salt") or self._set_meta("salt", secrets.token_hex(32))
             if self._meta("schema_version") is None:
