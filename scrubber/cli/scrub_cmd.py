@@ -42,11 +42,24 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
     from scrubber.pipeline import ScrubOptions, run_scrub
     from scrubber.report import render
 
-    opts = ScrubOptions(paths=list(paths), payer_profile=payer)
+    splitter = None
+    if clean_out or held_out:
+        from scrubber.writers.x12_split import SplitWriter
+
+        splitter = SplitWriter(clean_out, held_out, fail_on)
+    opts = ScrubOptions(paths=list(paths), payer_profile=payer, on_claim=splitter.add if splitter else None)
     result = run_scrub(opts)
+    if splitter is not None:
+        for line in splitter.close().lines():
+            click.echo(line, err=True)
+    if ledger:
+        from scrubber.ledger import Ledger
+
+        with Ledger(ledger) as db:
+            db.record_run(result, kind="scrub", options={"paths": list(paths), "fail_on": fail_on})
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
-        render(result, fmt, out, redact=redact)
+        render(result, fmt, out, redact=redact, fail_on=fail_on)
     finally:
         if output:
             out.close()
