@@ -60,9 +60,10 @@ class Valued:
 
 def _display(path: Path) -> str:
     try:
-        return os.path.relpath(path)
+        rel = os.path.relpath(path)
     except ValueError:
         return str(path)
+    return str(path) if rel.startswith("..") else rel
 
 
 def _norm_name(name: str) -> str:

@@ -80,8 +80,20 @@ def _translate(err: jsonschema.ValidationError, data: Any, name: str) -> list[st
     if v == "enum":
         allowed = ", ".join(str(x) for x in err.validator_value)
         return [f"{name}:{line}: {where} is {_kind(err.instance)}; write one of: {allowed}"]
+    if "propertyNames" in err.schema_path:
+        key = err.instance
+        parent = data
+        for step in path:
+            parent = parent[step]
+        key_line = parent.line_of(key) if isinstance(parent, LineDict) else line
+        return [f"{name}:{key_line}: {where} key '{key}' is not a rule id; write the rule's id (upper case, e.g. PAYER-TF-001)"]
     if v == "pattern":
         return [f"{name}:{line}: {where} is {_kind(err.instance)}, which does not have the expected form ({err.validator_value})"]
+    if v == "oneOf" and err.context:
+        # Explain the failure inside the branch that has the instance's own shape.
+        deeper = [e for e in err.context if len(e.absolute_path) > len(path)]
+        if deeper:
+            return _translate(max(deeper, key=lambda e: len(e.absolute_path)), data, name)
     if v == "oneOf":
         desc = err.schema.get("description", "one of the documented forms")
         return [f"{name}:{line}: {where} is {_kind(err.instance)}; expected {desc[0].lower() + desc[1:]}"]
@@ -104,4 +116,10 @@ def schema_problems(data: Any, schema_name: str, name: str, sub: str | None = No
         for p in _translate(err, data, name):
             if p not in problems:
                 problems.append(p)
-    return problems
+    return sorted(problems, key=_line_number)
+
+
+def _line_number(problem: str) -> int:
+    head = problem.split(": ", 1)[0]
+    tail = head.rsplit(":", 1)
+    return int(tail[1]) if len(tail) == 2 and tail[1].isdigit() else 0

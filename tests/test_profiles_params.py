@@ -1,0 +1,201 @@
+"""Payer parameters computed on calendar dates: timely filing, member id formats, per-claim facts."""
+import calendar
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from scrubber.config import add_months, load_profiles, load_settings, member_id_matches, payer_facts, timely_filing_deadline
+from scrubber.config.payer_params import is_timely, sex_edits_active
+from scrubber.model import Claim, OtherPayer, Payer, Person, ServiceLine, Source
+
+DAYS_365 = {"days": 365, "from": "date_of_service"}
+MEDICARE_12_MONTHS = {"months": 12, "from": "date_of_service"}
+
+
+@pytest.fixture(scope="module")
+def profiles():
+    return load_profiles(settings=load_settings(env={}))
+
+
+def claim(dos=date(2025, 3, 15), *, created=None, member_id="1EG4TE5MK73", codes=("99213",), kind="837P",
+          prior_auth=None, referral=None, statement_to=None, other_payers=()):
+    """A MADE-UP claim for parameter tests."""
+    lines = tuple(ServiceLine(number=i + 1, code=c, date_from=dos, date_to=dos) for i, c in enumerate(codes))
+    return Claim(
+        claim_id="MADE-UP-PARAMS-1", kind=kind, source=Source("made-up.json"), created=created,
+        service_from=dos, service_to=statement_to or dos, statement_to=statement_to, lines=lines,
+        subscriber=Person(last_name="DOE", first_name="JANE", member_id=member_id, relationship="18"),
+        payer=Payer(name="MADE UP PAYER", payer_id="MADE-UP-P1"), payer_responsibility="P",
+        prior_authorization=prior_auth, referral_number=referral, other_payers=tuple(other_payers),
+    )
+
+
+# --- timely filing: days -------------------------------------------------------------------
+
+def test_day_365_is_timely_and_day_366_is_late():
+    dos = date(2025, 1, 10)
+    assert is_timely(dos, dos + timedelta(days=365), DAYS_365)
+    assert not is_timely(dos, dos + timedelta(days=366), DAYS_365)
+
+
+def test_days_limit_counts_february_29_as_a_day():
+    dos = date(2023, 6, 1)
+    assert timely_filing_deadline(dos, DAYS_365) == date(2024, 5, 31)  # 2024-02-29 lies in between
+
+
+def test_90_day_limit_boundary():
+    params = {"days": 90, "from": "date_of_service"}
+    assert timely_filing_deadline(date(2025, 1, 1), params) == date(2025, 4, 1)
+
+
+# --- timely filing: Medicare's 12 months / one calendar year --------------------------------
+
+def test_medicare_twelve_months_is_same_date_next_year():
+    assert timely_filing_deadline(date(2025, 3, 15), MEDICARE_12_MONTHS) == date(2026, 3, 15)
+    assert is_timely(date(2025, 3, 15), date(2026, 3, 15), MEDICARE_12_MONTHS)
+    assert not is_timely(date(2025, 3, 15), date(2026, 3, 16), MEDICARE_12_MONTHS)
+
+
+def test_medicare_february_29_must_be_filed_by_february_28():
+    # Pub. 100-04 ch. 1 section 70.1
+    assert timely_filing_deadline(date(2024, 2, 29), MEDICARE_12_MONTHS) == date(2025, 2, 28)
+    assert not is_timely(date(2024, 2, 29), date(2025, 3, 1), MEDICARE_12_MONTHS)
+
+
+def test_calendar_year_across_a_leap_day_is_366_days_and_still_timely():
+    dos = date(2023, 6, 1)
+    filed = date(2024, 6, 1)
+    assert (filed - dos).days == 366
+    assert is_timely(dos, filed, MEDICARE_12_MONTHS)
+    assert not is_timely(dos, filed, DAYS_365)
+
+
+def test_end_of_calendar_year_start():
+    params = {"days": 365, "from": "end_of_calendar_year"}
+    assert timely_filing_deadline(date(2025, 3, 10), params) == date(2026, 12, 31)
+
+
+def test_prior_payer_adjudication_start_and_fallback_to_dos():
+    params = {"days": 90, "from": "prior_payer_adjudication"}
+    assert timely_filing_deadline(date(2025, 1, 5), params, prior_adjudication=date(2025, 6, 1)) == date(2025, 8, 30)
+    assert timely_filing_deadline(date(2025, 1, 5), params) == date(2025, 4, 5)
+
+
+def test_add_months_clamps_to_month_end():
+    assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert add_months(date(2025, 11, 30), 3) == date(2026, 2, 28)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(dos=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)), days=st.integers(1, 800))
+def test_days_limit_boundary_holds_for_any_date(dos, days):
+    params = {"days": days, "from": "date_of_service"}
+    assert is_timely(dos, dos + timedelta(days=days), params)
+    assert not is_timely(dos, dos + timedelta(days=days + 1), params)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(dos=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
+def test_twelve_months_is_one_calendar_year_of_365_or_366_days(dos):
+    deadline = timely_filing_deadline(dos, MEDICARE_12_MONTHS)
+    assert (deadline.year, deadline.month) == (dos.year + 1, dos.month)
+    assert deadline.day == dos.day or (dos.month, dos.day, deadline.day) == (2, 29, 28)
+    leap_days = sum(1 for y in (dos.year, dos.year + 1) if calendar.isleap(y) and dos < date(y, 2, 29) <= deadline)
+    assert (deadline - dos).days == 365 + leap_days
+
+
+# --- member id pattern ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("mbi", ["1EG4TE5MK73", "9AA0AA0AA00", "1A04A05AA99"])
+def test_valid_mbis_match_the_medicare_pattern(profiles, mbi):
+    assert member_id_matches(mbi, profiles["medicare"].params["member_id_pattern"].value)
+
+
+@pytest.mark.parametrize("bad,why", [
+    ("0EG4TE5MK73", "position 1 cannot be 0"),
+    ("1SG4TE5MK73", "S is never used"),
+    ("1EG4TE5MK7", "10 characters"),
+    ("1EG4-TE5-MK73", "dashes are not part of the MBI"),
+    ("1eg4te5mk73", "lower case"),
+    ("1E04TE5MK7B", "B is never used"),
+    ("1EGATE5MK73", "position 4 is numeric"),
+    ("123456789A", "old HICN-style number"),
+])
+def test_invalid_mbis_do_not_match(profiles, bad, why):
+    assert not member_id_matches(bad, profiles["medicare"].params["member_id_pattern"].value), why
+
+
+def test_member_id_check_is_none_without_pattern_or_id():
+    assert member_id_matches(None, "^x$") is None
+    assert member_id_matches("ABC", None) is None
+
+
+# --- per-claim facts ------------------------------------------------------------------------
+
+def test_medicare_claim_filed_after_a_year_is_late(profiles):
+    params = profiles["medicare"].param_values()
+    facts = payer_facts(claim(date(2024, 3, 1), created=date(2025, 3, 2)), params)
+    assert facts["timely_filing_deadline"] == "2025-03-01"
+    assert facts["filed_late"] is True and facts["days_past_deadline"] == 1
+    on_time = payer_facts(claim(date(2024, 3, 1)), params, filed=date(2025, 3, 1))
+    assert on_time["filed_late"] is False
+
+
+def test_commercial_example_90_days_flags_what_medicare_allows(profiles):
+    c = claim(date(2025, 1, 1), created=date(2025, 6, 1))
+    assert payer_facts(c, profiles["commercial-example"].param_values())["filed_late"] is True
+    assert payer_facts(c, profiles["medicare"].param_values())["filed_late"] is False
+
+
+def test_institutional_claim_counts_from_the_through_date():
+    c = claim(date(2025, 1, 1), kind="837I", statement_to=date(2025, 1, 20), created=date(2026, 1, 15))
+    facts = payer_facts(c, {"timely_filing": MEDICARE_12_MONTHS})
+    assert facts["timely_filing_dos"] == "2025-01-20" and facts["filed_late"] is False
+
+
+def test_secondary_claim_counts_from_prior_payer_adjudication():
+    op = OtherPayer(responsibility="P", adjudication_date=date(2025, 5, 1))
+    c = claim(date(2025, 1, 1), created=date(2025, 7, 15), other_payers=[op])
+    facts = payer_facts(c, {"timely_filing": {"days": 90, "from": "prior_payer_adjudication"}})
+    assert facts["timely_filing_deadline"] == "2025-07-30" and facts["filed_late"] is False
+
+
+def test_member_id_validity_in_facts(profiles):
+    params = profiles["medicare"].param_values()
+    assert payer_facts(claim(member_id="1EG4TE5MK73"), params)["member_id_valid"] is True
+    assert payer_facts(claim(member_id="123456789A"), params)["member_id_valid"] is False
+
+
+def test_medicare_sex_edits_stop_on_2024_10_01(profiles):
+    params = profiles["medicare"].param_values()
+    assert sex_edits_active(params, date(2024, 9, 30)) is True
+    assert sex_edits_active(params, date(2024, 10, 1)) is False
+    assert payer_facts(claim(date(2024, 10, 1)), params)["sex_edits_active"] is False
+    assert payer_facts(claim(date(2024, 10, 1)), profiles["commercial-example"].param_values())["sex_edits_active"] is True
+
+
+def test_prior_auth_missing_only_for_listed_procedures_without_ref_g1(profiles):
+    params = profiles["commercial-example"].param_values()  # example list: 70551-70553, 72148
+    missing = payer_facts(claim(codes=("99213", "70552")), params)
+    assert missing["prior_auth_required"] is True and missing["prior_auth_missing"] is True
+    assert missing["prior_auth_lines"] == [2]
+    assert payer_facts(claim(codes=("70552",), prior_auth="MADEUP-AUTH-1"), params)["prior_auth_missing"] is False
+    assert payer_facts(claim(codes=("99213",)), params)["prior_auth_required"] is False
+    assert payer_facts(claim(codes=("70552",)), profiles["medicare"].param_values())["prior_auth_missing"] is None
+
+
+def test_referral_missing_when_profile_requires_it(profiles):
+    medicaid = profiles["medicaid-example"].param_values()
+    assert payer_facts(claim(), medicaid)["referral_missing"] is True
+    assert payer_facts(claim(referral="MADEUP-REF-1"), medicaid)["referral_missing"] is False
+    assert payer_facts(claim(), profiles["commercial-example"].param_values())["referral_missing"] is False
+
+
+def test_context_carries_params_and_derived_facts(profiles):
+    ctx = profiles["medicare"].context(claim=claim(date(2024, 3, 1)), filed=date(2025, 3, 2))
+    assert ctx.profile_id == "medicare"
+    assert ctx.params["timely_filing"] == MEDICARE_12_MONTHS
+    assert ctx.params["derived"]["filed_late"] is True
+    assert "25" in ctx.params["ptp_bypass_modifiers"]
