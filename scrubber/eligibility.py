@@ -115,8 +115,8 @@ class EligibilityIndex:
         payer_covered = bool(payer) and payer in self.covered_payers
         if not spans and not payer_covered:
             return None
-        own = [s for s in spans if s.payer_id is None or s.payer_id == payer]
-        own_plain = [s for s in own if s.responsibility is None or s.payer_id == payer]
+        person_spans = _patient_spans(claim, spans)
+        own_plain = [s for s in person_spans if (s.payer_id is None and s.responsibility is None) or s.payer_id == payer]
         dates = service_dates(claim)
         status, dos, span = "unknown", (dates[0] if dates else None), None
         if not own_plain:
@@ -140,7 +140,7 @@ class EligibilityIndex:
             "plan": span.plan if span else None,
             "span_source": _where(span),
         }
-        out.update(self._payer_order(claim, spans, payer, status, dos))
+        out.update(self._payer_order(claim, person_spans, payer, status, dos))
         out.update(_person_match(claim, spans))
         return out
 
@@ -183,12 +183,32 @@ def _status_on(own: list[CoverageSpan], d: date) -> tuple[str, Optional[Coverage
     return "inactive", (inactive[0] if inactive else None)
 
 
+def _patient_rel(claim) -> Optional[str]:
+    patient = claim.patient or claim.subscriber
+    if patient is None:
+        return None
+    return _norm_rel(patient.relationship) or ("18" if claim.patient is None or claim.patient == claim.subscriber else None)
+
+
+def _patient_spans(claim, spans: list[CoverageSpan]) -> list[CoverageSpan]:
+    """The spans of the claim's patient among those on the member id (a dependent's own coverage
+    may differ from the subscriber's); all of them when the file does not tell people apart."""
+    patient = claim.patient or claim.subscriber
+    if patient is None:
+        return spans
+    rel = _patient_rel(claim)
+    narrowed = [s for s in spans if rel and _norm_rel(s.relationship) == rel] or spans
+    last, first = _norm_name(patient.last_name), _norm_name(patient.first_name)
+    by_name = [s for s in narrowed if last and _norm_name(s.last_name) == last and _first_names_agree(_norm_name(s.first_name), first)]
+    return by_name or narrowed
+
+
 def _person_match(claim, spans: list[CoverageSpan]) -> dict:
     patient = claim.patient or claim.subscriber
     result = {"name_matches": None, "birth_date_matches": None}
     if patient is None or not spans:
         return result
-    rel = _norm_rel(patient.relationship) or ("18" if claim.patient is None or claim.patient == claim.subscriber else None)
+    rel = _patient_rel(claim)
     people = {(s.last_name, s.first_name, s.birth_date, _norm_rel(s.relationship)) for s in spans}
     same_rel = [p for p in people if rel and p[3] == rel]
     # A file that does not say relationships (CSV without the column) lists the member; compare with everyone.
