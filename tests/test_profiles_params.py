@@ -197,5 +197,62 @@ def test_context_carries_params_and_derived_facts(profiles):
     ctx = profiles["medicare"].context(claim=claim(date(2024, 3, 1)), filed=date(2025, 3, 2))
     assert ctx.profile_id == "medicare"
     assert ctx.params["timely_filing"] == MEDICARE_12_MONTHS
-    assert ctx.params["derived"]["filed_late"] is True
+    assert ctx.params["derived.filed_late"] is True
+    assert ctx.params["derived.timely_filing_deadline"] == "2025-03-01"
     assert "25" in ctx.params["ptp_bypass_modifiers"]
+
+
+# --- frequency limits across a batch --------------------------------------------------------
+
+ONE_PREVENTIVE_PER_YEAR = {"procedures": ["99385-99387", "99395-99397"], "max": 1, "per_days": 365, "scope": "member"}
+
+
+def test_second_preventive_visit_inside_365_days_is_over_the_limit():
+    from scrubber.config import FrequencyTracker
+
+    tracker = FrequencyTracker()
+    assert tracker.check_and_add(claim(date(2025, 1, 1), codes=("99396",)), [ONE_PREVENTIVE_PER_YEAR]) == []
+    over = tracker.check_and_add(claim(date(2025, 12, 31), codes=("99213", "99396")), [ONE_PREVENTIVE_PER_YEAR])
+    assert [(o["line"], o["code"], o["prior_count"]) for o in over] == [(2, "99396", 1)]
+
+
+def test_preventive_visit_365_days_later_is_within_the_limit():
+    from scrubber.config import FrequencyTracker
+
+    tracker = FrequencyTracker()
+    tracker.check_and_add(claim(date(2025, 1, 1), codes=("99396",)), [ONE_PREVENTIVE_PER_YEAR])
+    assert tracker.check_and_add(claim(date(2026, 1, 1), codes=("99396",)), [ONE_PREVENTIVE_PER_YEAR]) == []
+
+
+def test_other_members_and_other_codes_do_not_count():
+    from scrubber.config import FrequencyTracker
+
+    tracker = FrequencyTracker()
+    tracker.check_and_add(claim(date(2025, 1, 1), codes=("99396",), member_id="MADEUP-A"), [ONE_PREVENTIVE_PER_YEAR])
+    assert tracker.check_and_add(claim(date(2025, 2, 1), codes=("99396",), member_id="MADEUP-B"), [ONE_PREVENTIVE_PER_YEAR]) == []
+    assert tracker.check_and_add(claim(date(2025, 2, 1), codes=("99213",), member_id="MADEUP-A"), [ONE_PREVENTIVE_PER_YEAR]) == []
+
+
+def test_seeded_history_counts_and_value_set_names_use_the_resolver():
+    from scrubber.config import FrequencyTracker
+
+    limit = {"procedures": "made-up-preventive-set", "max": 2, "per_days": 30}
+    tracker = FrequencyTracker()
+    tracker.seed("MADEUP-A", limit, [date(2025, 3, 1), date(2025, 3, 10)])
+    resolve = lambda name, code: name == "made-up-preventive-set" and code == "99396"  # noqa: E731
+    over = tracker.check_and_add(claim(date(2025, 3, 20), codes=("99396",), member_id="MADEUP-A"), [limit], resolve)
+    assert len(over) == 1 and over[0]["window_start"] == "2025-02-19"
+    assert tracker.check_and_add(claim(date(2025, 4, 9), codes=("99396",), member_id="MADEUP-B"), [limit], resolve) == []
+
+
+def test_claim_context_combines_profile_params_and_coverage(profiles):
+    from scrubber.config import claim_context
+    from scrubber.eligibility import EligibilityIndex
+    from scrubber.model import CoverageSpan
+
+    index = EligibilityIndex([CoverageSpan(member_id="1EG4TE5MK73", payer_id="MADE-UP-P1", start=date(2025, 1, 1))], ["MADE-UP-P1"])
+    c = claim(date(2025, 3, 15), created=date(2025, 4, 1))
+    ctx = claim_context(profiles, c, forced="medicare", eligibility=index)
+    assert ctx.profile_id == "medicare" and ctx.coverage["status"] == "active"
+    assert ctx.params["derived.filed_late"] is False and ctx.params["derived.member_id_valid"] is True
+    assert claim_context(profiles, c).coverage is None

@@ -13,6 +13,8 @@ Public API::
     Profile.id, Profile.sha256
     load_settings(cwd=None, env=None, cli=None) -> Settings     # raises ConfigError
     timely_filing_deadline(dos, params, prior_adjudication=None) -> date
+    claim_context(profiles, claim, forced=None, eligibility=None, filed=None) -> ClaimContext
+    FrequencyTracker().check_and_add(claim, params["frequency_limits"], resolve=None) -> [over-limit lines]
 """
 from scrubber.config.payer_params import (  # noqa: F401
     add_months,
@@ -21,5 +23,6 @@ from scrubber.config.payer_params import (  # noqa: F401
     timely_filing_deadline,
 )
 from scrubber.config.profiles import ConfigError, Profile, Valued  # noqa: F401
-from scrubber.config.profileset import ProfileSet, load_profiles  # noqa: F401
+from scrubber.config.frequency import FrequencyTracker  # noqa: F401
+from scrubber.config.profileset import ProfileSet, claim_context, load_profiles  # noqa: F401
 from scrubber.config.settings import Settings, load_settings  # noqa: F401

@@ -107,16 +107,19 @@ class Profile:
         """The engine's per-claim view of this profile.
 
         ``params`` holds the profile's parameters; when ``claim`` is given it also
-        holds ``derived``: the per-claim results of those parameters
-        (``payer_params.payer_facts``: timely-filing deadline and lateness, member
-        id validity, sex edits active on the date of service, prior authorization
-        and referral missing), so rules test one field instead of doing arithmetic.
+        holds ``derived.<name>`` keys: the per-claim results of those parameters
+        (``payer_params.payer_facts``: ``derived.filed_late``,
+        ``derived.days_past_deadline``, ``derived.member_id_valid``,
+        ``derived.sex_edits_active``, ``derived.prior_auth_missing``,
+        ``derived.referral_missing`` ...), flat scalar keys so a rule tests one
+        field (``claim.param.derived.filed_late``) instead of doing date arithmetic.
         """
         params: dict[str, Any] = self.param_values()
         if claim is not None:
             from scrubber.config.payer_params import payer_facts
 
-            params["derived"] = payer_facts(claim, params, filed)
+            for name, value in payer_facts(claim, params, filed).items():
+                params[f"derived.{name}"] = value
         return ClaimContext(
             profile_id=self.id,
             params=params,

@@ -204,3 +204,11 @@ def load_profiles(dirs: Optional[Sequence[str]] = None, settings: Optional[Setti
     if problems:
         raise ConfigError(problems)
     return ProfileSet(profiles, raws)
+
+
+def claim_context(profiles: ProfileSet, claim, *, forced: Optional[str] = None, eligibility=None, filed=None):
+    """The whole per-claim context in one call: matching profile, its parameters and derived
+    facts, and the coverage fact when an ``EligibilityIndex`` is given (None coverage otherwise)."""
+    profile = profiles.for_claim(claim, forced)
+    coverage = eligibility.check(claim) if eligibility is not None else None
+    return profile.context(coverage=coverage, claim=claim, filed=filed)
