@@ -37,6 +37,11 @@ field                  meaning
                        another payer primary, or the claim's payer as secondary /
                        tertiary  (rule: claim billed as primary while the file
                        shows another payer primary)
+``member_id``,         aliases in CoverageSpan's words for the engine's span-shaped
+``payer_id``,          coverage fact: the claim's member id, ``active_payer_id``,
+``start``, ``end``,    ``span_start``, ``span_end``, ``active_on_dos`` and the
+``active``,            span's payer responsibility (P / S / T or None)
+``responsibility``
 =====================  ==========================================================
 
 Member ids compare without spaces and dashes, upper-cased (the MBI is printed
@@ -116,7 +121,10 @@ class EligibilityIndex:
         if not spans and not payer_covered:
             return None
         person_spans = _patient_spans(claim, spans)
-        own_plain = [s for s in person_spans if (s.payer_id is None and s.responsibility is None) or s.payer_id == payer]
+        if payer:
+            own_plain = [s for s in person_spans if (s.payer_id is None and s.responsibility is None) or s.payer_id == payer]
+        else:  # a claim without a payer id (2010BB NM109) cannot differ from the file's payer
+            own_plain = [s for s in person_spans if s.responsibility is None]
         dates = service_dates(claim)
         status, dos, span = "unknown", (dates[0] if dates else None), None
         if not own_plain:
@@ -142,14 +150,23 @@ class EligibilityIndex:
         }
         out.update(self._payer_order(claim, person_spans, payer, status, dos))
         out.update(_person_match(claim, spans))
+        # The span-shaped names the engine's coverage fact also reads (same values, CoverageSpan words).
+        out.update(
+            member_id=claim.subscriber.member_id if claim.subscriber else None,
+            payer_id=out["active_payer_id"],
+            start=out["span_start"],
+            end=out["span_end"],
+            active=out["active_on_dos"],
+            responsibility=span.responsibility if span else None,
+        )
         return out
 
     @staticmethod
     def _payer_order(claim, spans: list[CoverageSpan], payer: str, status: str, dos: Optional[date]) -> dict:
         active_on = [s for s in spans if s.active and dos is not None and _covers(s, dos)]
-        others = [s for s in active_on if s.payer_id and s.payer_id != payer]
+        others = [s for s in active_on if s.payer_id and s.payer_id != payer and (payer or s.responsibility)]
         if status == "active":
-            payer_matches, active_payer = True, payer
+            payer_matches, active_payer = True, payer or None
         elif others:
             payer_matches, active_payer = False, others[0].payer_id
         else:

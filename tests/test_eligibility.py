@@ -261,3 +261,41 @@ def test_corpus_271_subscriber_example_values(corpus_dir):
     cov = index.check(c)
     assert cov["status"] == "active" and cov["plan"] == "GOLD 123 PLAN" and cov["span_start"] == "2006-01-01"
     assert index.check(claim("123456789", "841610001", date(2005, 12, 31)))["status"] == "not-started"
+
+
+def test_claim_without_payer_id_is_checked_against_the_member_spans(csv_index):
+    cov = csv_index.check(claim("MADEUP0002", None, date(2025, 4, 1), last="ROE", first="RICHARD"))
+    assert cov["status"] == "ended" and cov["payer_matches"] is None
+
+
+def test_834_member_level_eligibility_dates_fill_missing_hd_dates(tmp_path):
+    text = Path(X834).read_text().replace("DTP*349*D8*20250228~\n", "").replace(
+        "INS*Y*18*024*07*A***TE~\nREF*0F*MADEUP2002~\n", "INS*Y*18*024*07*A***TE~\nREF*0F*MADEUP2002~\nDTP*357*D8*20250131~\n")
+    path = tmp_path / "made-up-357.834"
+    path.write_text(text)
+    index, errors = load_eligibility([str(path)])
+    cov = index.check(claim("MADEUP2002", "MADE-UP-ENR05", date(2025, 2, 1), last="LOE", first="PAT"))
+    assert errors == [] and cov["status"] == "ended" and cov["span_end"] == "2025-01-31"
+
+
+# --- robustness: damaged files never raise -----------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_SOURCES = [Path(X271).read_bytes(), Path(X834).read_bytes(), Path(CSV).read_bytes()]
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(which=st.integers(0, 2), cut=st.integers(0, 4000), drop=st.integers(0, 60), junk=st.binary(max_size=12))
+def test_damaged_eligibility_files_are_reported_never_raised(tmp_path_factory, which, cut, drop, junk):
+    data = _SOURCES[which]
+    sep = b"~" if which < 2 else b"\n"
+    parts = data.split(sep)
+    if drop < len(parts):
+        parts[drop] = junk
+    damaged = sep.join(parts)[: max(cut, 4)]
+    path = tmp_path_factory.mktemp("damaged") / "made-up-damaged"
+    path.write_bytes(damaged)
+    index, errors = load_eligibility([str(path)])  # must not raise
+    for e in errors:
+        assert e.kind == "eligibility" and e.path == str(path) and "internal error" not in e.message

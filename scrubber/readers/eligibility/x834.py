@@ -10,7 +10,8 @@ What is read:
 * 2100A ``NM1*IL`` name (NM109 is used as member id only when REF*0F is absent),
   ``DMG`` birth date.
 * 2300 ``HD``: one span per health coverage; HD01 ``024`` is a termination; HD04
-  is the plan; ``DTP*348`` benefit begin and ``DTP*349`` benefit end. A termination
+  is the plan; ``DTP*348`` benefit begin and ``DTP*349`` benefit end (else the member's
+  2000 ``DTP*356`` / ``357`` eligibility begin / end). A termination
   with an end date is coverage up to that date; without one it is inactive.
 * 2320 ``COB``: COB01 ``P`` / ``S`` / ``T`` is the other payer's responsibility
   and 2330 ``NM1*IN`` NM109 its id; it becomes a span of that payer (dates from
@@ -37,6 +38,8 @@ class _Member:
     birth_date: Optional[date] = None
     relationship: Optional[str] = None
     terminated: bool = False
+    eligibility_begin: Optional[date] = None  # 2000 DTP*356, used when an HD has no DTP*348
+    eligibility_end: Optional[date] = None  # 2000 DTP*357, used when an HD has no DTP*349
     coverages: list = field(default_factory=list)  # _Coverage
     cobs: list = field(default_factory=list)  # _Cob
 
@@ -100,6 +103,11 @@ def read_834(segments: list[Segment], path: str) -> tuple[list[CoverageSpan], se
             elif sid == "NM1" and cob is not None and seg.el(1) == "IN":
                 cob.payer_id = seg.el(9) or None
                 in_cob_name = True
+            elif sid == "DTP" and coverage is None and cob is None and seg.el(1) in ("356", "357"):
+                if seg.el(1) == "356":
+                    member.eligibility_begin = _single(seg)
+                else:
+                    member.eligibility_end = _single(seg)
             elif sid == "DTP" and coverage is not None and seg.el(1) in ("348", "349"):
                 if seg.el(1) == "348":
                     coverage.start = _single(seg)
@@ -132,6 +140,8 @@ def _spans(members: list[_Member], payer_id: Optional[str], path: str, problems)
             source_file=path,
         )
         for c in m.coverages:
+            c.start = c.start or m.eligibility_begin
+            c.end = c.end or m.eligibility_end
             if c.start and c.end and c.end < c.start:
                 problems.append((f"HD coverage ends ({c.end}) before it begins ({c.start})", c.hd.number))
                 continue
