@@ -53,6 +53,7 @@ patient is the subscriber), else any person on that member id.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Iterable, Optional
 
@@ -66,8 +67,28 @@ def norm_member(member_id: Optional[str]) -> str:
     return re.sub(r"[\s-]", "", member_id or "").upper()
 
 
+NAME_SUFFIXES = {"JR", "SR", "II", "III", "IV"}
+
+
+def _tokens(name: Optional[str]) -> list[str]:
+    """Upper-case letter runs without accents: "O'Brien-Smith Jr." -> ["O", "BRIEN", "SMITH", "JR"]."""
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).upper()
+    return re.findall(r"[A-Z]+", text)
+
+
 def _norm_name(name: Optional[str]) -> str:
-    return re.sub(r"[^A-Z]", "", (name or "").upper())
+    """A last name for comparison: letters only, generational suffix dropped (SMITH JR == Smith)."""
+    tokens = _tokens(name)
+    if len(tokens) > 1 and tokens[-1] in NAME_SUFFIXES:
+        tokens = tokens[:-1]
+    return "".join(tokens)
+
+
+def _norm_first(name: Optional[str]) -> str:
+    """A first name for comparison: its first word (a middle name or initial may or may not be sent)."""
+    tokens = _tokens(name)
+    return tokens[0] if tokens else ""
 
 
 def _norm_rel(rel: Optional[str]) -> Optional[str]:
@@ -215,8 +236,8 @@ def _patient_spans(claim, spans: list[CoverageSpan]) -> list[CoverageSpan]:
         return spans
     rel = _patient_rel(claim)
     narrowed = [s for s in spans if rel and _norm_rel(s.relationship) == rel] or spans
-    last, first = _norm_name(patient.last_name), _norm_name(patient.first_name)
-    by_name = [s for s in narrowed if last and _norm_name(s.last_name) == last and _first_names_agree(_norm_name(s.first_name), first)]
+    last, first = _norm_name(patient.last_name), _norm_first(patient.first_name)
+    by_name = [s for s in narrowed if last and _norm_name(s.last_name) == last and _first_names_agree(_norm_first(s.first_name), first)]
     return by_name or narrowed
 
 
@@ -231,10 +252,10 @@ def _person_match(claim, spans: list[CoverageSpan]) -> dict:
     # A file that does not say relationships (CSV without the column) lists the member; compare with everyone.
     candidates = same_rel or [p for p in people if p[3] is None] or list(people)
     named = [p for p in candidates if p[0]]
-    last, first = _norm_name(patient.last_name), _norm_name(patient.first_name)
+    last, first = _norm_name(patient.last_name), _norm_first(patient.first_name)
     matched = candidates
     if named and last:
-        matched = [p for p in named if _norm_name(p[0]) == last and _first_names_agree(_norm_name(p[1]), first)]
+        matched = [p for p in named if _norm_name(p[0]) == last and _first_names_agree(_norm_first(p[1]), first)]
         result["name_matches"] = bool(matched)
         if not matched:
             matched = named

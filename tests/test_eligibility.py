@@ -299,3 +299,15 @@ def test_damaged_eligibility_files_are_reported_never_raised(tmp_path_factory, w
     index, errors = load_eligibility([str(path)])  # must not raise
     for e in errors:
         assert e.kind == "eligibility" and e.path == str(path) and "internal error" not in e.message
+
+
+@pytest.mark.parametrize("last,first,agree", [
+    ("Doe", "Jane", True),
+    ("DOE JR", "JANE", True),
+    ("Doé", "Jane Ann", True),
+    ("DOE", "J", False),
+    ("DOES", "JANE", False),
+])
+def test_name_comparison_ignores_case_accents_suffixes_and_middle_names(csv_index, last, first, agree):
+    cov = csv_index.check(claim("MADEUP0001", "MADE-UP-COMM01", date(2025, 6, 1), last=last, first=first))
+    assert cov["name_matches"] is agree
