@@ -140,7 +140,8 @@ def _check_params(params: Mapping[str, Valued]) -> list[str]:
     problems = []
     for name, v in params.items():
         for p in schema_problems({name: v.value}, "payer_profile.schema.json", v.origin, sub="params"):
-            problems.append(p.replace(f"{v.origin}:0: ", f"{v.origin}: params."))
+            p = p.replace(f"{v.origin}:0: ", f"{v.origin}: ")
+            problems.append(p.replace("unknown key", "unknown parameter") if "unknown key" in p else p.replace(f"{v.origin}: ", f"{v.origin}: params.", 1))
         if name == "timely_filing" and isinstance(v.value, dict) and ("days" in v.value) == ("months" in v.value):
             problems.append(f"{v.origin}: params.timely_filing needs exactly one of days or months")
         if name == "member_id_pattern" and isinstance(v.value, str):

@@ -68,7 +68,7 @@ def tokenize(text: str) -> tuple[Separators, list[Segment]]:
     text = text.lstrip("\ufeff \t\r\n")
     seps = separators(text)
     out: list[Segment] = []
-    for n, raw in enumerate(text.split(seps.segment), 1):
+    for raw in text.split(seps.segment):
         raw = raw.strip("\r\n \t")
         if not raw:
             continue

@@ -73,7 +73,6 @@ def read_834(segments: list[Segment], path: str) -> tuple[list[CoverageSpan], se
     member: Optional[_Member] = None
     coverage: Optional[_Coverage] = None
     cob: Optional[_Cob] = None
-    in_cob_name = False
     for seg in segments:
         sid = seg.id
         try:
@@ -82,7 +81,7 @@ def read_834(segments: list[Segment], path: str) -> tuple[list[CoverageSpan], se
             elif sid == "INS":
                 member = _Member(seg, relationship=seg.el(2) or None, terminated=seg.el(3) == "024")
                 members.append(member)
-                coverage, cob, in_cob_name = None, None, False
+                coverage, cob = None, None
             elif member is None:
                 continue
             elif sid == "REF" and seg.el(1) == "0F" and coverage is None:
@@ -99,10 +98,8 @@ def read_834(segments: list[Segment], path: str) -> tuple[list[CoverageSpan], se
             elif sid == "COB":
                 cob, coverage = _Cob(seg, seg.el(1)), None
                 member.cobs.append(cob)
-                in_cob_name = False
-            elif sid == "NM1" and cob is not None and seg.el(1) == "IN":
+                        elif sid == "NM1" and cob is not None and seg.el(1) == "IN":
                 cob.payer_id = seg.el(9) or None
-                in_cob_name = True
             elif sid == "DTP" and coverage is None and cob is None and seg.el(1) in ("356", "357"):
                 if seg.el(1) == "356":
                     member.eligibility_begin = _single(seg)
@@ -120,7 +117,6 @@ def read_834(segments: list[Segment], path: str) -> tuple[list[CoverageSpan], se
                     cob.end = _single(seg)
         except ValueError as exc:
             problems.append((f"{sid}: {exc}", seg.number))
-    del in_cob_name
     return _spans(members, payer_id, path, problems), ({payer_id} if payer_id else set()), problems
 
 
