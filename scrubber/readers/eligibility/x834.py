@@ -98,7 +98,7 @@ def read_834(segments: list[Segment], path: str) -> tuple[list[CoverageSpan], se
             elif sid == "COB":
                 cob, coverage = _Cob(seg, seg.el(1)), None
                 member.cobs.append(cob)
-                        elif sid == "NM1" and cob is not None and seg.el(1) == "IN":
+            elif sid == "NM1" and cob is not None and seg.el(1) == "IN":
                 cob.payer_id = seg.el(9) or None
             elif sid == "DTP" and coverage is None and cob is None and seg.el(1) in ("356", "357"):
                 if seg.el(1) == "356":
