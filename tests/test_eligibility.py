@@ -311,3 +311,40 @@ def test_damaged_eligibility_files_are_reported_never_raised(tmp_path_factory, w
 def test_name_comparison_ignores_case_accents_suffixes_and_middle_names(csv_index, last, first, agree):
     cov = csv_index.check(claim("MADEUP0001", "MADE-UP-COMM01", date(2025, 6, 1), last=last, first=first))
     assert cov["name_matches"] is agree
+
+
+# --- the JSON claims fixture: one claim per eligibility outcome --------------------------------
+
+EXPECTED = {  # claim id -> (field, value) the eligibility rule for that outcome tests
+    "MADE-UP-ELIG-ENDED": ("status", "ended"),
+    "MADE-UP-ELIG-NOT-STARTED": ("status", "not-started"),
+    "MADE-UP-ELIG-NOT-ON-FILE": ("not_on_file", True),
+    "MADE-UP-ELIG-OTHER-PAYER": ("payer_matches", False),
+    "MADE-UP-ELIG-NAME": ("name_matches", False),
+    "MADE-UP-ELIG-BIRTH-DATE": ("birth_date_matches", False),
+    "MADE-UP-ELIG-PRIMARY": ("primary_conflict", True),
+}
+RULE_FIELDS = {"coverage_gap": True, "not_on_file": True, "payer_matches": False, "name_matches": False,
+               "birth_date_matches": False, "primary_conflict": True}
+
+
+def test_claims_fixture_has_exactly_its_named_outcome(csv_index):
+    from scrubber.model.serialize import claim_from_dict
+
+    doc = json.loads((FIX / "made-up-eligibility-claims.json").read_text())
+    seen = set()
+    for raw in doc["claims"]:
+        c = claim_from_dict(raw)
+        cov = csv_index.check(c)
+        firing = {f for f, bad in RULE_FIELDS.items() if cov[f] == bad}
+        if c.claim_id == "MADE-UP-ELIG-ACTIVE":
+            assert firing == set() and cov["status"] == "active"
+        else:
+            field, value = EXPECTED[c.claim_id]
+            assert cov[field] == value, c.claim_id
+            expected = {field} if field != "status" else {"coverage_gap"}
+            if c.claim_id == "MADE-UP-ELIG-OTHER-PAYER":
+                expected = {"payer_matches", "not_on_file"}  # not on file with the claim's payer, active with another
+            assert firing == expected, (c.claim_id, firing)
+        seen.add(c.claim_id)
+    assert seen == set(EXPECTED) | {"MADE-UP-ELIG-ACTIVE"}

@@ -256,3 +256,29 @@ def test_claim_context_combines_profile_params_and_coverage(profiles):
     assert ctx.profile_id == "medicare" and ctx.coverage["status"] == "active"
     assert ctx.params["derived.filed_late"] is False and ctx.params["derived.member_id_valid"] is True
     assert claim_context(profiles, c).coverage is None
+
+
+# --- the payer-differences fixture: medicare vs commercial-example ---------------------------
+
+def test_payer_differences_fixture_matches_its_table(profiles):
+    import json
+    from pathlib import Path
+
+    from scrubber.config import FrequencyTracker
+    from scrubber.model.serialize import claim_from_dict
+
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "payers" / "made-up-payer-differences.json"
+    claims = {c.claim_id: c for c in (claim_from_dict(d) for d in json.loads(path.read_text())["claims"])}
+    med = {cid: payer_facts(c, profiles["medicare"].param_values()) for cid, c in claims.items()}
+    com = {cid: payer_facts(c, profiles["commercial-example"].param_values()) for cid, c in claims.items()}
+    assert (med["MADE-UP-PAYER-FILED-DAY-100"]["filed_late"], com["MADE-UP-PAYER-FILED-DAY-100"]["filed_late"]) == (False, True)
+    assert (med["MADE-UP-PAYER-FILED-MONTH-13"]["filed_late"], com["MADE-UP-PAYER-FILED-MONTH-13"]["filed_late"]) == (True, True)
+    assert (med["MADE-UP-PAYER-COMMERCIAL-ID"]["member_id_valid"], com["MADE-UP-PAYER-COMMERCIAL-ID"]["member_id_valid"]) == (False, True)
+    assert (med["MADE-UP-PAYER-FILED-DAY-100"]["member_id_valid"], com["MADE-UP-PAYER-FILED-DAY-100"]["member_id_valid"]) == (True, False)
+    assert (med["MADE-UP-PAYER-MRI-NO-AUTH"]["prior_auth_missing"], com["MADE-UP-PAYER-MRI-NO-AUTH"]["prior_auth_missing"]) == (None, True)
+    assert (med["MADE-UP-PAYER-SEX-AFTER-2024-10"]["sex_edits_active"], com["MADE-UP-PAYER-SEX-AFTER-2024-10"]["sex_edits_active"]) == (False, True)
+    for pid, expect in (("medicare", [[], []]), ("commercial-example", [[], [1]])):
+        tracker = FrequencyTracker()
+        limits = profiles[pid].param_values().get("frequency_limits", [])
+        got = [[o["line"] for o in tracker.check_and_add(claims[cid], limits)] for cid in ("MADE-UP-PAYER-PREVENTIVE-1", "MADE-UP-PAYER-PREVENTIVE-2")]
+        assert got == expect, pid
