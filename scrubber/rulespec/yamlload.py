@@ -74,6 +74,9 @@ def load_yaml_text(text: str, path: str) -> Any:
         what = exc.problem or exc.context or "not valid YAML"
         if "could not determine a constructor" in str(what) or "tag" in str(what) and "!!python" in str(exc):
             what = f"{what.strip()}; rule files are plain data: remove the '!!' tag"
+        ctx = exc.context_mark
+        if ctx is not None and exc.problem_mark is not None and ctx.line != exc.problem_mark.line:
+            what = f"{what} ({exc.context} on line {ctx.line + 1}; check it is closed and indented alike)"
         raise YamlProblem(f"{path}:{line}: YAML error: {what}") from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"{path}:1: YAML error: {exc}") from None
