@@ -93,6 +93,9 @@ class RefData:
         self._mue_cache: dict[tuple[int, str], Optional[Mue]] = {}
         self._hcpcs_cache: dict[tuple[int, str, str], Optional[tuple]] = {}
         self._rationales: Optional[dict[int, str]] = None
+        # editions never change under a running RefData (imports run in their own command)
+        self._eds_cache: dict[tuple[str, str], list[EditionRow]] = {}
+        self._pick_cache: dict[tuple[str, str, object], tuple[Optional[EditionRow], dt.date]] = {}
 
     # ---- plumbing -------------------------------------------------------
     @property
@@ -107,7 +110,20 @@ class RefData:
             self._store = None
 
     def _editions(self, kind: str, setting: str = "") -> list[EditionRow]:
-        return [e for e in self.store.editions(kind) if e.setting == setting]
+        key = (kind, setting)
+        if key not in self._eds_cache:
+            self._eds_cache[key] = [e for e in self.store.editions(kind) if e.setting == setting]
+        return self._eds_cache[key]
+
+    def _edition_on(self, kind: str, setting: str, dos: DateLike) -> tuple[Optional[EditionRow], dt.date]:
+        """(edition in force, dos as a date), memoised per distinct dos value."""
+        key = (kind, setting, dos)
+        hit = self._pick_cache.get(key)
+        if hit is None:
+            d = to_date(dos)
+            hit = (_pick(self._editions(kind, setting), d), d)
+            self._pick_cache[key] = hit
+        return hit
 
     def editions(self) -> list[dict]:
         """Every table a run may consult, for the run record (kind, edition, sha256)."""
@@ -131,7 +147,16 @@ class RefData:
         return self._icd_eds
 
     def _icd_edition_for(self, dos: DateLike) -> EditionRow:
+        key = ("icd10cm", "", dos)
+        hit = self._pick_cache.get(key)
+        if hit is not None:
+            return hit[0]  # type: ignore[return-value]
         d = to_date(dos)
+        chosen = self._icd_choose(d)
+        self._pick_cache[key] = (chosen, d)
+        return chosen
+
+    def _icd_choose(self, d: dt.date) -> EditionRow:
         eds = self._icd_editions()
         chosen = _pick(eds, d)
         assert chosen is not None
@@ -242,24 +267,27 @@ class RefData:
         the effective date (modifier indicator 9), i.e. edits that never
         applied; that only holds if the deletion date is the first day on
         which the edit no longer applies, so the deletion date is exclusive."""
-        e = _pick(self._editions("ncci-ptp", setting), to_date(dos))
+        e, day = self._edition_on("ncci-ptp", setting, dos)
         if e is None:
             return None
-        key = (e.id, col1.strip().upper(), col2.strip().upper())
-        rows = self._ptp_cache.get(key)
-        if rows is None:
-            rows = tuple(self.store.conn.execute(
+        key = (e.id, col1, col2)
+        edits = self._ptp_cache.get(key)
+        if edits is None:
+            edits = tuple((row[3], row[4], self._ptp_edit(row, e)) for row in self.store.conn.execute(
                 "SELECT col1, col2, prior_1996, effective, deleted, modifier, rationale_id FROM ptp "
-                "WHERE edition_id = ? AND col1 = ? AND col2 = ? ORDER BY effective DESC", key))
-            self._ptp_cache[key] = rows
-        d = date_int(to_date(dos))
-        for row in rows:
-            if row[3] <= d and (row[4] is None or d < row[4]):
-                return self._ptp_edit(row, e)
+                "WHERE edition_id = ? AND col1 = ? AND col2 = ? ORDER BY effective DESC",
+                (e.id, col1.strip().upper(), col2.strip().upper())))
+            self._ptp_cache[key] = edits
+        if not edits:
+            return None
+        d = date_int(day)
+        for effective, deleted, edit in edits:
+            if effective <= d and (deleted is None or d < deleted):
+                return edit
         return None
 
     def ptp_column2_edits(self, col1: str, dos: DateLike, setting: str = "practitioner") -> list[PtpEdit]:
-        e = _pick(self._editions("ncci-ptp", setting), to_date(dos))
+        e, day = self._edition_on("ncci-ptp", setting, dos)
         if e is None:
             return []
         key = (e.id, col1.strip().upper())
@@ -269,7 +297,7 @@ class RefData:
                 "SELECT col1, col2, prior_1996, effective, deleted, modifier, rationale_id FROM ptp "
                 "WHERE edition_id = ? AND col1 = ? ORDER BY col2, effective DESC", key))
             self._ptp_col1_cache[key] = rows
-        d = date_int(to_date(dos))
+        d = date_int(day)
         out: dict[str, PtpEdit] = {}
         for row in rows:
             if row[1] not in out and row[3] <= d and (row[4] is None or d < row[4]):
@@ -281,7 +309,7 @@ class RefData:
         return bool(self._editions("mue", setting))
 
     def mue(self, code: str, dos: DateLike, setting: str = "practitioner") -> Optional[Mue]:
-        e = _pick(self._editions("mue", setting), to_date(dos))
+        e, _ = self._edition_on("mue", setting, dos)
         if e is None:
             return None
         key = (e.id, code.strip().upper())
@@ -296,7 +324,7 @@ class RefData:
         eds = self._editions("hcpcs")
         if not eds:
             return False, None
-        e = _pick(eds, to_date(dos)) if dos is not None else eds[-1]
+        e = self._edition_on("hcpcs", "", dos)[0] if dos is not None else eds[-1]
         key = (e.id, record, code)
         if key not in self._hcpcs_cache:
             self._hcpcs_cache[key] = self.store.conn.execute(
@@ -315,7 +343,7 @@ class RefData:
             return None
         if row is None:
             return False
-        d = date_int(to_date(dos))
+        d = date_int(self._edition_on("hcpcs", "", dos)[1])
         added, terminated, _ = row
         return (added is None or added <= d) and (terminated is None or d <= terminated)
 

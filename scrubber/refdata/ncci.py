@@ -115,6 +115,14 @@ def parse_ptp_rows(display: str, lines: Iterable[str]) -> Iterator[tuple[str, st
     """Yield (col1, col2, prior_1996, effective, deleted, modifier, rationale) rows."""
     in_table = False
     rows = 0
+    dates: dict[str, int] = {}  # a table uses a few thousand distinct dates: check each once
+
+    def day(text: str) -> int:
+        v = dates.get(text)
+        if v is None:
+            v = dates[text] = yyyymmdd(text)
+        return v
+
     for lineno, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r\n")
         cells = line.split("\t")
@@ -136,14 +144,14 @@ def parse_ptp_rows(display: str, lines: Iterable[str]) -> Iterator[tuple[str, st
             raise RefDataError(f"column 2 {col2!r} is not a 5-character HCPCS/CPT code", display, lineno)
         prior = cells[2].strip()
         try:
-            eff = yyyymmdd(cells[3].strip())
+            eff = day(cells[3].strip())
         except ValueError:
             raise RefDataError(f"effective date {cells[3].strip()!r} is not YYYYMMDD", display, lineno) from None
         del_text = cells[4].strip()
         deleted: Optional[int] = None
         if del_text != "*":
             try:
-                deleted = yyyymmdd(del_text)
+                deleted = day(del_text)
             except ValueError:
                 raise RefDataError(f"deletion date {del_text!r} is neither YYYYMMDD nor *", display, lineno) from None
         mod = cells[5].strip()
@@ -170,6 +178,9 @@ def import_ptp(store: Store, path: Path, edition: Optional[str] = None,
     total = 0
     with store.transaction() as conn:
         eid = store.begin_edition(conn, "ncci-ptp", setting, label, eff, replace=False)
+        # bulk load without the index and rebuild it once: SQLite builds an index
+        # from sorted keys far faster than it maintains one row by row
+        conn.execute("DROP INDEX IF EXISTS ptp_pair")
         rationale_ids: dict[str, int] = {
             text: rid for rid, text in conn.execute("SELECT id, text FROM ptp_rationale")
         }
@@ -189,6 +200,7 @@ def import_ptp(store: Store, path: Path, edition: Optional[str] = None,
             total += len(batch)
         if total == 0:
             raise RefDataError("the PTP table has no rows", str(path))
+        conn.execute("CREATE INDEX ptp_pair ON ptp (edition_id, col1, col2)")
         store.finish_edition(conn, eid, sha, path.name, total)
     return label, setting, total, True
 
