@@ -59,9 +59,19 @@ from __future__ import annotations
 from typing import Optional
 
 from scrubber.refdata.errors import RefDataError
-from scrubber.refdata.icd10cm_tabular import add_dot, undot
 
 __all__ = ["open_refdata", "RefData", "RefDataError", "PtpEdit", "Mue", "add_dot", "undot"]
+
+
+def undot(code: str) -> str:
+    """``E11.9`` -> ``E119`` (X12 form); also trims blanks and upper-cases."""
+    return code.strip().upper().replace(".", "")
+
+
+def add_dot(code: str) -> str:
+    """``E119`` -> ``E11.9``; a three-character category stays as it is."""
+    c = undot(code)
+    return c if len(c) <= 3 else f"{c[:3]}.{c[3:]}"
 
 
 def open_refdata(data_dir: Optional[str] = None) -> "RefData":

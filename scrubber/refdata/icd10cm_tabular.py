@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
+from scrubber.refdata import add_dot, undot  # noqa: F401  (re-exported for callers of this module)
 from scrubber.refdata.errors import RefDataError
 
 Spec = tuple[str, str]
@@ -27,17 +28,6 @@ Spec = tuple[str, str]
 _CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?"
 _CODE_RE = re.compile(_CODE)
 _PAREN_RE = re.compile(r"\(([^()]*)\)")
-
-
-def undot(code: str) -> str:
-    """``E11.9`` -> ``E119`` (X12 form); also trims blanks and upper-cases."""
-    return code.strip().upper().replace(".", "")
-
-
-def add_dot(code: str) -> str:
-    """``E119`` -> ``E11.9``; a three-character category stays as it is."""
-    c = undot(code)
-    return c if len(c) <= 3 else f"{c[:3]}.{c[3:]}"
 
 
 def spec_covers(spec: Spec, code: str) -> bool:
