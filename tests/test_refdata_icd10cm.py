@@ -104,3 +104,40 @@ def test_malformed_order_file_reports_line_and_imports_nothing(tmp_path):
         import_icd10cm(store, FIX / "icd10cm_order_2025_BAD.txt")
     assert err.value.line == 4
     assert store.editions() == []
+
+
+def test_tabular_xml_import_for_another_fiscal_year(tmp_path):
+    store = Store(tmp_path / "d")
+    label, rows, imported = import_icd10cm(store, FIX / "icd10cm_tabular_2025_SAMPLE.xml")
+    assert (label, rows, imported) == ("FY2025", 6, True)
+    store.close()
+    rd = open_refdata(str(tmp_path / "d"))
+    assert rd.icd10cm_billable("E11.65", "2025-03-01") and not rd.icd10cm_billable("E11.6", "2025-03-01")
+    assert not rd.icd10cm_valid("I10", "2025-03-01")  # the sample extract holds E10-E11 only
+    # derived data come from the newest tabular (the built-in April 2026 one)
+    assert rd.excludes1("E109", "E119") and rd.excludes1("O24410", "E119")
+
+
+def test_tabular_entities_are_not_resolved(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-CONTENT")
+    xml = (FIX / "icd10cm_tabular_2025_SAMPLE.xml").read_text()
+    xml = xml.replace("<ICD10CM.tabular>", f'<!DOCTYPE ICD10CM.tabular [<!ENTITY leak SYSTEM "file://{secret}">]>\n'
+                      "<ICD10CM.tabular>", 1).replace("Type 1 diabetes mellitus</desc>", "Type 1 &leak;</desc>", 1)
+    evil = tmp_path / "icd10cm_tabular_2025.xml"
+    evil.write_text(xml)
+    store = Store(tmp_path / "d")
+    try:
+        import_icd10cm(store, evil)
+    except RefDataError:
+        pass  # refusing the file is fine too
+    titles = [t for (t,) in store.conn.execute("SELECT title FROM icd_code")]
+    assert not any("SECRET" in t for t in titles)
+
+
+def test_not_a_tabular_is_refused_with_its_location(tmp_path):
+    bad = tmp_path / "icd10cm_tabular_2025.xml"
+    bad.write_text('<?xml version="1.0"?>\n<ICD10CM.tabular>\n<chapter>\n</ICD10CM.tabular>\n')
+    with pytest.raises(RefDataError) as err:
+        import_icd10cm(Store(tmp_path / "d"), bad)
+    assert err.value.line == 4

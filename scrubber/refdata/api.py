@@ -7,6 +7,7 @@ nearly every answer is a dictionary hit.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from typing import Optional, Union
 
@@ -100,7 +101,9 @@ class RefData:
     # ---- plumbing -------------------------------------------------------
     @property
     def store(self) -> Store:
-        if self._store is None:
+        # a SQLite connection must not cross fork(): a forked worker opens its own
+        # (the parent's handle is left alone, not closed, so the parent keeps working)
+        if self._store is None or self._store.pid != os.getpid():
             self._store = Store(self.data_dir)
         return self._store
 

@@ -117,6 +117,9 @@ def import_hcpcs(store: Store, path: Path, edition: Optional[str] = None) -> tup
         raise RefDataError(f"cannot read an effective date from --edition {edition!r}; write 2026-01-01", str(path))
     label, eff = resolve_edition(path, edition)
     with store.transaction() as conn:
+        again = store.source_known(sha, "hcpcs")
+        if again:
+            return again.edition, again.rows, False
         eid = store.begin_edition(conn, "hcpcs", "", label, eff, replace=True)
         conn.executemany("INSERT INTO hcpcs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", ((eid, *r) for r in rows))
         store.finish_edition(conn, eid, sha, path.name, len(rows))

@@ -102,6 +102,9 @@ def import_icd10cm(store: Store, path: Path, edition: Optional[str] = None, *, b
     else:
         codes, pairs, sets = parse_order_file(path), {}, {}
     with store.transaction() as conn:
+        again = store.source_known(sha, KIND)  # another process may have stored it meanwhile
+        if again:
+            return again.edition, again.rows, False
         eid = store.begin_edition(conn, KIND, "", label, eff, replace=True, builtin=builtin)
         conn.executemany(
             "INSERT INTO icd_code (edition_id, code, billable, title) VALUES (?, ?, ?, ?)",

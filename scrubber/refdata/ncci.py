@@ -177,6 +177,9 @@ def import_ptp(store: Store, path: Path, edition: Optional[str] = None,
     label, eff = resolve_edition(path, edition)
     total = 0
     with store.transaction() as conn:
+        again = store.source_known(sha, "ncci-ptp")
+        if again:
+            return again.edition, again.setting, again.rows, False
         eid = store.begin_edition(conn, "ncci-ptp", setting, label, eff, replace=False)
         # bulk load without the index and rebuild it once: SQLite builds an index
         # from sorted keys far faster than it maintains one row by row
@@ -281,6 +284,9 @@ def import_mue(store: Store, path: Path, edition: Optional[str] = None) -> tuple
     setting, rows = parse_mue(path)
     label, eff = resolve_edition(path, edition)
     with store.transaction() as conn:
+        again = store.source_known(sha, "mue")
+        if again:
+            return again.edition, again.setting, again.rows, False
         eid = store.begin_edition(conn, "mue", setting, label, eff, replace=True)
         conn.executemany("INSERT INTO mue VALUES (?, ?, ?, ?, ?)", ((eid, *r) for r in rows))
         store.finish_edition(conn, eid, sha, path.name, len(rows))

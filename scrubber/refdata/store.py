@@ -161,20 +161,23 @@ class Store:
 
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
+        self.pid = os.getpid()
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(str(data_dir / DB_NAME), isolation_level=None, check_same_thread=False)
+            # a generous busy timeout: another process may be building the ICD-10-CM cache
+            self.conn = sqlite3.connect(str(data_dir / DB_NAME), isolation_level=None, check_same_thread=False,
+                                        timeout=120)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            # WAL with synchronous=NORMAL never corrupts the file; a power cut can lose only the last import
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA cache_size=-65536")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.executescript(_SCHEMA)
+            self.conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
         except (OSError, sqlite3.Error) as e:
-            raise RefDataError(f"cannot open the reference-data store: {e}", str(data_dir)) from None
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        # WAL with synchronous=NORMAL never corrupts the file; a power cut can lose only the last import
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA cache_size=-65536")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.executescript(_SCHEMA)
-        self.conn.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-        )
+            raise RefDataError(f"cannot open the reference-data store: {e}", str(data_dir / DB_NAME)) from None
 
     def close(self) -> None:
         self.conn.close()
