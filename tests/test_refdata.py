@@ -166,3 +166,20 @@ def test_opening_refdata_reads_nothing(tmp_path):
     rd = open_refdata(str(tmp_path / "never-created"))
     assert not (tmp_path / "never-created").exists()
     assert rd.procedure_code_shape_ok("99213")
+
+
+def test_a_forked_worker_gets_its_own_connection(tmp_path):
+    import os
+
+    store = Store(tmp_path / "d")
+    import_mue(store, MUE)
+    store.close()
+    rd = open_refdata(str(tmp_path / "d"))
+    assert rd.mue("11111", "2026-03-01").value == 1  # the parent opens the store first
+    pid = os.fork()
+    if pid == 0:  # child: a fresh connection, same answers
+        ok = rd.mue("22222", "2026-03-01").value == 4 and rd.store.pid == os.getpid()
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert rd.mue("33333", "2026-03-01").mai == 3  # the parent still works
