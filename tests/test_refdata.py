@@ -183,3 +183,14 @@ def test_a_forked_worker_gets_its_own_connection(tmp_path):
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert rd.mue("33333", "2026-03-01").mai == 3  # the parent still works
+
+
+def test_ptp_saved_as_csv_from_the_cms_workbook(tmp_path, store):
+    lines = PTP.read_text(encoding="latin-1").splitlines()
+    csv_text = "\n".join(l.replace("\t", ",") if not l.startswith("1") and not l.startswith("6")
+                         else ",".join(f'"{c}"' if "," in c or " " in c else c for c in l.split("\t")) for l in lines)
+    src = tmp_path / "SAMPLE-ccipra-v320r0-f1.csv"
+    src.write_text(csv_text + "\n", encoding="latin-1")
+    assert import_ptp(store, src)[2] == 5
+    row = store.conn.execute("SELECT deleted, modifier FROM ptp WHERE col2 = '44444'").fetchone()
+    assert row == (20240101, 1)

@@ -123,12 +123,18 @@ def parse_ptp_rows(display: str, lines: Iterable[str]) -> Iterator[tuple[str, st
             v = dates[text] = yyyymmdd(text)
         return v
 
+    comma = False  # the table saved from CMS's Excel workbook as CSV has the same columns
     for lineno, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r\n")
-        cells = line.split("\t")
+        if comma:
+            cells = next(csv.reader([line]), [""])
+        else:
+            cells = line.split("\t")
         first = cells[0].strip().strip('"')
         if not in_table:
-            if first.lower().startswith("column 1"):
+            if "\t" not in line and line.strip('"').lower().startswith("column 1,"):
+                in_table = comma = True
+            elif first.lower().startswith("column 1"):
                 in_table = True
             continue
         if not line.strip():
