@@ -66,7 +66,8 @@ def test_excludes1_note_forms():
     ("Z38.00", "maternity", False), ("N40.0", "male", True), ("N40.0", "female", False), ("C61", "male", True),
     ("C53.9", "female", True), ("N39.3", "female", False), ("N39.3", "male", False), ("Z00.00", "adult", True),
     ("Z00.121", "pediatric", True), ("I10", "adult", False), ("I10", "newborn", False),
-    ("G01", "manifestation", True), ("E11.9", "manifestation", False), ("Z32.02", "maternity", False),
+    ("G01", "manifestation", True), ("E11.9", "manifestation", False), ("G01", "manifestation-title", True),
+    ("L97.909", "manifestation", True), ("L97.909", "manifestation-title", False), ("Z32.02", "maternity", False),
 ])
 def test_derived_sets_on_known_codes(rd, code, set_name, member):
     assert rd.icd10cm_in_set(code, set_name) is member

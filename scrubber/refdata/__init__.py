@@ -21,8 +21,10 @@ package; other fiscal years via ``refdata import icd10cm``):
 - ``icd10cm_billable(code, dos) -> bool``: valid and billable (not a header).
 - ``icd10cm_title(code, dos=None) -> str | None``.
 - ``icd10cm_in_set(code, set_name) -> bool`` for ``newborn``, ``pediatric``,
-  ``maternity``, ``adult``, ``female``, ``male``, ``manifestation``
-  (derivations: docs/refdata.md).
+  ``maternity``, ``adult``, ``female``, ``male``, ``manifestation`` (titles
+  "in diseases classified elsewhere" and codes with a mandatory code-first
+  note) and ``manifestation-title`` (the titles only: the strict guideline
+  test). Derivations: docs/refdata.md.
 - ``excludes1(code_a, code_b) -> bool``: an Excludes1 note pairs them (either
   direction; a note on a category applies to its descendants).
 - ``icd10cm_edition(dos) -> str``: the edition label used for ``dos``.
@@ -51,7 +53,8 @@ HCPCS, place of service, modifiers:
   ``modifier_meaning(mod) -> str | None``.
 
 Bookkeeping: ``editions() -> list[{"kind", "edition", "sha256"}]`` for the
-run record; ``RefDataError`` (with ``file`` and ``line``) for a bad
+run record (``kind`` is ``icd10cm``, ``hcpcs``, ``ncci-ptp:practitioner``,
+``ncci-ptp:hospital``, ``mue:practitioner`` ..., ``pos``, ``modifiers``); ``RefDataError`` (with ``file`` and ``line``) for a bad
 reference file or store.
 """
 from __future__ import annotations

@@ -137,9 +137,22 @@ def _edition(path: Path, edition: Optional[str]) -> tuple[str, dt.date]:
     return guess
 
 
+# Bump when the parser or the set derivations change: stored tabular editions are then re-derived.
+DERIVATION_VERSION = "3"
+
+
 def ensure_builtin(store: Store) -> None:
-    """Parse the packaged tabular into the store unless this exact XML is there already."""
+    """Parse the packaged tabular into the store unless this exact XML, derived
+    by this version of the code, is there already."""
     path = builtin_xml_path()
+    meta = store.conn.execute("SELECT value FROM meta WHERE key = 'icd10cm_derivation'").fetchone()
+    if meta is None or meta[0] != DERIVATION_VERSION:
+        with store.transaction() as conn:
+            conn.execute(
+                "DELETE FROM sources WHERE edition_id IN (SELECT id FROM editions WHERE kind = ? AND builtin = 1)",
+                (KIND,))
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('icd10cm_derivation', ?)",
+                         (DERIVATION_VERSION,))
     import_icd10cm(store, path, BUILTIN_EDITION, builtin=True)
 
 

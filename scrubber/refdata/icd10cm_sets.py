@@ -17,7 +17,7 @@ from typing import Iterable
 
 from scrubber.refdata.icd10cm_tabular import Node, Spec, Tabular, iter_nodes, spec_covers
 
-SET_NAMES = ("newborn", "pediatric", "maternity", "adult", "female", "male", "manifestation")
+SET_NAMES = ("newborn", "pediatric", "maternity", "adult", "female", "male", "manifestation", "manifestation-title")
 
 MATERNITY_CHAPTER: Spec = ("O00", "O9A")
 NEWBORN_CHAPTER: Spec = ("P00", "P96")
@@ -49,7 +49,8 @@ _NOT_CHILD_ONLY = re.compile(
 _ADULT_WORDS = re.compile(r"\badults?\b", re.I)
 _NOT_ADULT_ONLY = re.compile(r"\b(child|childhood|pediatric|onset|juvenile|type)\b", re.I)
 
-_MANIFESTATION_TITLE = re.compile(r"in diseases classified elsewhere", re.I)
+# "in diseases classified elsewhere", "in bacterial diseases classified elsewhere", "in other ... diseases ..."
+_MANIFESTATION_TITLE = re.compile(r"\bin (?:[\w,-]+ ){0,6}?diseases? classified elsewhere", re.I)
 _CODE_FIRST_ETIOLOGY = re.compile(r"\bunderlying\b", re.I)
 _CODE_FIRST_OPTIONAL = re.compile(r"\bif applicable\b|\bif known\b", re.I)
 
@@ -148,6 +149,8 @@ def derive_sets(tab: Tabular) -> dict[str, list[Spec]]:
 
     # a manifestation title on a category covers its subcodes, so every level counts here
     manifest = [n.code for n in nodes if _MANIFESTATION_TITLE.search(n.title)]
+    # the strict set: the guideline's own test ("in diseases classified elsewhere" is never first-listed)
+    sets["manifestation-title"] = _top_level(manifest)
     manifest += [code for code, note in tab.code_first
                  if _CODE_FIRST_ETIOLOGY.search(note) and not _CODE_FIRST_OPTIONAL.search(note)]
     sets["manifestation"] = _top_level(manifest)
