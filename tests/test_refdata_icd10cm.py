@@ -25,6 +25,22 @@ def rd(shared_dir):
     r.close()
 
 
+@pytest.fixture
+def built_copy(rd, shared_dir, tmp_path):
+    """A fresh data directory that already holds the built-in edition (copied, not re-parsed)."""
+    import sqlite3
+
+    rd.icd10cm_valid("I10", "2026-05-01")  # make sure the shared store is built
+    dst = tmp_path / "copy"
+    dst.mkdir()
+    src = sqlite3.connect(str(Path(shared_dir) / "refdata.sqlite3"))
+    out = sqlite3.connect(str(dst / "refdata.sqlite3"))
+    src.backup(out)
+    out.close()
+    src.close()
+    return dst
+
+
 def test_dot_helpers():
     assert undot("E11.9") == "E119" and add_dot("E119") == "E11.9" and add_dot("I10") == "I10"
 
@@ -78,8 +94,8 @@ def test_unknown_set_name_is_an_error(rd):
         rd.icd10cm_in_set("I10", "geriatric")
 
 
-def test_validity_follows_the_date_of_service_across_two_editions(tmp_path):
-    data = tmp_path / "two"
+def test_validity_follows_the_date_of_service_across_two_editions(built_copy):
+    data = built_copy
     store = Store(data)
     label, rows, imported = import_icd10cm(store, FIX / "icd10cm_order_2025.txt")
     assert (label, rows, imported) == ("FY2025", 6, True)
@@ -107,12 +123,12 @@ def test_malformed_order_file_reports_line_and_imports_nothing(tmp_path):
     assert store.editions() == []
 
 
-def test_tabular_xml_import_for_another_fiscal_year(tmp_path):
-    store = Store(tmp_path / "d")
+def test_tabular_xml_import_for_another_fiscal_year(built_copy, tmp_path):
+    store = Store(built_copy)
     label, rows, imported = import_icd10cm(store, FIX / "icd10cm_tabular_2025_SAMPLE.xml")
     assert (label, rows, imported) == ("FY2025", 6, True)
     store.close()
-    rd = open_refdata(str(tmp_path / "d"))
+    rd = open_refdata(str(built_copy))
     assert rd.icd10cm_billable("E11.65", "2025-03-01") and not rd.icd10cm_billable("E11.6", "2025-03-01")
     assert not rd.icd10cm_valid("I10", "2025-03-01")  # the sample extract holds E10-E11 only
     # derived data come from the newest tabular (the built-in April 2026 one)
