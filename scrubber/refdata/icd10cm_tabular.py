@@ -117,22 +117,41 @@ def parse_tabular(path: Path) -> Tabular:
     roots: list[Node] = []
 
     def walk_diag(el, parent: Optional[Node]) -> Node:
-        name_el = el.find("name")
-        if name_el is None or not (name_el.text or "").strip():
+        # one pass over the children: this runs for all ~47,000 <diag> elements
+        code = title = ""
+        seven = None
+        notes: list[str] = []
+        kids = []
+        for child in el:
+            tag = child.tag
+            if tag == "name":
+                code = undot(child.text or "")
+            elif tag == "desc":
+                title = _text(child)
+            elif tag == "diag":
+                kids.append(child)
+            elif tag == "excludes1":
+                pending_notes.append((None, child))  # scope filled in below, once the code is known
+            elif tag == "codeFirst":
+                code_first.extend(("", _text(n)) for n in child.iter("note"))
+            elif tag == "sevenChrDef":
+                seven = [(x.get("char", ""), _text(x)) for x in child.iter("extension")]
+            elif tag == "notes":
+                notes.extend(_text(n) for n in child.iter("note"))
+        if not code:
             raise RefDataError("<diag> without a <name>", str(path), el.sourceline)
-        code = undot(name_el.text)
-        node = Node(code, _text(el.find("desc")), parent)
-        seven = el.find("sevenChrDef")
-        if seven is not None:
-            node.seventh = [(x.get("char", ""), _text(x)) for x in seven.findall("extension")]
-        node.seventh_exceptions = _seventh_exceptions(_text(n) for n in el.findall("notes/note"))
-        for ex in el.findall("excludes1"):
-            pending_notes.append(((code, code), ex))
-        for cf in el.findall("codeFirst"):
-            for note in cf.findall("note"):
-                code_first.append((code, _text(note)))
-        for child in el.findall("diag"):
-            node.children.append(walk_diag(child, node))
+        for i in range(len(pending_notes) - 1, -1, -1):
+            if pending_notes[i][0] is not None:
+                break
+            pending_notes[i] = ((code, code), pending_notes[i][1])
+        for i in range(len(code_first) - 1, -1, -1):
+            if code_first[i][0]:
+                break
+            code_first[i] = (code, code_first[i][1])
+        node = Node(code, title, parent, seven)
+        if notes:
+            node.seventh_exceptions = _seventh_exceptions(notes)
+        node.children = [walk_diag(k, node) for k in kids]
         return node
 
     version = (root.findtext("version") or "").strip()
