@@ -10,7 +10,7 @@ import pytest
 
 from scrubber.refdata import RefDataError, open_refdata
 from scrubber.refdata.hcpcs import import_hcpcs, procedure_code_shape_ok
-from scrubber.refdata.ncci import edition_from_name, import_mue, import_ptp, parse_mai
+from scrubber.refdata.ncci import edition_from_name, import_mue, import_ptp, parse_mai, setting_from_name
 from scrubber.refdata.store import Store
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "refdata"
@@ -149,6 +149,9 @@ def test_edition_from_cms_file_names():
     assert edition_from_name("ccioph-v313r0-f2.txt") == ("2025Q4", dt.date(2025, 10, 1))
     assert edition_from_name("MCR_MUE_PractitionerServices_Eff_04-01-2026.csv") == ("2026Q2", dt.date(2026, 4, 1))
     assert edition_from_name("notes.txt") is None
+    assert setting_from_name("ccipra-v320r0-f1.txt") == "practitioner"
+    assert setting_from_name("ccioph-v320r0-f1.txt") == "hospital"
+    assert setting_from_name("edits.txt") is None
 
 
 def test_pos_and_modifiers(tmp_path):
