@@ -181,3 +181,17 @@ def test_opening_refdata_and_cli_help_load_no_code_sets():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_cdc_zip_with_the_order_file(built_copy, tmp_path):
+    import zipfile
+
+    z = tmp_path / "icd10cm-Code-Descriptions-2025.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(FIX / "icd10cm_order_2025.txt", "icd10cm_order_2025.txt")
+        zf.writestr("icd10cm_codes_2025.txt", "E119    Type 2 diabetes mellitus without complications\n")
+    store = Store(built_copy)
+    assert import_icd10cm(store, z) == ("FY2025", 6, True)
+    assert import_icd10cm(store, z)[2] is False
+    store.close()
+    assert open_refdata(str(built_copy)).icd10cm_valid("U9999", "2025-06-01")
