@@ -233,7 +233,11 @@ def note_references(text: str, codes: dict[str, tuple[bool, str]]) -> tuple[list
         if not _CODE_RE.search(group):
             continue
         if re.search(r"\bwith\b", group):
-            skipped += 1
+            expanded = _with_suffixes(group, codes)
+            if expanded:
+                out.extend(expanded)
+            else:
+                skipped += 1
             continue
         for token in re.split(r",|\band\b", group):
             found = list(_CODE_RE.finditer(token))
@@ -253,6 +257,32 @@ def note_references(text: str, codes: dict[str, tuple[bool, str]]) -> tuple[list
                 else:
                     skipped += 1
     return out, skipped
+
+
+_WITH_SUFFIX_RE = re.compile(r"^(?P<cats>[A-Z0-9 ,-]+?)\s*,?\s+with\s+(?P<sufs>\.[0-9A-Z][0-9A-Z.,\s-]*)$")
+
+
+def _with_suffixes(group: str, codes: dict[str, tuple[bool, str]]) -> list[Spec]:
+    """``E08-E13 with .44`` -> E08.44, E09.44, E10.44, E11.44, E13.44 (the ones that exist);
+    ``E08-E13 with .51-.52`` -> E08.51-E08.52, ...; ``F10, F13, F19 with .26, .96``.
+    Other qualified forms ("with 5th character 1") give nothing."""
+    m = _WITH_SUFFIX_RE.match(group.strip())
+    if not m:
+        return []
+    categories: list[str] = []
+    for token in m.group("cats").split(","):
+        ends = [t.strip() for t in token.split("-") if t.strip()]
+        if len(ends) == 1 and ends[0] in codes:
+            categories.append(ends[0])
+        elif len(ends) == 2:
+            categories.extend(c for c in codes if len(c) == 3 and ends[0] <= c <= ends[1])
+    out = []
+    for s1, s2 in re.findall(r"\.([0-9A-Z]{1,4})(?:-\.([0-9A-Z]{1,4}))?", m.group("sufs")):
+        for cat in categories:
+            lo, hi = cat + s1, cat + (s2 or s1)
+            if lo in codes and hi in codes:
+                out.append((lo, hi))
+    return out
 
 
 def iter_nodes(roots: Iterable[Node]) -> Iterable[Node]:
