@@ -197,3 +197,15 @@ def test_ptp_saved_as_csv_from_the_cms_workbook(tmp_path, store):
     assert import_ptp(store, src)[2] == 5
     row = store.conn.execute("SELECT deleted, modifier FROM ptp WHERE col2 = '44444'").fetchone()
     assert row == (20240101, 1)
+
+
+def test_modifier_table_is_complete_only_with_an_imported_hcpcs_file(tmp_path):
+    rd = open_refdata(str(tmp_path / "d"))
+    assert not rd.modifiers_complete()
+    assert rd.modifier_known("FS") and not rd.modifier_known("ZZ")
+    rd.close()
+    store = Store(tmp_path / "d")
+    import_hcpcs(store, HCPCS)
+    store.close()
+    rd = open_refdata(str(tmp_path / "d"))
+    assert rd.modifiers_complete() and rd.modifier_known("ZZ")
