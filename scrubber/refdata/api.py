@@ -246,6 +246,10 @@ class RefData:
             self._set_cache[key] = any(spec_covers(s, c) for s in self._sets.get(set_name, ()))
         return self._set_cache[key]
 
+    def icd10cm_tags(self, code: str) -> frozenset[str]:
+        """Every derived set the code belongs to: the engine's value-set tags for a diagnosis fact."""
+        return frozenset(name for name in SET_NAMES if self.icd10cm_in_set(code, name))
+
     undot = staticmethod(undot)
     add_dot = staticmethod(add_dot)
 
@@ -371,6 +375,16 @@ class RefData:
             return True
         loaded, row = self._hcpcs_row("M", m, None)
         return row is not None
+
+    def modifiers_complete(self) -> bool:
+        """True when an imported HCPCS file supplies the full Level II modifier list.
+
+        Without it the built-in table is a curated subset (ambulance
+        origin/destination pairs, for one, are not in it), so a rule that flags
+        an unknown modifier should be a warning, not an error."""
+        eds = self._editions("hcpcs")
+        return bool(eds) and bool(self.store.conn.execute(
+            "SELECT 1 FROM hcpcs WHERE edition_id = ? AND record = 'M' LIMIT 1", (eds[-1].id,)).fetchone())
 
     def modifier_ncci_associated(self, mod: str) -> bool:
         found = codesets.modifiers().get(mod.strip().upper())
