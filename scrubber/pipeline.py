@@ -19,9 +19,15 @@ CHUNK = 100
 
 
 class Evaluator(Protocol):
-    """Anything that turns a chunk of claims into findings per claim (index into the chunk)."""
+    """Anything that turns a chunk of claims into findings per claim (index into the chunk).
 
-    def evaluate(self, claims: list[Claim]) -> tuple[dict[int, list[Finding]], list[RunError]]: ...
+    ``contexts`` (optional, parallel to ``claims``) carries each claim's payer-profile parameters,
+    disabled rules and coverage (scrubber.model.ClaimContext); None means defaults for all.
+    """
+
+    def evaluate(
+        self, claims: list[Claim], contexts: Optional[list] = None
+    ) -> tuple[dict[int, list[Finding]], list[RunError]]: ...
 
 
 @dataclass
