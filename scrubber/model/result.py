@@ -98,6 +98,9 @@ class ClaimResult:
     patient_name: Optional[str] = None
     member_id: Optional[str] = None
     birth_date: Optional[str] = None
+    # (segment number, segment text) of the X12 segments this claim's findings point at, for the
+    # HTML drill-down. Holds PHI; not part of the JSON contract; masked by --redact.
+    segments: tuple[tuple[int, str], ...] = ()
 
     @staticmethod
     def status_for(findings, unreadable: bool = False) -> str:

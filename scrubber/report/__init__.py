@@ -1,6 +1,9 @@
 """Output formats: one module per format, each ``render(result, out, **opts)`` of one RunResult.
 
-Renderers never re-derive findings; they present what the RunResult holds.
+Renderers never re-derive findings; they present what the RunResult holds. ``render`` applies
+``--redact`` (``redact=True``) before dispatching, so masking is the same in every format.
+Options every renderer accepts (and may ignore): ``color`` (text: None = only on a terminal),
+``fail_on`` (junit: which severities fail a test case), ``title`` (html).
 """
 from __future__ import annotations
 
@@ -9,9 +12,17 @@ import importlib
 FORMATS = {
     "text": "scrubber.report.text",
     "json": "scrubber.report.json_report",
+    "csv": "scrubber.report.csv_report",
+    "junit": "scrubber.report.junit",
+    "html": "scrubber.report.html",
 }
 
 
-def render(result, fmt: str, out, **opts) -> None:
+def render(result, fmt: str, out, redact: bool = False, **opts) -> None:
+    """Write ``result`` to the text stream ``out`` in format ``fmt`` (a key of FORMATS)."""
+    if redact:
+        from scrubber.report.redact import redact_result
+
+        result = redact_result(result)
     module = importlib.import_module(FORMATS[fmt])
     module.render(result, out, **opts)

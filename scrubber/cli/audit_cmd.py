@@ -1,0 +1,234 @@
+"""`claimscrub audit`: past claims in bulk, and the run ledger.
+
+``audit`` is both a command and a group. ``claimscrub audit PATH... [options]`` audits claims
+(it is shorthand for ``claimscrub audit run PATH...``); ``audit history``, ``audit show RUN``
+and ``audit diff RUN_A RUN_B`` read the ledger. ``AuditGroup`` routes: when the first argument
+is not a sub-command name it is taken as a path and ``run`` is implied. To audit a file that is
+literally named ``history``, ``show``, ``diff`` or ``run``, write ``./history``.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+
+import click
+
+from scrubber import exitcodes
+
+REPORT_FORMATS = ["html", "text", "json", "csv", "junit"]
+DEFAULT_REPORT = "claimscrub-audit.html"
+
+
+class AuditGroup(click.Group):
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=AuditGroup, invoke_without_command=True)
+@click.pass_context
+def audit(ctx):
+    """Audit past claims in bulk, and read the run ledger.
+
+    \b
+    claimscrub audit PATH... [--since DATE] [--until DATE] [--payer-id ID] [--provider NPI] [-o REPORT.html]
+    claimscrub audit history
+    claimscrub audit show RUN
+    claimscrub audit diff RUN_A RUN_B
+
+    RUN is a run number from `audit history`, `last`, or `last~N` (N runs before the last).
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
+
+
+def scrub_options(paths, payer, data_dir, rule_dirs, eligibility, verify):
+    """The same evaluation as `scrub` (rules, reference data, payer profiles) for these paths."""
+    from scrubber.pipeline import ScrubOptions
+
+    try:
+        from scrubber.cli.scrub_cmd import build_scrub_options  # the lead's shared builder, once it exists
+    except ImportError:
+        return ScrubOptions(paths=list(paths), payer_profile=payer)
+    return build_scrub_options(paths=list(paths), payer=payer, data_dir=data_dir, rule_dirs=list(rule_dirs),
+                               eligibility=list(eligibility), verify=verify)
+
+
+def _read(paths):
+    from scrubber.readers import iter_records
+
+    return iter_records(paths)
+
+
+@audit.command("run")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--since", callback=_date, metavar="DATE", help="Only claims with a date of service on or after DATE.")
+@click.option("--until", callback=_date, metavar="DATE", help="Only claims with a date of service on or before DATE.")
+@click.option("--payer-id", "payer_ids", multiple=True, metavar="ID", help="Only claims to this payer id (2010BB NM109; repeatable).")
+@click.option("--provider", "npis", multiple=True, metavar="NPI", help="Only claims whose billing or rendering NPI is this (repeatable).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help=f"Report file (default: {DEFAULT_REPORT}; - for standard output).")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True)
+@click.option("--payer", help="Force this payer profile for every claim.")
+@click.option("--eligibility", multiple=True, type=click.Path(exists=True, dir_okay=False), help="271, 834 or CSV eligibility file.")
+@click.option("--data-dir", type=click.Path(file_okay=False), envvar="CLAIMSCRUB_DATA_DIR", help="Reference-data directory.")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Add a rule pack directory.")
+@click.option("--ledger", type=click.Path(dir_okay=False), help="Ledger database (default: ledger.sqlite3 in the data directory).")
+@click.option("--no-ledger", is_flag=True, help="Do not record this run in the ledger.")
+@click.option("--ledger-phi", is_flag=True, help="Store member ids in the ledger as text instead of salted hashes.")
+@click.option("--redact", is_flag=True, help="Mask patient names, member ids and birth dates in the report.")
+@click.option("--verify", is_flag=True, help="Also run the pure-Python reference evaluator and report any disagreement.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="never", show_default=True,
+              help="Exit 1 when a claim has a finding at or above this (an audit reports; by default it does not gate).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line and no summary on standard error.")
+def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, data_dir, rule_dirs, ledger, no_ledger,
+        ledger_phi, redact, verify, fail_on, quiet):
+    """Audit the claims in PATH... (files, directories walked recursively, .gz files)."""
+    from scrubber.cli.audit_inputs import ClaimFilter, read_all, walk
+    from scrubber.cli.progress import Progress
+    from scrubber.pipeline import run_scrub
+
+    if since and until and since > until:
+        raise click.UsageError(f"--since {since} is after --until {until}")
+    for p in paths:
+        if p != "-" and not os.path.exists(p):
+            raise click.UsageError(f"{p}: no such file or directory")
+    files = walk(paths)
+    claim_filter = ClaimFilter(since, until, frozenset(payer_ids), frozenset(npis))
+    opts = scrub_options(files, payer, data_dir, rule_dirs, eligibility, verify)
+    opts.paths = files
+    progress = Progress(enabled=False if quiet else None)
+    previous_hook = opts.on_claim
+
+    def on_claim(record, claim_result):
+        if previous_hook is not None:
+            previous_hook(record, claim_result)
+        progress.update(record, claim_result)
+
+    opts.on_claim = on_claim
+    opts.run_extra = {**opts.run_extra, "mode": "audit"}
+    if claim_filter.active:
+        opts.run_extra["filters"] = claim_filter.describe()
+    try:
+        result = run_scrub(opts, records=read_all(files, _read, claim_filter))
+    finally:
+        progress.close()
+    if claim_filter.active:
+        result.run.extra["claims_excluded_by_filters"] = claim_filter.excluded
+    _write_report(result, fmt, output, redact)
+    if not no_ledger:
+        _record(result, ledger, ledger_phi, {"paths": list(paths), **claim_filter.describe(), "format": fmt}, quiet)
+    if not quiet:
+        s = result.summary()
+        click.echo(f"{s['claims_total']:,} claims audited: {s['claims_flagged']:,} flagged, {s['claims_unreadable']:,} "
+                   f"unreadable; charges at risk {s['charges_at_risk']:,.2f}"
+                   + (f"; {claim_filter.excluded:,} claims outside the filters" if claim_filter.active else ""), err=True)
+    from scrubber.cli.scrub_cmd import exit_code_for
+
+    sys.exit(exit_code_for(result, fail_on))
+
+
+def _write_report(result, fmt, output, redact) -> None:
+    from scrubber.report import render
+
+    if output == "-":
+        render(result, fmt, sys.stdout, redact=redact)
+        return
+    path = output or (DEFAULT_REPORT if fmt == "html" else None)
+    if path is None:
+        render(result, fmt, sys.stdout, redact=redact)
+        return
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            render(result, fmt, out, redact=redact, title="claimscrub audit")
+    except OSError as e:
+        raise click.UsageError(f"cannot write the report {path}: {e.strerror}") from None
+    click.echo(f"report written to {path}", err=True)
+
+
+def _record(result, ledger_path, phi, options, quiet) -> None:
+    from scrubber.ledger import Ledger, LedgerError
+
+    try:
+        with Ledger(ledger_path) as ledger:
+            run_id = ledger.record_run(result, kind="audit", phi=phi, options=options)
+    except LedgerError as e:
+        click.echo(f"claimscrub: {e}", err=True)
+        sys.exit(exitcodes.USAGE)
+    if not quiet:
+        click.echo(f"recorded as run {run_id} in {ledger.path}", err=True)
+
+
+def _open_ledger(path):
+    from scrubber.ledger import Ledger, LedgerError, default_ledger_path
+
+    target = path or default_ledger_path()
+    if not os.path.exists(target):
+        raise click.UsageError(f"no ledger at {target}: run `claimscrub scrub --ledger` or `claimscrub audit` first")
+    try:
+        return Ledger(target)
+    except LedgerError as e:
+        raise click.UsageError(str(e)) from None
+
+
+def _ledger_call(fn):
+    from scrubber.ledger import LedgerError
+
+    try:
+        return fn()
+    except LedgerError as e:
+        raise click.UsageError(str(e)) from None
+
+
+_ledger_option = click.option("--ledger", type=click.Path(dir_okay=False), help="Ledger database (default: in the data directory).")
+_json_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+
+
+@audit.command()
+@_ledger_option
+@_json_option
+@click.option("-n", "--limit", type=int, default=None, help="Show only the newest N runs.")
+def history(ledger, fmt, limit):
+    """List the recorded runs, newest first."""
+    from scrubber.cli.audit_show import print_history
+
+    with _open_ledger(ledger) as db:
+        print_history(db.runs(limit), fmt, click.echo)
+
+
+@audit.command()
+@click.argument("run_ref", metavar="RUN")
+@_ledger_option
+@_json_option
+def show(run_ref, ledger, fmt):
+    """Show one run: inputs, rule packs, reference data, counts, totals by rule."""
+    from scrubber.cli.audit_show import print_run
+
+    with _open_ledger(ledger) as db:
+        _ledger_call(lambda: print_run(db, run_ref, fmt, click.echo))
+
+
+@audit.command()
+@click.argument("run_a", metavar="RUN_A")
+@click.argument("run_b", metavar="RUN_B")
+@_ledger_option
+@_json_option
+def diff(run_a, run_b, ledger, fmt):
+    """Findings that appeared and disappeared from RUN_A to RUN_B, and what changed between them."""
+    from scrubber.cli.audit_show import print_diff
+    from scrubber.ledger.diff import diff_runs
+
+    with _open_ledger(ledger) as db:
+        d = _ledger_call(lambda: diff_runs(db, run_a, run_b))
+        print_diff(d, fmt, click.echo)
+

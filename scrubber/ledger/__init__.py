@@ -1,0 +1,245 @@
+"""The audit ledger: an embedded SQLite database recording every scrub and audit run.
+
+Each run records what makes it reproducible and comparable: its inputs with sha256, the rule
+packs with sha256, the reference-data editions, the payer profiles, the tool version, the counts
+and every finding in order. Member ids are stored as salted HMAC-SHA256 hashes (the salt is
+random per ledger, so the same member matches across runs of one ledger but a hash cannot be
+looked up elsewhere) unless the run is recorded with ``phi=True`` (``--ledger-phi``); patient
+names and birth dates are never stored, and without ``phi`` they and the member id are masked
+in finding messages too.
+
+Use: ``Ledger(path).record_run(result, kind="scrub") -> run id``; ``runs()``, ``run(ref)``,
+``findings(ref)``, ``diff(a, b)`` (``scrubber.ledger.diff``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import sqlite3
+from datetime import datetime, timezone
+from typing import Optional
+
+from scrubber.ledger.schema import DDL, SCHEMA_VERSION
+from scrubber.model.result import RunResult
+
+LEDGER_FILE = "ledger.sqlite3"
+
+
+class LedgerError(Exception):
+    """A ledger that cannot be opened or a run reference that names no run (a usage error)."""
+
+
+def default_data_dir() -> str:
+    """CLAIMSCRUB_DATA_DIR, else $XDG_DATA_HOME/claimscrub, else ~/.local/share/claimscrub."""
+    env = os.environ.get("CLAIMSCRUB_DATA_DIR")
+    if env:
+        return env
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "claimscrub")
+
+
+def default_ledger_path() -> str:
+    return os.path.join(default_data_dir(), LEDGER_FILE)
+
+
+@dataclasses.dataclass(frozen=True)
+class RunRow:
+    id: int
+    kind: str
+    started: str
+    recorded: str
+    tool_version: str
+    payer_profile: Optional[str]
+    claims_total: int
+    claims_clean: int
+    claims_flagged: int
+    claims_unreadable: int
+    findings_error: int
+    findings_warning: int
+    findings_info: int
+    run_errors: int
+    charges_at_risk: str
+    phi: int
+    options: str
+    run_extra: str
+
+
+@dataclasses.dataclass(frozen=True)
+class FindingRow:
+    """One finding as the ledger keeps it, with the claim it belongs to."""
+
+    claim_seq: int
+    claim_id: str
+    source_path: Optional[str]
+    rule_id: str
+    severity: str
+    category: str
+    message: str
+    line: Optional[int]
+    location_path: Optional[str]
+    location_segment: Optional[int]
+    codes: tuple[str, ...]
+
+
+class Ledger:
+    def __init__(self, path: Optional[str] = None):
+        self.path = path or default_ledger_path()
+        parent = os.path.dirname(os.path.abspath(self.path))
+        try:
+            os.makedirs(parent, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30)  # another run may be recording
+            self.db.executescript(DDL)
+            self._salt = self._meta("salt") or self._set_meta("salt", secrets.token_hex(32))
+            if self._meta("schema_version") is None:
+                self._set_meta("schema_version", SCHEMA_VERSION)
+            self.db.commit()
+        except (sqlite3.Error, OSError) as e:
+            raise LedgerError(f"cannot open the ledger {self.path}: {e}") from e
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _meta(self, key: str) -> Optional[str]:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> str:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        return value
+
+    def member_hash(self, member_id: Optional[str]) -> Optional[str]:
+        """The ledger's salted hash of a member id (what a run without --ledger-phi stores)."""
+        if not member_id:
+            return None
+        return "hmac-sha256:" + hmac.new(bytes.fromhex(self._salt), member_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    # -- writing
+    def record_run(self, result: RunResult, kind: str = "scrub", phi: bool = False,
+                   options: Optional[dict] = None) -> int:
+        """Store ``result`` and return its run id. One transaction: a run is recorded whole or not at all."""
+        from scrubber.report.redact import claim_masker, redact_errors
+
+        summary = result.summary()
+        sev = summary["findings_by_severity"]
+        at_risk = sum((c.total_charge for c in result.claims if c.status == "flagged" and c.total_charge is not None),
+                      start=0)
+        recorded = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        extra = {k: v for k, v in result.run.extra.items() if k != "payer_profiles"}
+        try:
+            with self.db:
+                cur = self.db.execute(
+                    "INSERT INTO runs (kind, started, recorded, tool_version, payer_profile, claims_total, claims_clean,"
+                    " claims_flagged, claims_unreadable, findings_error, findings_warning, findings_info, run_errors,"
+                    " charges_at_risk, phi, options, run_extra) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (kind, result.run.started, recorded, result.tool_version, result.run.payer_profile,
+                     summary["claims_total"], summary["claims_clean"], summary["claims_flagged"],
+                     summary["claims_unreadable"], sev["error"], sev["warning"], sev["info"], len(result.errors),
+                     f"{at_risk:.2f}", int(phi), json.dumps(options or {}, sort_keys=True, default=str),
+                     json.dumps(extra, sort_keys=True, default=str)),
+                )
+                run_id = cur.lastrowid
+                self._record_run_info(run_id, result)
+                claim_rows, finding_rows = [], []
+                for seq, c in enumerate(result.claims):
+                    member = c.member_id if phi else self.member_hash(c.member_id)
+                    mask = (lambda text: text) if phi or not (c.findings or c.error) else claim_masker(c)
+                    claim_rows.append((run_id, seq, c.claim_id, c.source_path, c.source_segment, c.status, c.payer,
+                                       c.payer_id, c.billing_npi, c.rendering_npi, c.service_date,
+                                       None if c.total_charge is None else str(c.total_charge), member, mask(c.error)))
+                    for fseq, f in enumerate(c.findings):
+                        finding_rows.append((run_id, seq, fseq, f.rule_id, f.severity, f.category, mask(f.message),
+                                             mask(f.suggestion), f.source, f.line, f.location_path, f.location_segment,
+                                             json.dumps([mask(x) for x in f.codes])))
+                self.db.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", claim_rows)
+                self.db.executemany("INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", finding_rows)
+                errors = result.errors if phi else redact_errors(result)
+                self.db.executemany("INSERT INTO run_errors VALUES (?,?,?,?,?,?)",
+                                    [(run_id, i, e.kind, e.message, e.path, e.segment) for i, e in enumerate(errors)])
+        except sqlite3.Error as e:
+            raise LedgerError(f"cannot record the run in {self.path}: {e}") from e
+        return run_id
+
+    def _record_run_info(self, run_id: int, result: RunResult) -> None:
+        run = result.run
+        self.db.executemany("INSERT INTO run_inputs VALUES (?,?,?,?)",
+                            [(run_id, i, d.get("path"), d.get("sha256")) for i, d in enumerate(run.inputs)])
+        self.db.executemany("INSERT INTO run_rulesets VALUES (?,?,?,?,?)",
+                            [(run_id, i, d.get("id"), d.get("version"), d.get("sha256")) for i, d in enumerate(run.rulesets)])
+        self.db.executemany("INSERT INTO run_refdata VALUES (?,?,?,?,?)",
+                            [(run_id, i, d.get("kind"), d.get("edition"), d.get("sha256")) for i, d in enumerate(run.refdata)])
+        profiles = run.extra.get("payer_profiles") or ([{"id": run.payer_profile}] if run.payer_profile else [])
+        rows = []
+        for i, p in enumerate(profiles):
+            p = p if isinstance(p, dict) else {"id": str(p)}
+            rows.append((run_id, i, p.get("id"), p.get("sha256")))
+        self.db.executemany("INSERT INTO run_payer_profiles VALUES (?,?,?,?)", rows)
+
+    # -- reading
+    def runs(self, limit: Optional[int] = None) -> list[RunRow]:
+        """Runs, newest first."""
+        sql = "SELECT * FROM runs ORDER BY id DESC" + (" LIMIT ?" if limit else "")
+        return [RunRow(*row) for row in self.db.execute(sql, (limit,) if limit else ())]
+
+    def resolve(self, ref: str | int) -> int:
+        """A run id from a reference: a number, ``last`` (newest) or ``last~N`` (N runs before it)."""
+        text = str(ref).strip()
+        if text.isdigit():
+            run_id = int(text)
+        elif text == "last" or text.startswith("last~"):
+            back = int(text[5:]) if text.startswith("last~") and text[5:].isdigit() else 0
+            row = self.db.execute("SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?", (back,)).fetchone()
+            if row is None:
+                raise LedgerError(f"no run {text!r} in {self.path}")
+            run_id = row[0]
+        else:
+            raise LedgerError(f"{text!r} is not a run: give a run number from 'claimscrub audit history', or 'last'")
+        if self.db.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+            raise LedgerError(f"no run {run_id} in {self.path} (see 'claimscrub audit history')")
+        return run_id
+
+    def run(self, ref: str | int) -> RunRow:
+        run_id = self.resolve(ref)
+        return RunRow(*self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
+
+    def run_info(self, ref: str | int) -> dict:
+        """Inputs, rule packs, reference data and payer profiles of a run, as lists of dicts."""
+        run_id = self.resolve(ref)
+
+        def rows(sql: str, keys: tuple) -> list[dict]:
+            return [dict(zip(keys, r)) for r in self.db.execute(sql, (run_id,))]
+
+        return {
+            "inputs": rows("SELECT path, sha256 FROM run_inputs WHERE run_id = ? ORDER BY seq", ("path", "sha256")),
+            "rulesets": rows("SELECT ruleset_id, version, sha256 FROM run_rulesets WHERE run_id = ? ORDER BY seq",
+                             ("id", "version", "sha256")),
+            "refdata": rows("SELECT kind, edition, sha256 FROM run_refdata WHERE run_id = ? ORDER BY seq",
+                            ("kind", "edition", "sha256")),
+            "payer_profiles": rows("SELECT profile_id, sha256 FROM run_payer_profiles WHERE run_id = ? ORDER BY seq",
+                                   ("id", "sha256")),
+            "errors": rows("SELECT kind, message, path, segment FROM run_errors WHERE run_id = ? ORDER BY seq",
+                           ("kind", "message", "path", "segment")),
+        }
+
+    def findings(self, ref: str | int) -> list[FindingRow]:
+        """Every finding of a run, in the order the run produced them."""
+        run_id = self.resolve(ref)
+        sql = ("SELECT f.claim_seq, c.claim_id, c.source_path, f.rule_id, f.severity, f.category, f.message, f.line,"
+               " f.location_path, f.location_segment, f.codes FROM findings f JOIN claims c"
+               " ON c.run_id = f.run_id AND c.seq = f.claim_seq WHERE f.run_id = ? ORDER BY f.claim_seq, f.seq")
+        return [FindingRow(*row[:10], tuple(json.loads(row[10]))) for row in self.db.execute(sql, (run_id,))]
+
+    def claims(self, ref: str | int) -> list[dict]:
+        run_id = self.resolve(ref)
+        cur = self.db.execute("SELECT * FROM claims WHERE run_id = ? ORDER BY seq", (run_id,))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur]

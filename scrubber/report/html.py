@@ -1,0 +1,270 @@
+"""The HTML report: one self-contained file for a compliance committee, working offline.
+
+Built as an lxml element tree, so every string from a claim is escaped by construction (a
+patient named ``<script>`` is shown, never run). Sections: summary cards, inline SVG charts
+(findings by category, top rules, by payer, by billing and rendering provider, charges at risk),
+a claim table that filters and sorts with a per-claim drill-down (each finding with its X12
+location and the segment text), run errors, and the run's inputs, rule packs and reference-data
+editions. A Content-Security-Policy allows only the report's own script (by hash) and no network.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Optional
+
+from lxml import etree
+
+from scrubber.model.result import SEVERITIES
+from scrubber.report.html_assets import CSS, JS
+from scrubber.report.html_charts import bar_chart
+from scrubber.report.safe import xml_text
+from scrubber.report.totals import Totals, compute, money
+
+MAX_TABLE_ROWS = 20000  # claims beyond this are counted, not listed (the page must stay usable)
+CHART_ROWS = 10
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+CSP = (
+    f"default-src 'none'; script-src {_csp_hash(JS)}; style-src {_csp_hash(CSS)}; img-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+def el(parent: Optional[etree._Element], tag: str, text=None, **attrs) -> etree._Element:
+    """An element with escaped-by-construction text; ``class_`` and ``data_x`` spell class / data-x."""
+    clean = {k.rstrip("_").replace("_", "-"): xml_text(v) for k, v in attrs.items() if v is not None}
+    node = etree.Element(tag, clean) if parent is None else etree.SubElement(parent, tag, clean)
+    if text is not None:
+        node.text = xml_text(text)
+    return node
+
+
+def build(result, title: str = "claimscrub report") -> etree._Element:
+    summary = result.summary()
+    totals = compute(result)
+    html = el(None, "html", lang="en")
+    head = el(html, "head")
+    el(head, "meta", charset="utf-8")
+    el(head, "meta", http_equiv="Content-Security-Policy", content=CSP)
+    el(head, "meta", name="viewport", content="width=device-width, initial-scale=1")
+    el(head, "title", title)
+    el(head, "style", CSS)
+    body = el(html, "body")
+    el(body, "h1", title)
+    el(body, "p", f"{result.run.started} \u00b7 claimscrub {result.tool_version}"
+       + (f" \u00b7 payer profile {result.run.payer_profile}" if result.run.payer_profile else ""), class_="meta")
+    _cards(body, summary, totals, len(result.errors))
+    _charts(body, totals)
+    _claims_table(body, result)
+    _errors(body, result)
+    _totals_tables(body, totals)
+    _run_info(body, result)
+    el(body, "script", JS)
+    return html
+
+
+def render(result, out, title: str = "claimscrub report", **opts) -> None:
+    out.write(etree.tostring(build(result, title), method="html", encoding="unicode", doctype="<!DOCTYPE html>"))
+    out.write("\n")
+
+
+def _cards(body, summary: dict, totals: Totals, n_errors: int) -> None:
+    el(body, "h2", "Summary")
+    cards = el(body, "div", class_="cards", id="summary")
+    sev = summary["findings_by_severity"]
+    items = [
+        ("claims", summary["claims_total"], "claims"),
+        ("clean", summary["claims_clean"], "clean"),
+        ("flagged", summary["claims_flagged"], "held (flagged)"),
+        ("unreadable", summary["claims_unreadable"], "unreadable"),
+        ("risk", money(totals.charges_at_risk), "charges at risk"),
+        ("findings", sum(sev.values()), f"findings ({sev['error']} error, {sev['warning']} warning, {sev['info']} info)"),
+        ("run-errors", n_errors, "run errors"),
+    ]
+    for key, number, label in items:
+        card = el(cards, "div", class_=f"card {key}", data_card=key)
+        el(card, "div", number, class_="n")
+        el(card, "div", label, class_="l")
+
+
+def _charts(body, t: Totals) -> None:
+    el(body, "h2", "Charts")
+    charts = el(body, "div", class_="charts")
+    charts.append(bar_chart("chart-category", "Findings by category", [(c, n, str(n)) for c, n in t.by_category]))
+    charts.append(bar_chart("chart-rules", f"Top {CHART_ROWS} rules by findings",
+                            [(r.rule_id, r.findings, str(r.findings)) for r in t.by_rule[:CHART_ROWS]]))
+    charts.append(bar_chart("chart-payer", "Findings by payer",
+                            [(g.label, g.findings, str(g.findings)) for g in t.by_payer[:CHART_ROWS] if g.findings]))
+    charts.append(bar_chart("chart-risk-payer", "Charges at risk by payer",
+                            [(g.label, float(g.charges_at_risk), money(g.charges_at_risk))
+                             for g in t.by_payer[:CHART_ROWS] if g.charges_at_risk], risk=True))
+    charts.append(bar_chart("chart-billing", "Flagged claims by billing provider (NPI)",
+                            [(g.label, g.flagged, str(g.flagged)) for g in t.by_billing_provider[:CHART_ROWS] if g.flagged]))
+    charts.append(bar_chart("chart-rendering", "Flagged claims by rendering provider (NPI)",
+                            [(g.label, g.flagged, str(g.flagged)) for g in t.by_rendering_provider[:CHART_ROWS] if g.flagged]))
+
+
+def _listed_claims(claims) -> tuple[list, int]:
+    """Claims for the table, in input order: those that need attention first, up to MAX_TABLE_ROWS.
+
+    Priority: flagged and unreadable, then clean with warnings or info, then clean. Beyond the
+    cap a browser page stops being usable; the CSV format lists every finding.
+    """
+    def priority(c) -> int:
+        return 0 if c.status != "clean" else (1 if c.findings else 2)
+
+    order = sorted(range(len(claims)), key=lambda i: (priority(claims[i]), i))[:MAX_TABLE_ROWS]
+    listed = [(i, claims[i]) for i in sorted(order)]
+    return listed, len(claims) - len(listed)
+
+
+_COLUMNS = (("", None), ("Claim", "str"), ("Status", "str"), ("Patient", "str"), ("Payer", "str"),
+            ("Billing NPI", "str"), ("Rendering NPI", "str"), ("Date of service", "str"),
+            ("Charge", "num"), ("Findings", "num"), ("Worst", "num"))
+
+
+def _claims_table(body, result) -> None:
+    el(body, "h2", "Claims")
+    listed, omitted = _listed_claims(result.claims)
+    controls = el(body, "div", class_="controls")
+    label = el(controls, "label", "Filter ", for_="claim-filter")
+    el(label, "input", type="search", id="claim-filter", placeholder="claim id, patient, payer, NPI, rule, category")
+    status = el(controls, "select", id="status-filter", aria_label="Status")
+    for value, text in (("", "all statuses"), ("flagged", "flagged"), ("clean", "clean"), ("unreadable", "unreadable")):
+        el(status, "option", text, value=value)
+    shown = el(controls, "span", "", class_="note")
+    el(shown, "span", str(len(listed)), id="claims-shown")
+    el(shown, "span", f" of {len(listed)} claims shown")
+    if omitted:
+        el(body, "p", f"{omitted:,} claims are counted above but not listed here (clean ones first); "
+           "the CSV format lists every finding.", class_="note")
+    table = el(body, "table", id="claims")
+    tr = el(el(table, "thead"), "tr")
+    for name, kind in _COLUMNS:
+        attrs = {"class_": ("sortable" + (" num" if kind == "num" else "")) if kind else None, "data_type": kind, "scope": "col"}
+        el(tr, "th", name, **attrs)
+    tbody = el(table, "tbody")
+    for order, (index, c) in enumerate(listed):
+        _claim_rows(tbody, order, index, c)
+    if not result.claims:
+        el(body, "p", "No claims were read.", class_="note", id="no-claims")
+
+
+def _claim_rows(tbody, order: int, index: int, c) -> None:
+    detail_id = f"claim-detail-{index}"
+    worst = min((SEVERITIES.index(f.severity) for f in c.findings if f.severity in SEVERITIES), default=None)
+    worst_sev = SEVERITIES[worst] if worst is not None else ""
+    search = " ".join(x for x in (c.claim_id, c.status, c.patient_name, c.payer, c.payer_id, c.billing_npi,
+                                  c.rendering_npi, c.service_date, *(f.rule_id for f in c.findings),
+                                  *(f.category for f in c.findings)) if x).lower()
+    row = el(tbody, "tr", class_="claim", data_status=c.status, data_detail=detail_id, data_order=str(order),
+             data_search=search)
+    first = el(row, "td")
+    el(first, "button", "\u25b8", class_="toggle", type="button", aria_expanded="false", aria_controls=detail_id,
+       aria_label="show findings")
+    cells = [
+        (c.claim_id, c.claim_id, None), (c.status, c.status, f"st-{c.status}"), (c.patient_name, c.patient_name, None),
+        (c.payer or c.payer_id, c.payer or c.payer_id, None), (c.billing_npi, c.billing_npi, None),
+        (c.rendering_npi, c.rendering_npi, None), (c.service_date, c.service_date, None),
+        (money(c.total_charge), c.total_charge, "num"), (str(len(c.findings)), len(c.findings), "num"),
+        (worst_sev, 3 - worst if worst is not None else 0, f"sev-{worst_sev}" if worst_sev else None),
+    ]
+    for shown, value, cls in cells:
+        el(row, "td", shown or "", class_=cls, data_value="" if value is None else str(value))
+    detail = el(tbody, "tr", class_="detail", id=detail_id, hidden="hidden")
+    cell = el(detail, "td", colspan=str(len(_COLUMNS)))
+    facts = el(cell, "dl", class_="facts")
+    for name, value in (("source", f"{c.source_path}" + (f", segment {c.source_segment}" if c.source_segment else "")),
+                        ("member id", c.member_id), ("payer id", c.payer_id), ("total charge", money(c.total_charge))):
+        if value:
+            el(facts, "dt", name)
+            el(facts, "dd", value)
+    if c.error:
+        el(cell, "p", f"Unreadable: {c.error}", class_="sev-error")
+    if not c.findings and not c.error:
+        el(cell, "p", "No findings.", class_="note")
+    segments = dict(c.segments)
+    for f in c.findings:
+        box = el(cell, "div", class_=f"finding {f.severity}")
+        head = el(box, "div")
+        el(head, "span", f.severity, class_=f"sev-{f.severity}")
+        el(head, "span", f" {f.rule_id} ")
+        el(head, "span", f"[{f.category}]", class_="note")
+        where = f.location_path or "-"
+        where += f", segment {f.location_segment}" if f.location_segment else ""
+        where += f", line {f.line}" if f.line is not None else ""
+        el(box, "div", f.message)
+        el(box, "div", f"at {where}", class_="note")
+        if f.location_segment in segments:
+            el(box, "pre", segments[f.location_segment], class_="segment")
+        if f.suggestion:
+            el(box, "div", f"Fix: {f.suggestion}")
+        if f.codes:
+            el(box, "div", "codes: " + ", ".join(f.codes), class_="note")
+        if f.source:
+            el(box, "div", f"source: {f.source}", class_="note")
+
+
+def _errors(body, result) -> None:
+    el(body, "h2", "Run errors")
+    if not result.errors:
+        el(body, "p", "None.", class_="note", id="run-errors")
+        return
+    table = el(body, "table", id="run-errors")
+    tr = el(el(table, "thead"), "tr")
+    for name in ("Kind", "Where", "Message"):
+        el(tr, "th", name, scope="col")
+    tbody = el(table, "tbody")
+    for e in result.errors:
+        tr = el(tbody, "tr")
+        el(tr, "td", e.kind)
+        el(tr, "td", (e.path or "") + (f":{e.segment}" if e.segment else ""))
+        el(tr, "td", e.message)
+
+
+def _simple_table(body, table_id: str, header: tuple, rows) -> None:
+    table = el(body, "table", id=table_id)
+    tr = el(el(table, "thead"), "tr")
+    for name in header:
+        el(tr, "th", name, scope="col")
+    tbody = el(table, "tbody")
+    any_row = False
+    for row in rows:
+        any_row = True
+        tr = el(tbody, "tr")
+        for value in row:
+            el(tr, "td", "" if value is None else str(value))
+    if not any_row:
+        tr = el(tbody, "tr")
+        el(tr, "td", "None.", colspan=str(len(header)), class_="note")
+
+
+def _totals_tables(body, t: Totals) -> None:
+    el(body, "h2", "Totals by rule")
+    _simple_table(body, "totals-rule", ("Rule", "Severity", "Category", "Findings", "Claims", "Charges at risk"),
+                  ((r.rule_id, r.severity, r.category, r.findings, r.claims, money(r.charges_at_risk)) for r in t.by_rule))
+    for table_id, name, groups in (("totals-payer", "payer", t.by_payer),
+                                   ("totals-billing", "billing provider", t.by_billing_provider),
+                                   ("totals-rendering", "rendering provider", t.by_rendering_provider)):
+        el(body, "h2", f"Totals by {name}")
+        _simple_table(body, table_id, (name.capitalize(), "Claims", "Flagged", "Unreadable", "Findings", "Charges",
+                                       "Charges at risk"),
+                      ((g.label, g.claims, g.flagged, g.unreadable, g.findings, money(g.charges), money(g.charges_at_risk))
+                       for g in groups))
+
+
+def _run_info(body, result) -> None:
+    run = result.run
+    el(body, "h2", "Inputs, rule packs and reference data")
+    _simple_table(body, "run-inputs", ("Input", "sha256"), ((i.get("path"), i.get("sha256")) for i in run.inputs))
+    el(body, "p", "")
+    _simple_table(body, "run-rulesets", ("Rule pack", "Version", "sha256"),
+                  ((r.get("id"), r.get("version"), r.get("sha256")) for r in run.rulesets))
+    el(body, "p", "")
+    _simple_table(body, "run-refdata", ("Reference data", "Edition", "sha256"),
+                  ((r.get("kind"), r.get("edition"), r.get("sha256")) for r in run.refdata))

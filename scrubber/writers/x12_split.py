@@ -1,0 +1,272 @@
+"""The clean / held split: two valid 837 interchanges from one scrub, claim content byte for byte.
+
+``SplitWriter(clean_path, held_path, fail_on)`` receives every claim in input order through
+``add(record, claim_result)`` (the pipeline's ``on_claim`` hook) and streams each readable X12
+claim into the clean file (no finding at or above ``fail_on``) or the held file (the rest).
+Unreadable claims, and claims with no X12 source (JSON input), go to neither and are listed in
+the summary ``close()`` returns, so every claim is accounted for.
+
+What is rewritten, and only that: ISA13 / IEA02, GS06 / GE02 and ST02 / SE02 get new control
+numbers; HL01 / HL02 are renumbered 1..n in the new file and HL04 says whether a patient loop
+follows; SE01, GE01 and IEA01 are counted. Every other segment (the BHT and 1000A/B header, the
+billing, subscriber and patient loops, the claim from CLM to its last line) is written exactly as
+the reader kept it in ``RawClaim``. Consecutive claims that share a header, billing provider,
+subscriber or patient loop share it in the output too, as they did in the input. Claims whose
+envelopes cannot share an interchange (other delimiters, sender or receiver) start a new
+interchange in the same file; claims from another functional group or transaction header start
+a new GS or ST.
+"""
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import IO, Iterator, Optional
+
+from scrubber.model import ClaimRecord, ClaimResult, RawClaim
+from scrubber.model.result import SEVERITY_RANK
+
+_ISA_KEEP = (1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 14, 15, 16)  # ISA elements that must match to share an interchange
+_GS_KEEP = (1, 2, 3, 7, 8)  # GS elements that must match to share a group (not date, time, control number)
+
+
+def default_control_start() -> int:
+    """A control number unlikely to repeat one sent before: seconds since 2020, mod 10^9."""
+    return (int(time.time()) - 1_577_836_800) % 999_999_000 + 1
+
+
+class InterchangeWriter:
+    """Streams RawClaims into X12 interchanges on one text stream (see the module docstring)."""
+
+    def __init__(self, out: IO[str], first_number: int, more_numbers: Iterator[int], line_break: bool = True):
+        self.out = out
+        self.first_number = first_number  # ISA13 of this file's first interchange
+        self.control_numbers = more_numbers  # shared with the other file, for any further interchange
+        self.line_break = line_break
+        self.raw: Optional[RawClaim] = None  # the claim whose envelope is open
+        self.isa_key = self.gs_key = self.st_key = None
+        self.isa_number = 0
+        self.groups = 0  # in the open interchange
+        self.transactions = 0  # in the open group
+        self.segments = 0  # in the open transaction, ST included
+        self.hl = 0
+        self.billing_key = self.subscriber_key = self.patient_key = None
+        self.billing_hl = self.subscriber_hl = 0
+        self.claims = 0
+        self.interchanges = 0
+
+    # -- output helpers
+    def _write(self, segment: str) -> None:
+        term = self.raw.segment_term
+        self.out.write(segment + term + ("\n" if self.line_break and term not in "\r\n" else ""))
+
+    def _seg(self, segment: str) -> None:
+        self._write(segment)
+        self.segments += 1
+
+    def _elements(self, segment: str) -> list[str]:
+        return segment.split(self.raw.element_sep)
+
+    def _join(self, elements: list[str]) -> str:
+        return self.raw.element_sep.join(elements)
+
+    # -- envelopes
+    def _open_interchange(self, raw: RawClaim) -> None:
+        self.raw = raw
+        self.isa_number = next(self.control_numbers) if self.interchanges else self.first_number
+        isa = self._elements(raw.isa)
+        isa[13] = f"{self.isa_number:09d}"
+        self._write(self._join(isa))
+        self.groups = 0
+        self.interchanges += 1
+
+    def _close_interchange(self) -> None:
+        self._close_group()
+        if self.raw is not None and self.isa_key is not None:
+            self._write(self._join(["IEA", str(self.groups), f"{self.isa_number:09d}"]))
+        self.isa_key = None
+
+    def _open_group(self, raw: RawClaim) -> None:
+        self.groups += 1
+        gs = self._elements(raw.gs)
+        gs[6] = str(self.groups)
+        self._write(self._join(gs))
+        self.transactions = 0
+
+    def _close_group(self) -> None:
+        self._close_transaction()
+        if self.gs_key is not None:
+            self._write(self._join(["GE", str(self.transactions), str(self.groups)]))
+        self.gs_key = None
+
+    def _open_transaction(self, raw: RawClaim) -> None:
+        self.transactions += 1
+        self.segments = 0
+        self.hl = 0
+        self.billing_key = self.subscriber_key = self.patient_key = None
+        st = self._elements(raw.header[0])
+        st[2] = f"{self.transactions:04d}"
+        self._seg(self._join(st))
+        for segment in raw.header[1:]:
+            self._seg(segment)
+
+    def _close_transaction(self) -> None:
+        if self.st_key is not None:
+            self.segments += 1
+            self._write(self._join(["SE", str(self.segments), f"{self.transactions:04d}"]))
+        self.st_key = None
+
+    def _hl(self, loop: tuple[str, ...], parent: int, has_child: bool) -> int:
+        self.hl += 1
+        hl = self._elements(loop[0])
+        while len(hl) < 5:
+            hl.append("")
+        hl[1], hl[2], hl[4] = str(self.hl), (str(parent) if parent else ""), ("1" if has_child else "0")
+        self._seg(self._join(hl))
+        for segment in loop[1:]:
+            self._seg(segment)
+        return self.hl
+
+    # -- claims
+    def add(self, raw: RawClaim) -> None:
+        isa = raw.isa.split(raw.element_sep)
+        isa_key = (raw.element_sep, raw.component_sep, raw.repetition_sep, raw.segment_term,
+                   tuple(isa[i] if i < len(isa) else None for i in _ISA_KEEP))
+        gs = raw.gs.split(raw.element_sep)
+        gs_key = tuple(gs[i] if i < len(gs) else None for i in _GS_KEEP)
+        st_key = (tuple(raw.header[0].split(raw.element_sep)[3:]), raw.header[1:])
+        if isa_key != self.isa_key:
+            self._close_interchange()
+            self._open_interchange(raw)
+            self.isa_key = isa_key
+        if gs_key != self.gs_key:
+            self._close_group()
+            self._open_group(raw)
+            self.gs_key = gs_key
+        if st_key != self.st_key:
+            self._close_transaction()
+            self._open_transaction(raw)
+            self.st_key = st_key
+        billing_key = raw.billing[1:]
+        subscriber_key = (raw.subscriber[1:], bool(raw.patient))
+        if billing_key != self.billing_key:
+            self.billing_hl = self._hl(raw.billing, 0, True)
+            self.billing_key, self.subscriber_key, self.patient_key = billing_key, None, None
+        if subscriber_key != self.subscriber_key:
+            self.subscriber_hl = self._hl(raw.subscriber, self.billing_hl, bool(raw.patient))
+            self.subscriber_key, self.patient_key = subscriber_key, None
+        if raw.patient and raw.patient[1:] != self.patient_key:
+            self._hl(raw.patient, self.subscriber_hl, False)
+            self.patient_key = raw.patient[1:]
+        for segment in raw.claim:
+            self._seg(segment)
+        self.claims += 1
+
+    def close(self, template: Optional[RawClaim] = None) -> None:
+        """End the open interchange; with no claim written, write an empty one from ``template``."""
+        if self.interchanges == 0 and template is not None:
+            self._open_interchange(template)
+            self.isa_key = ()
+        self._close_interchange()
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A claim written to neither file, and why."""
+
+    claim_id: str
+    path: str
+    segment: Optional[int]
+    reason: str
+
+
+@dataclass
+class SplitSummary:
+    clean_path: Optional[str]
+    held_path: Optional[str]
+    clean_claims: int = 0
+    held_claims: int = 0
+    clean_interchanges: int = 0
+    held_interchanges: int = 0
+    set_aside: list[SetAside] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """What `scrub` prints on standard error: counts, paths and every claim in neither file."""
+        out = []
+        if self.clean_path:
+            out.append(f"clean: {self.clean_claims} claims written to {self.clean_path}")
+        if self.held_path:
+            out.append(f"held: {self.held_claims} claims written to {self.held_path}")
+        if self.set_aside:
+            out.append(f"{len(self.set_aside)} claims written to neither file:")
+            for s in self.set_aside:
+                where = f"{s.path}:{s.segment}" if s.segment is not None else s.path
+                out.append(f"  {s.claim_id} ({where}): {s.reason}")
+        return out
+
+
+class SplitWriter:
+    """Route every claim of a scrub to the clean file, the held file, or the set-aside list.
+
+    ``fail_on`` is the scrub's threshold (error | warning | info | never): a claim with a finding
+    at or above it is held. Either path may be None (only the other file is written). Output is
+    written with ``encoding`` (the reader's; X12 is ASCII in practice) and ``surrogateescape`` so
+    undecodable input bytes come back out unchanged.
+    """
+
+    def __init__(self, clean_path: Optional[str], held_path: Optional[str], fail_on: str = "error",
+                 control_start: Optional[int] = None, encoding: str = "utf-8", line_break: bool = True):
+        self.threshold = SEVERITY_RANK.get(fail_on, 99)  # never: nothing is held
+        start = control_start if control_start is not None else default_control_start()
+        numbers = itertools.count(start + 2)  # start: the clean file, start + 1: the held file
+        self.summary = SplitSummary(clean_path, held_path)
+        self._template: Optional[RawClaim] = None  # envelope for a file that gets no claim
+        self._files = []
+        self._clean = self._open(clean_path, start, numbers, encoding, line_break)
+        self._held = self._open(held_path, start + 1, numbers, encoding, line_break)
+
+    def _open(self, path, first, numbers, encoding, line_break) -> Optional[InterchangeWriter]:
+        if path is None:
+            return None
+        f = open(path, "w", encoding=encoding, errors="surrogateescape", newline="")
+        self._files.append(f)
+        return InterchangeWriter(f, first, numbers, line_break)
+
+    def add(self, record: ClaimRecord, result: ClaimResult) -> None:
+        raw = record.claim.raw if record.claim is not None else None
+        if result.status == "unreadable" or record.claim is None:
+            self.summary.set_aside.append(SetAside(result.claim_id, result.source_path, result.source_segment,
+                                                   "unreadable: " + (result.error or "claim could not be read")))
+            return
+        if raw is None:
+            self.summary.set_aside.append(SetAside(result.claim_id, result.source_path, result.source_segment,
+                                                   "no X12 source to copy (JSON claim)"))
+            return
+        if self._template is None:
+            self._template = raw
+        if result.worst_rank() >= self.threshold:
+            if self._held is not None:
+                self._held.add(raw)
+            self.summary.held_claims += 1
+        else:
+            if self._clean is not None:
+                self._clean.add(raw)
+            self.summary.clean_claims += 1
+
+    def close(self) -> SplitSummary:
+        for writer in (self._clean, self._held):
+            if writer is not None:
+                writer.close(self._template)
+        self.summary.clean_interchanges = self._clean.interchanges if self._clean else 0
+        self.summary.held_interchanges = self._held.interchanges if self._held else 0
+        for f in self._files:
+            f.close()
+        self._files = []
+        return self.summary
+
+    def __enter__(self) -> "SplitWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._files:
+            self.close()
