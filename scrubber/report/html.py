@@ -58,6 +58,12 @@ def build(result, title: str = "claimscrub report") -> etree._Element:
     el(body, "h1", title)
     el(body, "p", f"{result.run.started} \u00b7 claimscrub {result.tool_version}"
        + (f" \u00b7 payer profile {result.run.payer_profile}" if result.run.payer_profile else ""), class_="meta")
+    filters = result.run.extra.get("filters")
+    if filters:
+        scope = [f"{k.replace('_', ' ')} {', '.join(v) if isinstance(v, list) else v}" for k, v in filters.items() if v]
+        excluded = result.run.extra.get("claims_excluded_by_filters")
+        el(body, "p", "Filters: " + "; ".join(scope)
+           + (f" ({excluded:,} claims outside them not counted)" if excluded else ""), class_="meta", id="filters")
     _cards(body, summary, totals, len(result.errors))
     _charts(body, totals)
     _claims_table(body, result)
