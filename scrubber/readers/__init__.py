@@ -2,17 +2,166 @@
 
 ``iter_records(paths)`` walks files and directories (``-`` is standard input),
 sniffs each input (X12 starts with ``ISA`` after an optional BOM and white space;
-JSON with ``{`` or ``[``) and yields, in input order, a ``ClaimRecord`` per claim
-(readable or not) and a ``RunError`` per problem that belongs to no claim.
+JSON with ``{`` or ``[``; gzip by its magic bytes, transparently) and yields, in input
+order, a ``ClaimRecord`` per claim (readable or not) and a ``RunError`` per problem that
+belongs to no claim.
+
+RunError kinds the readers use: ``unreadable-claim`` (a claim that could not be built;
+its ClaimRecord carries the same error), ``unreadable-file`` (missing, unreadable, not
+X12 or JSON, bad gzip or JSON syntax), ``structure`` (interchange / group envelope
+problems, with the rule id first in the message), ``unsupported`` (an X12 transaction
+that is not an 837, skipped).
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Union
+import gzip
+import os
+import re
+import sys
+import zlib
+from typing import BinaryIO, Iterable, Iterator, Union
 
 from scrubber.model import ClaimRecord, RunError
 
 Record = Union[ClaimRecord, RunError]
 
+CHUNK_BYTES = 1 << 20
+_SNIFF_WS = b" \t\r\n\x0b\x0c"
+# An X12 segment id (2-3 upper-case letters or digits) followed by an element separator.
+_SEGMENT_START = re.compile(rb"[A-Z][A-Z0-9]{1,2}[^A-Za-z0-9\s{\[\"]")
+
+
+# In a directory walk, files that document or build a batch rather than hold claims
+# (a README beside sample claims). A file named on the command line is always read.
+NOT_CLAIM_SUFFIXES = (".md", ".rst", ".py")
+
+
+def input_files(paths: Iterable[str]) -> list[str]:
+    """Every file ``iter_records(paths)`` reads, in order: directories recursively, sorted,
+    without dotfiles, dot-directories and ``NOT_CLAIM_SUFFIXES``."""
+    out: list[str] = []
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                out.extend(os.path.join(root, name) for name in sorted(files)
+                           if not name.startswith(".") and not name.lower().endswith(NOT_CLAIM_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
 
 def iter_records(paths: Iterable[str]) -> Iterator[Record]:
-    raise NotImplementedError("reader not built yet")
+    for path in input_files(paths):
+        yield from _read_path(path)
+
+
+def _read_path(path: str) -> Iterator[Record]:
+    if path == "-":
+        yield from read_stream(sys.stdin.buffer, "-")
+        return
+    try:
+        f = open(path, "rb")
+    except OSError as exc:
+        yield RunError("unreadable-file", f"cannot open the file: {exc.strerror or exc}", path, None)
+        return
+    with f:
+        yield from read_stream(f, path)
+
+
+def read_stream(f: BinaryIO, path: str) -> Iterator[Record]:
+    """Records of one input stream (a file, standard input, or a gzip file of either)."""
+    try:
+        head = f.read(CHUNK_BYTES)
+    except OSError as exc:
+        yield RunError("unreadable-file", f"cannot read the file: {exc}", path, None)
+        return
+    if head[:2] == b"\x1f\x8b":
+        gz = gzip.GzipFile(fileobj=_Prepend(head, f), mode="rb")
+        try:
+            head = gz.read(CHUNK_BYTES)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield RunError("unreadable-file", f"not a readable gzip file: {exc}", path, None)
+            return
+        f = gz
+    yield from _dispatch(head, f, path)
+
+
+def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:
+    start = head.lstrip(_SNIFF_WS)
+    if start.startswith(b"\xef\xbb\xbf"):
+        start = start[3:].lstrip(_SNIFF_WS)
+    if start[:1] in (b"{", b"["):
+        from scrubber.readers.json_claims import read_json
+
+        try:
+            data = head + f.read()
+        except (OSError, EOFError, zlib.error) as exc:
+            yield RunError("unreadable-file", f"cannot read the file: {exc}", path, None)
+            return
+        yield from read_json(data, path)
+        return
+    envelope = _x12_start(start)
+    if envelope >= 0 or _SEGMENT_START.match(start):
+        from scrubber.readers.x12 import read_x12
+
+        if envelope > 0:
+            skipped = envelope
+            start = start[skipped:]
+            yield RunError("structure", f"X12-ISA: {skipped} bytes before the first envelope segment were skipped", path, None)
+        read_errors: list[str] = []
+        yield from read_x12(_chunks(start, f, read_errors), path)
+        for message in read_errors:
+            yield RunError("unreadable-file", f"reading stopped early: {message}", path, None)
+        return
+    if not start:
+        yield RunError("unreadable-file", "the file is empty", path, None)
+        return
+    yield RunError("unreadable-file", "not an X12 837 or JSON claim file (an X12 file starts with ISA, a JSON file with { or [)", path, None)
+
+
+_ENVELOPE_SEGMENT = re.compile(rb"(ISA|GS|ST)[^A-Za-z0-9\s]")
+
+
+def _x12_start(start: bytes) -> int:
+    """Where X12 begins after leading garbage: the first ISA, GS or ST segment in the first 4 KB, or -1."""
+    m = _ENVELOPE_SEGMENT.search(start, 0, 4096)
+    return m.start() if m else -1
+
+
+def _looks_x12(start: bytes) -> bool:
+    return _x12_start(start) >= 0
+
+
+def _chunks(start: bytes, f: BinaryIO, errors: list[str]) -> Iterator[bytes]:
+    if start.startswith(b"\xef\xbb\xbf"):
+        start = start[3:]
+    yield start
+    while True:
+        try:
+            block = f.read(CHUNK_BYTES)
+        except (OSError, EOFError, zlib.error) as exc:
+            errors.append(str(exc) or type(exc).__name__)
+            return
+        if not block:
+            return
+        yield block
+
+
+class _Prepend:
+    """A read-only file object that returns ``head`` and then the rest of ``f``."""
+
+    def __init__(self, head: bytes, f: BinaryIO):
+        self._head, self._f = head, f
+
+    def read(self, n: int = -1) -> bytes:
+        if self._head:
+            if n is None or n < 0:
+                out, self._head = self._head + self._f.read(), b""
+                return out
+            out, self._head = self._head[:n], self._head[n:]
+            return out
+        return self._f.read(n)
+
+    def readable(self) -> bool:
+        return True

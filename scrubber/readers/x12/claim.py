@@ -1,0 +1,545 @@
+"""One claim's segments (CLM through the segment before the next CLM / HL / SE) -> Claim.
+
+The walk follows the 2300 loop and its sub-loops: 2310x claim providers (NM1), 2320 other
+payers (SBR) with their 2330x names, 2400 service lines (LX) with 2410 drug (LIN), 2420x
+line providers, 2430 line adjudication (SVD) and 2440 forms (LQ). A segment that belongs
+to the parent loop but comes after a sub-loop is still read, with an order finding.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Optional
+
+from scrubber.model import (
+    Claim,
+    CodeEntry,
+    Diagnosis,
+    OtherPayer,
+    RawClaim,
+    ServiceLine,
+    Source,
+)
+from scrubber.readers.x12 import layout
+from scrubber.readers.x12.loops import Billing, Patient, Subscriber
+from scrubber.readers.x12.names import NameLoop, payer, person, provider
+from scrubber.readers.x12.values import Collector, LazyLocs, element, parse_amount
+
+_PARENT = {"2310": "2300", "2320": "2300", "2330": "2300", "2410": "2400", "2420": "2400", "2430": "2400", "2440": "2400"}
+_RANKS = {
+    "2300": layout.LOOP_2300, "2310": layout.PROVIDER_LOOP, "2320": layout.LOOP_2320, "2330": layout.LOOP_2330,
+    "2400": layout.LOOP_2400, "2410": layout.LOOP_2410, "2420": layout.PROVIDER_LOOP, "2430": layout.LOOP_2430,
+    "2440": layout.LOOP_2440,
+}
+_CLAIM_DATES = {"431": "onset_date", "434": "statement", "435": "admission_date", "096": "discharge_date", "472": "service"}
+
+
+class Envelope:
+    """What the transaction knows that every claim in it shares."""
+
+    __slots__ = ("path", "kind", "strict", "version", "interchange", "group", "transaction", "created",
+                 "created_loc", "delimiters", "isa", "gs", "header")
+
+    def __init__(self, **kw):
+        for k in self.__slots__:
+            setattr(self, k, kw.get(k))
+
+
+class _Line:
+    __slots__ = ("position", "prefix", "lx", "sv1", "sv2", "dates", "lin", "ctp", "names")
+
+    def __init__(self, position: int, lx: tuple):
+        self.position = position
+        self.prefix = f"2400[{position}]"
+        self.lx = lx
+        self.sv1 = self.sv2 = self.lin = self.ctp = None
+        self.dates: list[tuple] = []
+        self.names: list[tuple[str, NameLoop]] = []
+
+
+class _OtherPayer:
+    __slots__ = ("prefix", "sbr", "amt_paid", "names")
+
+    def __init__(self, position: int, sbr: tuple):
+        self.prefix = f"2320[{position}]"
+        self.sbr = sbr
+        self.amt_paid: Optional[tuple] = None
+        self.names: dict[str, NameLoop] = {}
+
+
+def guess_kind(segs: list[tuple]) -> str:
+    for seg in segs:
+        sid = seg[2][0]
+        if sid in ("SV2", "CL1"):
+            return "837I"
+        if sid == "SV1":
+            return "837P"
+    return "837P"
+
+
+def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], sub: Optional[Subscriber],
+                pat: Optional[Patient]) -> tuple[Claim, list]:
+    """The Claim of ``segs`` (first is CLM) and the structure findings of its own segments."""
+    kind = env.kind or guess_kind(segs)
+    strict = env.strict
+    comp = env.delimiters.component
+    col = Collector()
+    clm_no, _, clm = segs[0]
+    locs: dict = {"claim_id": ("2300/CLM01", clm_no)}
+    if strict:
+        col.required(clm, layout.REQUIRED["CLM"], "2300", clm_no)
+    total = col.amount(element(clm, 2), "2300/CLM02", clm_no)
+    if total is not None:
+        locs["total_charge"] = ("2300/CLM02", clm_no)
+    pos = fq = freq = None
+    clm05 = element(clm, 5)
+    if clm05 is not None:
+        parts = clm05.split(comp)
+        pos = parts[0] or None
+        fq = parts[1] if len(parts) > 1 and parts[1] else None
+        freq = parts[2] if len(parts) > 2 and parts[2] else None
+        locs["place_of_service"] = ("2300/CLM05-1", clm_no)
+        if fq is not None:
+            locs["facility_code_qualifier"] = ("2300/CLM05-2", clm_no)
+        if freq is not None:
+            locs["frequency"] = ("2300/CLM05-3", clm_no)
+    dates: dict[str, tuple] = {}
+    refs: dict[str, tuple] = {}
+    diagnoses: list[Diagnosis] = []
+    conditions: list[CodeEntry] = []
+    occurrences: list[CodeEntry] = []
+    values: list[CodeEntry] = []
+    claim_names: list[tuple[str, NameLoop]] = []
+    others: list[_OtherPayer] = []
+    lines: list[_Line] = []
+    line: Optional[_Line] = None
+    other: Optional[_OtherPayer] = None
+    name: Optional[NameLoop] = None
+    state, rank, hi_count = "2300", 0, 0
+    prov_map = layout.CLAIM_PROVIDERS[kind]
+    line_map = layout.LINE_PROVIDERS[kind]
+    other_map = layout.OTHER_PAYER_NAMES[kind]
+
+    for seg in segs[1:]:
+        no, _, els = seg
+        sid = els[0]
+        # Loop starts.
+        if sid == "LX":
+            line = _Line(len(lines) + 1, seg)
+            lines.append(line)
+            col.line = _int(element(els, 1)) or line.position
+            state, rank, name = "2400", 0, None
+            if strict:
+                col.required(els, layout.REQUIRED["LX"], line.prefix, no)
+            continue
+        if sid == "SBR" and line is None:
+            other = _OtherPayer(len(others) + 1, seg)
+            others.append(other)
+            state, rank, name = "2320", 0, None
+            if strict:
+                col.required(els, (1, 2, 9), other.prefix, no)
+            continue
+        if sid == "NM1":
+            code = element(els, 1) or ""
+            if line is not None:
+                hit = line_map.get(code)
+                if hit is None:
+                    _bad_entity(col, code, line.prefix + "/2420", no)
+                    state, rank, name = "2420", 99, None
+                    continue
+                name = NameLoop(f"{line.prefix}/{hit[0]}", seg)
+                line.names.append((hit[1], name))
+                state = "2420"
+            elif other is not None:
+                sub_loop = other_map.get(code)
+                if sub_loop is None:
+                    _bad_entity(col, code, other.prefix + "/2330", no)
+                    state, rank, name = "2330", 99, None
+                    continue
+                name = NameLoop(f"{other.prefix}/{sub_loop}", seg)
+                other.names.setdefault(sub_loop, name)
+                state = "2330"
+            else:
+                hit = prov_map.get(code)
+                if hit is None:
+                    _bad_entity(col, code, "2310", no)
+                    state, rank, name = "2310", 99, None
+                    continue
+                name = NameLoop(hit[0], seg)
+                claim_names.append((hit[1], name))
+                state = "2310"
+            rank = 0
+            if strict:
+                col.required(els, layout.REQUIRED["NM1"], name.prefix, no)
+            continue
+        if line is not None and sid in ("LIN", "SVD", "LQ"):
+            state, rank, name = {"LIN": "2410", "SVD": "2430", "LQ": "2440"}[sid], 0, None
+            if sid == "LIN":
+                line.lin = seg
+                if strict:
+                    col.required(els, layout.REQUIRED["LIN"], line.prefix + "/2410", no)
+            continue
+        # A segment inside the current loop (or, out of order, its parent's).
+        ranks = _RANKS[state]
+        loop_state = state
+        r = ranks.get(sid)
+        if r is None:
+            parent = _PARENT.get(state)
+            if parent is not None and sid in _RANKS[parent]:
+                loop_state = parent
+                if strict:
+                    col.add("X12-SEG-ORDER", f"{sid} belongs to loop {parent} and comes after a {state} loop", f"{parent}/{sid}", no)
+            else:
+                if strict:
+                    where = line.prefix if line is not None and state >= "2400" else state
+                    if sid in layout.KNOWN_SEGMENTS:
+                        col.add("X12-SEG-MISPLACED", f"segment {sid} is not allowed in loop {state}", f"{where}/{sid}", no)
+                    else:
+                        col.add("X12-SEG-UNKNOWN", f"unknown segment id {sid[:10]!r} in loop {state}", f"{where}/{sid[:10]}", no)
+                continue
+        else:
+            if r < rank and strict:
+                col.add("X12-SEG-ORDER", f"{sid} is out of order in loop {state}", f"{state}/{sid}", no)
+            rank = max(rank, r)
+        if strict:
+            req = layout.REQUIRED.get(sid)
+            if req:
+                col.required(els, req, _prefix(loop_state, line, other, name), no)
+        if loop_state == "2300":
+            if sid == "HI":
+                hi_count += 1
+                _read_hi(els, no, hi_count, comp, col, diagnoses, conditions, occurrences, values)
+            elif sid == "DTP":
+                q = element(els, 1)
+                if q in _CLAIM_DATES:
+                    dates[q] = seg
+            elif sid == "REF":
+                q = element(els, 1)
+                if q in ("G1", "9F", "F8"):
+                    refs.setdefault(q, seg)
+        elif loop_state == "2400":
+            if sid == "SV1":
+                line.sv1 = seg
+                if kind == "837I" and strict:
+                    col.add("X12-SEG-MISPLACED", "SV1 (professional service) in an 837I claim", f"{line.prefix}/SV1", no)
+            elif sid == "SV2":
+                line.sv2 = seg
+                if kind == "837P" and strict:
+                    col.add("X12-SEG-MISPLACED", "SV2 (institutional service) in an 837P claim", f"{line.prefix}/SV2", no)
+            elif sid == "DTP" and element(els, 1) == "472":
+                line.dates.append(seg)
+        elif loop_state in ("2310", "2420", "2330"):
+            if name is not None:
+                name.take(sid, seg)
+        elif loop_state == "2320":
+            if sid == "AMT" and element(els, 1) == "D":
+                other.amt_paid = seg
+        elif loop_state == "2410":
+            if sid == "CTP":
+                line.ctp = seg
+
+    # Dates and references of the claim.
+    fields: dict = {}
+    for q, seg in dates.items():
+        no, _, els = seg
+        start, end = col.date_value(element(els, 2), element(els, 3), "2300/DTP03", no)
+        key = _CLAIM_DATES[q]
+        if key == "statement":
+            fields["statement_from"], fields["statement_to"] = start, end
+            locs["statement_from"] = locs["statement_to"] = ("2300/DTP03", no)
+        elif key == "service":
+            fields["_service"] = (start, end, no)
+        else:
+            fields[key] = start
+            locs[key] = ("2300/DTP03", no)
+    for q, attr in (("G1", "prior_authorization"), ("9F", "referral_number"), ("F8", "payer_claim_control_number")):
+        seg = refs.get(q)
+        if seg is not None:
+            fields[attr] = element(seg[2], 2)
+            locs[attr] = ("2300/REF02", seg[0])
+
+    service_lines = tuple(_build_line(ln, kind, comp, col, line_map, strict) for ln in lines)
+    col.line = None
+    service_from = service_to = None
+    for sl in service_lines:
+        if sl.date_from is not None and (service_from is None or sl.date_from < service_from):
+            service_from = sl.date_from
+            locs["service_from"] = sl.locs["date_from"].path, sl.locs["date_from"].segment
+        end = sl.date_to or sl.date_from
+        if end is not None and (service_to is None or end > service_to):
+            service_to = end
+            locs["service_to"] = sl.locs["date_from"].path, sl.locs["date_from"].segment
+    if service_from is None:
+        svc = fields.pop("_service", None)
+        if svc is not None:
+            service_from, service_to = svc[0], svc[1]
+            locs["service_from"] = locs["service_to"] = ("2300/DTP03", svc[2])
+        elif fields.get("statement_from") is not None:
+            service_from, service_to = fields["statement_from"], fields["statement_to"]
+            locs["service_from"] = locs["service_to"] = locs["statement_from"]
+    fields.pop("_service", None)
+
+    if strict:
+        if not any(d.qualifier in layout.PRINCIPAL_QUALIFIERS for d in diagnoses):
+            col.add("X12-REQ-SEG", "2300/HI: the claim has no principal diagnosis (HI*ABK)", "2300/HI", clm_no)
+        if not lines:
+            col.add("X12-REQ-SEG", "2400: the claim has no service line (LX)", "2400/LX", clm_no)
+        for op in others:
+            for sub_loop, what in (("2330A", "other subscriber NM1*IL"), ("2330B", "other payer NM1*PR")):
+                if sub_loop not in op.names:
+                    col.add("X12-REQ-SEG", f"loop {op.prefix}/{sub_loop} ({what}) is missing", f"{op.prefix}/{sub_loop}", op.sbr[0])
+
+    providers = list(billing.providers) if billing is not None else []
+    for role, nl in claim_names:
+        providers.append(provider(role, nl))
+    subscriber = sub.person if sub is not None else None
+    if pat is not None and pat.person is not None:
+        patient = pat.person
+    elif subscriber is not None and pat is None:
+        patient = subscriber if subscriber.relationship == "18" else replace(subscriber, relationship="18")
+    else:
+        patient = None
+    if sub is not None:
+        for k, v in sub.locs.items():
+            locs[k] = v
+    if env.created is not None:
+        locs["created"] = env.created_loc
+    raw = RawClaim(
+        element_sep=env.delimiters.element,
+        component_sep=comp,
+        repetition_sep=env.delimiters.repetition,
+        segment_term=env.delimiters.terminator,
+        isa=env.isa or "",
+        gs=env.gs or "",
+        header=env.header,
+        billing=billing.raw if billing is not None else (),
+        subscriber=sub.raw if sub is not None else (),
+        patient=pat.raw if pat is not None else (),
+        claim=tuple(s[1] for s in segs),
+    )
+    claim = Claim(
+        claim_id=element(clm, 1) or "",
+        kind=kind,
+        source=Source(env.path, clm_no, env.interchange, env.group, env.transaction, env.version),
+        total_charge=total,
+        place_of_service=pos,
+        facility_code_qualifier=fq,
+        frequency=freq,
+        created=env.created,
+        service_from=service_from,
+        service_to=service_to,
+        statement_from=fields.get("statement_from"),
+        statement_to=fields.get("statement_to"),
+        admission_date=fields.get("admission_date"),
+        discharge_date=fields.get("discharge_date"),
+        onset_date=fields.get("onset_date"),
+        providers=tuple(providers),
+        subscriber=subscriber,
+        patient=patient,
+        payer=sub.payer if sub is not None else None,
+        payer_responsibility=sub.responsibility if sub is not None else None,
+        claim_filing_indicator=sub.filing_indicator if sub is not None else None,
+        other_payers=tuple(_build_other(op, col) for op in others),
+        prior_authorization=fields.get("prior_authorization"),
+        referral_number=fields.get("referral_number"),
+        payer_claim_control_number=fields.get("payer_claim_control_number"),
+        diagnoses=tuple(diagnoses),
+        condition_codes=tuple(conditions),
+        occurrence_codes=tuple(occurrences),
+        value_codes=tuple(values),
+        lines=service_lines,
+        raw=raw,
+        locs=LazyLocs(locs),
+    )
+    return claim, col.findings
+
+
+def _prefix(loop_state: str, line: Optional[_Line], other: Optional[_OtherPayer], name: Optional[NameLoop]) -> str:
+    if loop_state in ("2310", "2330", "2420") and name is not None:
+        return name.prefix
+    if loop_state == "2320" and other is not None:
+        return other.prefix
+    if loop_state >= "2400" and line is not None:
+        return line.prefix if loop_state == "2400" else f"{line.prefix}/{loop_state}"
+    return loop_state
+
+
+def _bad_entity(col: Collector, code: str, where: str, no: int) -> None:
+    col.add("X12-SEG-MISPLACED", f"{where}/NM101: entity code {code[:10]!r} does not start a loop here", where + "/NM101", no)
+
+
+def _int(text: Optional[str]) -> Optional[int]:
+    if text is not None and text.isdigit():
+        return int(text)
+    return None
+
+
+def _read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values) -> None:
+    """One HI segment: diagnoses (position counts across HI segments), and 837I code lists."""
+    for m in range(1, len(els)):
+        composite = els[m]
+        if not composite:
+            continue
+        parts = composite.split(comp)
+        qual = parts[0]
+        code = parts[1] if len(parts) > 1 and parts[1] else None
+        base = f"2300/HI[{k}]{m:02d}"
+        if code is None:
+            hint = next((c for c in ">:^|\\!" if c in qual), None)
+            why = f" (it contains {hint!r}: is that meant as the component separator? ISA16 declares {comp!r})" if hint else ""
+            col.add("X12-REQ-ELEM", f"{base}-2: HI composite {qual[:12]!r} has no code{why}", base + "-2", no)
+            continue
+        if qual in layout.DIAGNOSIS_QUALIFIERS:
+            dlocs = {"code": (base + "-2", no), "qualifier": (base + "-1", no)}
+            poa = parts[8] if len(parts) > 8 and parts[8] else None
+            if poa is not None:
+                dlocs["poa"] = (base + "-9", no)
+            diagnoses.append(Diagnosis(len(diagnoses) + 1, code, qual, poa, LazyLocs(dlocs)))
+        elif qual in ("BG", "BH", "BI", "BE"):
+            clocs = {"code": (base + "-2", no), "qualifier": (base + "-1", no)}
+            start = end = amount = None
+            if qual in ("BH", "BI") and len(parts) > 3:
+                start, end = col.date_value(parts[2] or None, parts[3] or None, base + "-4", no)
+                clocs["date_from"] = clocs["date_to"] = (base + "-4", no)
+            if qual == "BE" and len(parts) > 4 and parts[4]:
+                amount = col.amount(parts[4], base + "-5", no)
+                clocs["amount"] = (base + "-5", no)
+            entry = CodeEntry(qual, code, start, end, amount, LazyLocs(clocs))
+            (conditions if qual == "BG" else values if qual == "BE" else occurrences).append(entry)
+        elif qual not in layout.OTHER_HI_QUALIFIERS:
+            col.add("X12-CODE", f"{base}-1: {qual[:10]!r} is not an HI code list qualifier", base + "-1", no)
+
+
+def _build_line(ln: _Line, kind: str, comp: str, col: Collector, line_map, strict: bool) -> ServiceLine:
+    p = ln.prefix
+    col.line = _int(element(ln.lx[2], 1)) or ln.position
+    locs: dict = {"number": (p + "/LX01", ln.lx[0])}
+    code = qual = charge = units = basis = pos = revenue = None
+    modifiers: tuple[str, ...] = ()
+    pointers: tuple[int, ...] = ()
+    if ln.sv1 is not None:
+        no, _, els = ln.sv1
+        composite = element(els, 1)
+        if composite is not None:
+            parts = composite.split(comp)
+            qual = parts[0] or None
+            code = parts[1] if len(parts) > 1 and parts[1] else None
+            modifiers = tuple(m for m in parts[2:6] if m)
+            locs["code_qualifier"] = (p + "/SV101-1", no)
+            locs["code"] = (p + "/SV101-2", no)
+            if modifiers:
+                locs["modifiers"] = (p + "/SV101-3", no)
+        charge = col.amount(element(els, 2), p + "/SV102", no)
+        basis = element(els, 3)
+        units = col.amount(element(els, 4), p + "/SV104", no)
+        pos = element(els, 5)
+        locs["charge"] = (p + "/SV102", no)
+        locs["unit_basis"] = (p + "/SV103", no)
+        locs["units"] = (p + "/SV104", no)
+        if pos is not None:
+            locs["place_of_service"] = (p + "/SV105", no)
+        ptr = element(els, 7)
+        if ptr is not None:
+            locs["dx_pointers"] = (p + "/SV107", no)
+            found = []
+            for x in ptr.split(comp):
+                if x.isdigit():
+                    found.append(int(x))
+                elif x:
+                    col.add("X12-CODE", f"{p}/SV107: diagnosis pointer {x[:10]!r} is not a number 1-12", p + "/SV107", no)
+            pointers = tuple(found)
+    elif ln.sv2 is not None:
+        no, _, els = ln.sv2
+        revenue = element(els, 1)
+        locs["revenue_code"] = (p + "/SV201", no)
+        composite = element(els, 2)
+        if composite is not None:
+            parts = composite.split(comp)
+            qual = parts[0] or None
+            code = parts[1] if len(parts) > 1 and parts[1] else None
+            modifiers = tuple(m for m in parts[2:6] if m)
+            locs["code_qualifier"] = (p + "/SV202-1", no)
+            locs["code"] = (p + "/SV202-2", no)
+            if modifiers:
+                locs["modifiers"] = (p + "/SV202-3", no)
+        charge = col.amount(element(els, 3), p + "/SV203", no)
+        basis = element(els, 4)
+        units = col.amount(element(els, 5), p + "/SV205", no)
+        locs["charge"] = (p + "/SV203", no)
+        locs["unit_basis"] = (p + "/SV204", no)
+        locs["units"] = (p + "/SV205", no)
+    elif strict:
+        want = "SV2" if kind == "837I" else "SV1"
+        col.add("X12-REQ-SEG", f"{p}/{want}: the service line has no {want} segment", f"{p}/{want}", ln.lx[0])
+    date_from = date_to = None
+    if ln.dates:
+        no, _, els = ln.dates[0]
+        date_from, date_to = col.date_value(element(els, 2), element(els, 3), p + "/DTP03", no)
+        locs["date_from"] = locs["date_to"] = (p + "/DTP03", no)
+    elif strict and kind == "837P":
+        col.add("X12-REQ-SEG", f"{p}/DTP: the service line has no service date (DTP*472)", p + "/DTP", ln.lx[0])
+    ndc = ndc_qty = ndc_unit = None
+    if ln.lin is not None and element(ln.lin[2], 2) == "N4":
+        ndc = element(ln.lin[2], 3)
+        locs["ndc"] = (p + "/2410/LIN03", ln.lin[0])
+    if ln.ctp is not None:
+        no, _, els = ln.ctp
+        ndc_qty = col.amount(element(els, 4), p + "/2410/CTP04", no)
+        unit = element(els, 5)
+        ndc_unit = unit.split(comp)[0] if unit else None
+        locs["ndc_quantity"] = (p + "/2410/CTP04", no)
+        locs["ndc_unit"] = (p + "/2410/CTP05-1", no)
+    return ServiceLine(
+        number=_int(element(ln.lx[2], 1)) or ln.position,
+        code=code,
+        code_qualifier=qual,
+        modifiers=modifiers,
+        charge=charge,
+        units=units,
+        unit_basis=basis,
+        place_of_service=pos,
+        dx_pointers=pointers,
+        date_from=date_from,
+        date_to=date_to,
+        revenue_code=revenue,
+        ndc=ndc,
+        ndc_quantity=ndc_qty,
+        ndc_unit=ndc_unit,
+        providers=tuple(provider(role, nl) for role, nl in ln.names),
+        locs=LazyLocs(locs),
+    )
+
+
+def _build_other(op: _OtherPayer, col: Collector) -> OtherPayer:
+    no, _, els = op.sbr
+    p = op.prefix
+    locs = {"responsibility": (p + "/SBR01", no), "relationship": (p + "/SBR02", no),
+            "claim_filing_indicator": (p + "/SBR09", no)}
+    paid = None
+    if op.amt_paid is not None:
+        paid = col.amount(element(op.amt_paid[2], 2), p + "/AMT02", op.amt_paid[0])
+        locs["paid_amount"] = (p + "/AMT02", op.amt_paid[0])
+    pay_loop = op.names.get("2330B")
+    adjudicated = None
+    if pay_loop is not None:
+        for dno, _, dels in pay_loop.dtps:
+            if element(dels, 1) == "573":
+                adjudicated, _ = col.date_value(element(dels, 2), element(dels, 3), pay_loop.prefix + "/DTP03", dno)
+                locs["adjudication_date"] = (pay_loop.prefix + "/DTP03", dno)
+                break
+    sub_loop = op.names.get("2330A")
+    responsibility = element(els, 1)
+    if responsibility is not None and responsibility not in layout.SBR_RESPONSIBILITY:
+        col.add("X12-CODE", f"{p}/SBR01: payer responsibility {responsibility!r} is not one of P S T A-H U", p + "/SBR01", no)
+    return OtherPayer(
+        responsibility=responsibility,
+        relationship=element(els, 2),
+        claim_filing_indicator=element(els, 9),
+        payer=payer(pay_loop) if pay_loop is not None else None,
+        subscriber=person(sub_loop, col) if sub_loop is not None else None,
+        paid_amount=paid,
+        adjudication_date=adjudicated,
+        locs=LazyLocs(locs),
+    )
+
+
+__all__ = ["Envelope", "build_claim", "guess_kind", "parse_amount"]

@@ -1,0 +1,233 @@
+"""X12 837 file -> ClaimRecords and RunErrors: envelopes (ISA/GS/ST), control numbers and counts.
+
+Interchange- and group-level problems (IEA/GE counts and control numbers, missing
+envelopes) become ``RunError(kind="structure")`` with their segment number; transactions
+that are not 837s are reported (``kind="unsupported"``) and skipped. Everything else is
+the transaction's business (``transaction.py``).
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Optional, Union
+
+from scrubber.model import ClaimRecord, RunError
+from scrubber.readers.x12 import layout
+from scrubber.readers.x12.claim import Envelope
+from scrubber.readers.x12.rules import finding
+from scrubber.readers.x12.segments import Delimiters, SegmentStream
+from scrubber.readers.x12.transaction import MAX_PENDING, Transaction
+from scrubber.readers.x12.values import element
+
+Record = Union[ClaimRecord, RunError]
+
+
+class _Interchange:
+    __slots__ = ("no", "text", "control", "delimiters", "groups")
+
+    def __init__(self, no: int, text: str, control: Optional[str], delimiters: Delimiters):
+        self.no, self.text, self.control, self.delimiters, self.groups = no, text, control, delimiters, 0
+
+
+class _Group:
+    __slots__ = ("no", "text", "control", "version", "transactions")
+
+    def __init__(self, no: int, text: str, control: Optional[str], version: Optional[str]):
+        self.no, self.text, self.control, self.version, self.transactions = no, text, control, version, 0
+
+
+class _Skipped:
+    """A non-837 transaction: counted, not read."""
+
+    __slots__ = ("st_no", "control")
+
+    def __init__(self, st_no: int, control: Optional[str]):
+        self.st_no, self.control = st_no, control
+
+
+def read_x12(chunks: Iterable[bytes], path: str) -> Iterator[Record]:
+    """Every claim of an X12 file (as bytes chunks) in order, with the file's run errors."""
+    return _Reader(path).run(chunks)
+
+
+class _Reader:
+    def __init__(self, path: str):
+        self.path = path
+        self.isa: Optional[_Interchange] = None
+        self.gs: Optional[_Group] = None
+        self.tx: Optional[Union[Transaction, _Skipped]] = None
+        self.stream: Optional[SegmentStream] = None
+
+    def error(self, rule_id: str, message: str, segment: Optional[int], kind: str = "structure") -> RunError:
+        return RunError(kind, f"{rule_id}: {message}", self.path, segment)
+
+    def run(self, chunks: Iterable[bytes]) -> Iterator[Record]:
+        stream = self.stream = SegmentStream(chunks)
+        problems = stream.problems
+        for seg in stream:
+            if problems:
+                yield from self._problems()
+            sid = seg[2][0]
+            if sid == "ISA":
+                yield from self._isa(seg)
+            elif sid == "GS":
+                yield from self._gs(seg)
+            elif sid == "ST":
+                yield from self._st(seg)
+            elif sid == "SE":
+                yield from self._se(seg)
+            elif sid == "GE":
+                yield from self._ge(seg)
+            elif sid == "IEA":
+                yield from self._iea(seg)
+            else:
+                tx = self.tx
+                if tx is None:
+                    yield from self._implicit_st(seg)
+                    tx = self.tx
+                if type(tx) is Transaction:
+                    tx.add(seg)
+                    if len(tx.pending) >= MAX_PENDING:
+                        yield from tx.hand_on([])
+        if problems:
+            yield from self._problems()
+        yield from self._close_tx(None)
+        if self.gs is not None:
+            yield self.error("X12-GE-MISSING", f"functional group {self.gs.control!r} (GS at segment {self.gs.no}) is not closed by GE", self.gs.no)
+            self.gs = None
+        if self.isa is not None:
+            yield self.error("X12-IEA-MISSING", f"interchange {self.isa.control!r} (ISA at segment {self.isa.no}) is not closed by IEA", self.isa.no)
+            self.isa = None
+
+    def _problems(self) -> Iterator[RunError]:
+        for rule_id, message, segment in self.stream.problems:
+            kind = "unreadable-file" if self.stream.count == 0 and rule_id == "X12-ISA" and self.isa is None else "structure"
+            yield self.error(rule_id, message, segment, kind)
+        self.stream.problems.clear()
+
+    # -- envelopes ------------------------------------------------------------------------
+    def _isa(self, seg: tuple) -> Iterator[Record]:
+        no, text, els = seg
+        yield from self._close_tx(None)
+        if self.gs is not None:
+            yield self.error("X12-GE-MISSING", f"functional group {self.gs.control!r} (GS at segment {self.gs.no}) is not closed by GE", self.gs.no)
+            self.gs = None
+        if self.isa is not None:
+            yield self.error("X12-IEA-MISSING", f"interchange {self.isa.control!r} (ISA at segment {self.isa.no}) is not closed by IEA", self.isa.no)
+        if len(els) != 17:
+            yield self.error("X12-ISA", f"ISA has {len(els) - 1} elements; it must have 16", no)
+        elif len(text) != 105:
+            yield self.error("X12-ISA", f"ISA is {len(text) + 1} characters long with its terminator; the standard fixes it at 106", no)
+        control = els[13].strip() if len(els) > 13 else None
+        self.isa = _Interchange(no, text, control, self.stream.delimiters)
+
+    def _gs(self, seg: tuple) -> Iterator[Record]:
+        no, text, els = seg
+        yield from self._close_tx(None)
+        if self.gs is not None:
+            yield self.error("X12-GE-MISSING", f"functional group {self.gs.control!r} (GS at segment {self.gs.no}) is not closed by GE", self.gs.no)
+        if self.isa is None:
+            if no != 1:  # at segment 1 the tokenizer has already said the file has no ISA
+                yield self.error("X12-ISA-MISSING", f"GS at segment {no} is outside an ISA interchange", no)
+            self.isa = _Interchange(no, "", None, self.stream.delimiters)
+            self.isa.control = None
+        self.isa.groups += 1
+        self.gs = _Group(no, text, element(els, 6), element(els, 8))
+
+    def _st(self, seg: tuple) -> Iterator[Record]:
+        no, text, els = seg
+        yield from self._close_tx(None)
+        if self.gs is None:
+            yield self.error("X12-GS-MISSING", f"ST at segment {no} is outside a GS functional group", no)
+        else:
+            self.gs.transactions += 1
+        self._open(seg, implicit=False)
+        if type(self.tx) is _Skipped:
+            yield self.error("X12-ST-TYPE", f"transaction set {element(els, 1)!r} (ST at segment {no}) is not an 837 claim; skipped", no, kind="unsupported")
+
+    def _implicit_st(self, seg: tuple) -> Iterator[Record]:
+        no = seg[0]
+        yield self.error("X12-ST-MISSING", f"segment {seg[2][0][:10]!r} at segment {no} is outside a transaction (no ST); read as if an 837 transaction began here", no)
+        self._open(seg, implicit=True)
+
+    def _open(self, seg: tuple, implicit: bool) -> None:
+        no, text, els = seg
+        if not implicit and element(els, 1) != "837":
+            self.tx = _Skipped(no, element(els, 2))
+            return
+        gs = self.gs
+        version = (None if implicit else element(els, 3)) or (gs.version if gs is not None else None)
+        strict = version is None or layout.is_005010(version)
+        isa = self.isa
+        env = Envelope(
+            path=self.path, kind=layout.kind_of(version), strict=strict, version=version,
+            interchange=isa.control if isa is not None else None,
+            group=gs.control if gs is not None else None,
+            transaction=None if implicit else element(els, 2),
+            delimiters=self.stream.delimiters, isa=isa.text if isa is not None else None,
+            gs=gs.text if gs is not None else None, header=(),
+        )
+        findings = []
+        if version is not None and not layout.is_005010(version):
+            findings.append(finding("X12-VERSION", f"version {version[:20]!r} is not 005010X222 (837P) or 005010X223 (837I); read on a best-effort basis", "GS08", gs.no if gs is not None else no))
+        if implicit:
+            findings.append(finding("X12-ST-MISSING", f"claims from segment {no} on are outside a transaction (no ST)", "ST", no))
+            tx = Transaction((no, "ST", ["ST", "837"]), env, findings)
+            tx.count = 0
+            tx.header = []
+            tx.add(seg)
+        else:
+            tx = Transaction(seg, env, findings)
+        self.tx = tx
+
+    def _se(self, seg: tuple) -> Iterator[Record]:
+        if self.tx is None:
+            yield self.error("X12-ST-MISSING", f"SE at segment {seg[0]} closes no transaction", seg[0])
+            return
+        yield from self._close_tx(seg)
+
+    def _close_tx(self, se: Optional[tuple]) -> Iterator[Record]:
+        tx = self.tx
+        if tx is None:
+            return
+        self.tx = None
+        if type(tx) is _Skipped:
+            if se is None:
+                yield self.error("X12-SE-MISSING", f"transaction (ST at segment {tx.st_no}) is not closed by SE", tx.st_no)
+            return
+        records, errors = tx.close(se)
+        yield from records
+        yield from errors
+
+    def _ge(self, seg: tuple) -> Iterator[Record]:
+        no, _, els = seg
+        yield from self._close_tx(None)
+        gs = self.gs
+        if gs is None:
+            yield self.error("X12-GS-MISSING", f"GE at segment {no} closes no functional group", no)
+            return
+        self.gs = None
+        count, control = element(els, 1), element(els, 2)
+        if _count(count) != gs.transactions:
+            yield self.error("X12-GE01", f"GE01 says {count!r} transactions; the group has {gs.transactions}", no)
+        if control != gs.control:
+            yield self.error("X12-CTRL-GS", f"GE02 {control!r} does not match GS06 {gs.control!r}", no)
+
+    def _iea(self, seg: tuple) -> Iterator[Record]:
+        no, _, els = seg
+        yield from self._close_tx(None)
+        if self.gs is not None:
+            yield self.error("X12-GE-MISSING", f"functional group {self.gs.control!r} (GS at segment {self.gs.no}) is not closed by GE", self.gs.no)
+            self.gs = None
+        isa = self.isa
+        if isa is None:
+            yield self.error("X12-ISA-MISSING", f"IEA at segment {no} closes no interchange", no)
+            return
+        self.isa = None
+        count, control = element(els, 1), element(els, 2)
+        if _count(count) != isa.groups:
+            yield self.error("X12-IEA01", f"IEA01 says {count!r} groups; the interchange has {isa.groups}", no)
+        if isa.control is not None and control != isa.control:
+            yield self.error("X12-CTRL-ISA", f"IEA02 {control!r} does not match ISA13 {isa.control!r}", no)
+
+
+def _count(text: Optional[str]) -> Optional[int]:
+    return int(text) if text is not None and text.isdigit() else None

@@ -1,0 +1,187 @@
+"""X12 bytes -> numbered segments, streaming, with the delimiters each ISA declares.
+
+The ISA is nominally fixed width (106 characters), but real files pad it wrongly, so the
+delimiters are found by counting element separators: the 4th character is the element
+separator, ISA16 the component separator, and the character after ISA16 the segment
+terminator. Files may carry a UTF-8 BOM, leading white space, CR/LF or no line breaks at
+all, and several interchanges (each with its own delimiters). A segment is yielded as a
+plain tuple ``(number, text, elements)`` (the 1-based segment number within the file,
+the segment text without terminator, and ``text.split(element_separator)``): tuples keep
+the reader fast.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Optional
+
+CHUNK_CHARS = 1 << 20
+_ENVELOPE = re.compile(r"(GS|ST)[^A-Za-z0-9\s]")
+_SEGMENT_START = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
+_WS = " \t\r\n\x0b\x0c\ufeff"
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    element: str
+    component: str
+    repetition: Optional[str]
+    terminator: str
+
+
+class DelimiterError(ValueError):
+    """The ISA does not declare usable delimiters."""
+
+
+def delimiters_from_isa(text: str) -> Delimiters:
+    """Delimiters declared by the ISA at the start of ``text`` (which may run past the ISA)."""
+    if len(text) < 4 or not text.startswith("ISA"):
+        raise DelimiterError("the interchange does not start with ISA")
+    el = text[3]
+    if el.isalnum() or el in _WS:
+        raise DelimiterError(f"ISA element separator {el!r} is a letter, digit or white space")
+    pos = 3
+    for n in range(15):
+        pos = text.find(el, pos + 1, 400)
+        if pos < 0:
+            raise DelimiterError(f"ISA has only {n + 1} of its 16 elements")
+    if pos + 2 >= len(text):
+        raise DelimiterError("ISA is truncated before ISA16 and the segment terminator")
+    comp, term = text[pos + 1], text[pos + 2]
+    if term == "\r" and text[pos + 3 : pos + 4] == "\n":
+        term = "\r"  # CR LF terminated: the LF is stripped as leading white space
+    if comp.isalnum() or comp in (el, term) or term == el or (term.isalnum()):
+        raise DelimiterError(f"ISA declares unusable delimiters (component {comp!r}, terminator {term!r})")
+    elements = text[: pos + 2].split(el)
+    rep = elements[11] if len(elements) > 12 else ""
+    version = elements[12] if len(elements) > 12 else ""
+    repetition = rep if len(rep) == 1 and not rep.isalnum() and rep not in (el, comp, term) and version >= "00402" else None
+    return Delimiters(el, comp, repetition, term)
+
+
+def guess_delimiters(text: str) -> Optional[Delimiters]:
+    """Delimiters of a file that starts with a segment other than ISA (best effort): the
+    element separator follows the 2-3 character segment id."""
+    m = _SEGMENT_START.match(text)
+    if m is None:
+        return None
+    el = m.group(2)
+    i = m.end()
+    n = len(text)
+    # The terminator is the first character after the segment id that is neither a value
+    # character nor the element separator; X12 values are upper-case letters, digits, space
+    # and a few punctuation marks.
+    while i < n and (text[i].isalnum() or text[i] in (el, " ", ".", "-")):
+        i += 1
+    if i >= n:
+        return None
+    term = text[i]
+    comp = ":" if ":" not in (el, term) else "^"
+    return Delimiters(el, comp, None, term)
+
+
+class SegmentStream:
+    """Iterate the segments of one X12 file; ``delimiters`` changes at each ISA.
+
+    ``problems`` collects (rule_id, message, segment number) for what the tokenizer itself
+    finds (an unreadable ISA, a missing ISA, a truncated last segment); the reader turns
+    them into run errors.
+    """
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._chunks = iter(chunks)
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._eof = False
+        self.delimiters: Optional[Delimiters] = None
+        self.count = 0
+        self.problems: list[tuple[str, str, int]] = []
+
+    def _more(self) -> str:
+        if self._eof:
+            return ""
+        for chunk in self._chunks:
+            if chunk:
+                text = self._decoder.decode(chunk)
+                if text:
+                    return text
+        self._eof = True
+        return self._decoder.decode(b"", final=True)
+
+    def _sniff(self, buf: str) -> tuple[str, bool]:
+        """Set delimiters from the ISA at the start of ``buf``; False when the file cannot be split."""
+        while len(buf) < 1024 and not self._eof:
+            buf += self._more()
+        buf = buf.lstrip(_WS)
+        if not buf:
+            return buf, True
+        if buf.startswith("ISA"):
+            try:
+                self.delimiters = delimiters_from_isa(buf[:1024])
+                return buf, True
+            except DelimiterError as exc:
+                if self.delimiters is None:
+                    m = _ENVELOPE.search(buf, 3, 4096)
+                    guessed = guess_delimiters(buf[m.start():]) if m else None
+                    if guessed is None:
+                        self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}", self.count + 1))
+                        return buf, False
+                    self.delimiters = guessed
+                    self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}; delimiters guessed from the {m.group(1)} segment "
+                                          f"(element {guessed.element!r}, terminator {guessed.terminator!r})", self.count + 1))
+                    return buf, True
+                self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}; kept the previous delimiters", self.count + 1))
+                return buf, True
+        if self.delimiters is None:
+            guessed = guess_delimiters(buf[:1024])
+            if guessed is None:
+                return buf, False
+            self.delimiters = guessed
+            self.problems.append((
+                "X12-ISA-MISSING",
+                f"file does not start with an ISA segment; guessed element separator {guessed.element!r}, "
+                f"segment terminator {guessed.terminator!r}, component separator {guessed.component!r}",
+                self.count + 1,
+            ))
+        return buf, True
+
+    def __iter__(self) -> Iterator[tuple[int, str, list[str]]]:
+        buf = ""
+        while True:
+            buf, ok = self._sniff(buf)
+            if not ok:
+                if buf:
+                    self.problems.append(("X12-ISA", "cannot find the X12 delimiters; the rest of the file was not read", self.count + 1))
+                return
+            if not buf:
+                return
+            el = self.delimiters.element
+            term = self.delimiters.terminator
+            resniff = False
+            while not resniff:
+                parts = buf.split(term)
+                buf = parts.pop()
+                for i, text in enumerate(parts):
+                    if text[:1] in _WS or text[-1:] in _WS:
+                        text = text.strip(_WS)
+                        if not text:
+                            continue
+                    self.count += 1
+                    elements = text.split(el)
+                    yield self.count, text, elements
+                    if elements[0] == "IEA":
+                        # The next interchange may declare other delimiters: re-read from here.
+                        parts.append(buf)
+                        buf = term.join(parts[i + 1 :])
+                        resniff = True
+                        break
+                if resniff:
+                    break
+                if self._eof:
+                    tail = buf.strip(_WS)
+                    if tail:
+                        self.count += 1
+                        self.problems.append(("X12-TRUNCATED", "the last segment has no segment terminator", self.count))
+                        yield self.count, tail, tail.split(el)
+                    return
+                buf += self._more()

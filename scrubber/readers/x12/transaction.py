@@ -1,0 +1,196 @@
+"""One ST..SE transaction: header, HL hierarchy, claims, and the findings that belong to all of them.
+
+Claims are built as soon as their last segment has been read, against the HL loops they
+sit under, and held until SE so that transaction-level findings (SE01 count, SE02
+control number, header problems) reach every claim of the transaction. A transaction
+holding more than ``MAX_PENDING`` claims (the 837 guides recommend at most 5,000 CLM per
+ST) hands its claims on early, so memory stays bounded on any file.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from scrubber.model import ClaimRecord, Finding, RunError, Source
+from scrubber.readers.x12 import layout
+from scrubber.readers.x12.claim import Envelope, build_claim
+from scrubber.readers.x12.loops import HLLoop
+from scrubber.readers.x12.rules import finding
+from scrubber.readers.x12.values import Collector, element
+
+MAX_PENDING = 5000
+
+
+class Transaction:
+    """The state of one open transaction while its segments arrive."""
+
+    def __init__(self, st: tuple, env: Envelope, findings: list[Finding]):
+        self.st_no = st[0]
+        self.control = element(st[2], 2)
+        self.env = env
+        self.count = 1  # segments ST..SE inclusive
+        self.findings = findings  # transaction-level: go to every claim
+        self.header: list[tuple] = [st]
+        self.header_checked = False
+        self.hl_levels: dict[str, str] = {}
+        self.billing: Optional[HLLoop] = None
+        self.subscriber: Optional[HLLoop] = None
+        self.patient: Optional[HLLoop] = None
+        self.loop: Optional[HLLoop] = None
+        self.claim: Optional[list[tuple]] = None
+        self.pending: list[list] = []  # [claim_id, source, claim, findings, error]
+        self.handed_on = 0
+
+    # -- segments -------------------------------------------------------------------------
+    def add(self, seg: tuple) -> None:
+        self.count += 1
+        sid = seg[2][0]
+        if sid == "CLM":
+            self.close_claim()
+            self.claim = [seg]
+        elif sid == "HL":
+            self.close_claim()
+            self.start_hl(seg)
+        elif self.claim is not None:
+            self.claim.append(seg)
+        elif self.loop is not None:
+            self.loop.segments.append(seg)
+        else:
+            self.header.append(seg)
+
+    def check_header(self) -> None:
+        """Header checks (BHT, 1000A, 1000B), once, when the first HL (or SE) arrives."""
+        if self.header_checked:
+            return
+        self.header_checked = True
+        env = self.env
+        col = Collector()
+        strict = env.strict
+        for no, _, els in self.header[1:]:
+            sid = els[0]
+            if sid == "BHT":
+                d, _ = col.date_value("D8", element(els, 4), "BHT04", no)
+                if d is not None:
+                    env.created, env.created_loc = d, ("BHT04", no)
+            if not strict:
+                continue
+            if sid not in layout.HEADER_SEGMENTS:
+                if sid in layout.KNOWN_SEGMENTS:
+                    col.add("X12-SEG-MISPLACED", f"segment {sid} is not allowed in the transaction header", f"header/{sid}", no)
+                else:
+                    col.add("X12-SEG-UNKNOWN", f"unknown segment id {sid[:10]!r} in the transaction header", f"header/{sid[:10]}", no)
+                continue
+            req = layout.REQUIRED.get(sid)
+            if req:
+                loop = "1000A" if sid in ("NM1", "PER") else "header"
+                col.required(els, req, loop, no)
+        if strict:
+            st_els = self.header[0][2]
+            col.required(st_els, layout.REQUIRED["ST"], "header", self.st_no)
+            if not any(s[2][0] == "BHT" for s in self.header):
+                col.add("X12-REQ-SEG", "the transaction has no BHT segment", "header/BHT", self.st_no)
+        env.header = tuple(s[1] for s in self.header)
+        self.findings.extend(col.findings)
+
+    def start_hl(self, seg: tuple) -> None:
+        self.check_header()
+        no, _, els = seg
+        hl_id, parent, level = element(els, 1), element(els, 2), element(els, 3)
+        problems: list[str] = []
+        expected = str(len(self.hl_levels) + 1)
+        if hl_id is None or hl_id in self.hl_levels:
+            problems.append(f"HL01 {hl_id!r} is missing or repeats an earlier HL id")
+        elif hl_id != expected:
+            problems.append(f"HL01 is {hl_id!r}; HL ids run 1, 2, 3 ... so {expected} was expected")
+        if hl_id is not None:
+            self.hl_levels.setdefault(hl_id, level or "")
+        loop = HLLoop(level if level in layout.HL_LEVELS else "??", seg)
+        if level == "20":
+            if parent is not None:
+                problems.append(f"HL02 is {parent!r}; a billing provider HL (2000A) has no parent")
+            self.billing, self.subscriber, self.patient = loop, None, None
+        elif level == "22":
+            if self.billing is None:
+                problems.append("subscriber HL (2000B) without a billing provider HL (2000A) before it")
+            elif parent != self.billing.hl_id:
+                problems.append(f"HL02 is {parent!r}; the parent of this subscriber HL is billing provider HL {self.billing.hl_id!r}")
+            self.subscriber, self.patient = loop, None
+        elif level == "23":
+            if self.subscriber is None:
+                problems.append("patient HL (2000C) without a subscriber HL (2000B) before it")
+            elif parent != self.subscriber.hl_id:
+                problems.append(f"HL02 is {parent!r}; the parent of this patient HL is subscriber HL {self.subscriber.hl_id!r}")
+            self.patient = loop
+        else:
+            problems.append(f"HL03 level code {level!r} is not 20 (billing provider), 22 (subscriber) or 23 (patient)")
+        for text in problems:
+            f = finding("X12-HL", f"HL at segment {no}: {text}", "HL", no)
+            if loop.level == "??":
+                self.findings.append(f)
+            else:
+                loop.findings.append(f)
+        self.loop = loop
+
+    # -- claims ---------------------------------------------------------------------------
+    def close_claim(self) -> None:
+        segs = self.claim
+        if segs is None:
+            return
+        self.claim = None
+        self.check_header()
+        env = self.env
+        no, _, els = segs[0]
+        claim_id = element(els, 1)
+        source = Source(env.path, no, env.interchange, env.group, env.transaction, env.version)
+        if claim_id is None:
+            message = f"CLM at segment {no} has no claim id (CLM01); the claim cannot be identified"
+            self.pending.append([f"<CLM at segment {no}>", source, None, [], RunError("unreadable-claim", message, env.path, no)])
+            return
+        try:
+            billing = self.billing.parsed(env.strict) if self.billing is not None else None
+            sub = self.subscriber.parsed(env.strict) if self.subscriber is not None else None
+            pat = self.patient.parsed(env.strict) if self.patient is not None else None
+            claim, own = build_claim(segs, env, billing, sub, pat)
+            findings: list[Finding] = []
+            if self.subscriber is None:
+                findings.append(finding("X12-HL", f"CLM at segment {no} is not under a subscriber HL (2000B)", "2000B", no))
+            if billing is not None:
+                findings.extend(billing.findings)
+            if sub is not None:
+                findings.extend(sub.findings)
+            if pat is not None:
+                findings.extend(pat.findings)
+            findings.extend(own)
+            self.pending.append([claim_id, source, claim, findings, None])
+        except Exception as exc:  # a claim that cannot be built is unreadable, never a crash
+            message = f"claim at segment {no} could not be read ({type(exc).__name__})"
+            self.pending.append([claim_id, source, None, [], RunError("unreadable-claim", message, env.path, no)])
+
+    def hand_on(self, extra: list[Finding]) -> list[ClaimRecord]:
+        """The held claims as ClaimRecords, with the transaction's findings (and ``extra``) attached."""
+        shared = self.findings + extra
+        out = []
+        for claim_id, source, claim, findings, error in self.pending:
+            out.append(ClaimRecord(claim_id, source, claim, tuple(findings + shared), error))
+        self.handed_on += len(out)
+        self.pending = []
+        return out
+
+    def close(self, se: Optional[tuple]) -> tuple[list[ClaimRecord], list[RunError]]:
+        """Finish at SE (or, when ``se`` is None, at the end of the file or the next envelope)."""
+        self.close_claim()
+        self.check_header()
+        extra: list[Finding] = []
+        if se is None:
+            extra.append(finding("X12-SE-MISSING", f"transaction {self.control!r} (ST at segment {self.st_no}) is not closed by SE", "SE", self.st_no))
+        else:
+            no, _, els = se
+            count, control = element(els, 1), element(els, 2)
+            self.count += 1  # SE itself
+            if count is None or not count.isdigit() or int(count) != self.count:
+                extra.append(finding("X12-SE01", f"SE01 says {count!r} segments; the transaction has {self.count} (ST to SE)", "SE01", no))
+            if control != self.control:
+                extra.append(finding("X12-CTRL-ST", f"SE02 {control!r} does not match ST02 {self.control!r}", "SE02", no))
+        errors: list[RunError] = []
+        if self.handed_on:  # claims already handed on never saw these findings: report them too
+            errors = [RunError("structure", f"{f.rule_id}: {f.message}", self.env.path, f.location_segment) for f in self.findings + extra]
+        return self.hand_on(extra), errors

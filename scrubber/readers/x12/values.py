@@ -1,0 +1,122 @@
+"""Element values -> model values (Decimal, date), each check a located structure finding.
+
+A ``Collector`` gathers the findings of one loop or claim while its segments are read.
+``LazyLocs`` keeps ``locs`` cheap: a claim has dozens of located values, so the reader
+stores ``(path, segment)`` pairs and builds ``Loc`` objects only when one is looked at.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Iterator, Optional
+
+from scrubber.model import Finding, Loc
+from scrubber.readers.x12.rules import finding
+
+_NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)\Z")
+
+
+class LazyLocs(Mapping):
+    """``locs`` mapping field name -> Loc, built on access from ``(path, segment)`` pairs."""
+
+    __slots__ = ("_pairs",)
+
+    def __init__(self, pairs: dict[str, tuple[str, Optional[int]]]):
+        self._pairs = pairs
+
+    def __getitem__(self, key: str) -> Loc:
+        path, segment = self._pairs[key]
+        return Loc(path, segment)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pairs)
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __repr__(self) -> str:
+        return f"LazyLocs({self._pairs!r})"
+
+    def __reduce__(self):
+        return (LazyLocs, (self._pairs,))
+
+
+@lru_cache(maxsize=8192)
+def parse_d8(text: str) -> Optional[date]:
+    """CCYYMMDD -> date, None when it is not a real calendar date (cached: dates repeat)."""
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def parse_amount(text: str) -> Optional[Decimal]:
+    """An X12 R (decimal) value -> Decimal; None when it is not a plain decimal number."""
+    if _NUMBER.match(text) is None:
+        return None
+    return Decimal(text)
+
+
+def element(els: list[str], i: int) -> Optional[str]:
+    """Element ``i`` (1-based) of a split segment, None when absent or empty."""
+    if i < len(els):
+        v = els[i]
+        if v:
+            return v
+    return None
+
+
+class Collector:
+    """Findings of one loop or claim, and the typed-value helpers that produce them."""
+
+    __slots__ = ("findings", "line")
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.line: Optional[int] = None
+
+    def add(self, rule_id: str, message: str, path: Optional[str], segment: Optional[int], codes: tuple[str, ...] = ()) -> None:
+        self.findings.append(finding(rule_id, message, path, segment, self.line, codes))
+
+    def amount(self, text: Optional[str], path: str, segment: int) -> Optional[Decimal]:
+        if text is None:
+            return None
+        value = parse_amount(text)
+        if value is None:
+            self.add("X12-AMOUNT", f"{path}: {text!r} is not a number", path, segment)
+        return value
+
+    def date_value(self, fmt: Optional[str], text: Optional[str], path: str, segment: int) -> tuple[Optional[date], Optional[date]]:
+        """A DTP-style date (D8, RD8, DT) -> (from, to); an impossible date is a finding."""
+        if text is None:
+            return None, None
+        if fmt == "RD8":
+            a, sep, b = text.partition("-")
+            start, end = parse_d8(a), parse_d8(b)
+            if start is None or end is None or not sep:
+                self.add("X12-DATE", f"{path}: {text!r} is not a valid date range (CCYYMMDD-CCYYMMDD)", path, segment)
+                return start, end
+            return start, end
+        if fmt == "DT":
+            d = parse_d8(text[:8]) if len(text) in (12, 14) and text.isdigit() else None
+        elif fmt in ("D8", None):
+            d = parse_d8(text)
+        else:
+            return None, None  # TM and other formats carry no calendar date
+        if d is None:
+            self.add("X12-DATE", f"{path}: {text!r} is not a valid date ({fmt or 'D8'} CCYYMMDD)", path, segment)
+        return d, d
+
+    def required(self, els: list[str], indexes: tuple[int, ...], loop: str, segment: int) -> None:
+        """A finding per required element of this segment that is absent or empty."""
+        n = len(els)
+        for i in indexes:
+            if i >= n or not els[i]:
+                path = f"{loop}/{els[0]}{i:02d}"
+                self.add("X12-REQ-ELEM", f"{path}: required element {els[0]}{i:02d} is missing", path, segment)

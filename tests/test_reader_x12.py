@@ -1,0 +1,230 @@
+"""The X12 reader on its own fixtures: layouts, loops, locations, raw segments, structure findings."""
+import gzip
+import io
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from conftest import ROOT
+from scrubber.model import ClaimRecord, RunError
+from scrubber.readers import iter_records, read_stream
+
+FIX = ROOT / "fixtures" / "x12"
+
+
+def records(*paths):
+    return list(iter_records([str(p) for p in paths]))
+
+
+def claims(*paths):
+    return [r for r in records(*paths) if isinstance(r, ClaimRecord)]
+
+
+def by_id(recs):
+    return {r.claim_id: r.claim for r in recs}
+
+
+def rule_ids(rec):
+    return sorted(f.rule_id for f in rec.findings)
+
+
+def test_clean_837p_reads_every_value_with_its_location():
+    recs = claims(FIX / "837p-two-claims.837")
+    assert [r.claim_id for r in recs] == ["MADE-UP-P1", "MADE-UP-P2"]
+    assert all(r.findings == () and r.error is None for r in recs)
+    c = recs[0].claim
+    assert c.kind == "837P" and c.source.version == "005010X222A1"
+    assert c.source.segment == 24 and c.locs["claim_id"].segment == 24
+    assert c.total_charge == Decimal("185.00") and c.locs["total_charge"].path == "2300/CLM02"
+    assert (c.place_of_service, c.facility_code_qualifier, c.frequency) == ("11", "B", "1")
+    assert c.created == date(2025, 3, 1) and c.onset_date == date(2025, 2, 10)
+    assert c.prior_authorization == "MADEUPAUTH1"
+    assert [(d.position, d.code, d.qualifier) for d in c.diagnoses] == [(1, "M25561", "ABK"), (2, "E119", "ABF"), (3, "I10", "ABF")]
+    assert c.diagnoses[1].locs["code"].path == "2300/HI[1]02-2"
+    billing = c.provider("billing")
+    assert billing.npi == "1234567893" and billing.taxonomy == "207Q00000X" and billing.tax_id == "123456789"
+    assert billing.locs["npi"].path == "2010AA/NM109" and billing.address.city == "SPRINGFIELD"
+    assert c.provider("pay_to").address.line1 == "PO BOX 100"
+    assert c.provider("rendering").npi == "1987654328" and c.provider("rendering").locs["npi"].path == "2310B/NM109"
+    l1, l2, l3 = c.lines
+    assert (l1.code, l1.code_qualifier, l1.modifiers, l1.charge, l1.units, l1.dx_pointers) == ("99213", "HC", ("25",), Decimal("110.00"), Decimal("1"), (1, 2, 3))
+    assert l2.modifiers == ("RT",) and l2.locs["code"].path == "2400[2]/SV101-2"
+    assert l3.locs["date_from"].path == "2400[3]/DTP03" and l3.date_from == date(2025, 2, 15)
+    assert (l3.ndc, l3.ndc_quantity, l3.ndc_unit) == ("00000000001", Decimal("1"), "ML")
+    assert l3.provider("rendering").npi == "1456789019"
+    assert l3.provider("rendering").locs["npi"].path == "2400[3]/2420A/NM109"
+    assert (c.service_from, c.service_to) == (date(2025, 2, 14), date(2025, 2, 15))
+    # No 2000C: the patient is the subscriber.
+    assert c.patient == c.subscriber and c.patient.relationship == "18" and c.patient.birth_date == date(1980, 2, 29)
+    assert c.payer.payer_id == "99901" and c.payer_responsibility == "P" and c.claim_filing_indicator == "CI"
+
+
+def test_dependent_patient_and_secondary_payer_loops():
+    c = by_id(claims(FIX / "837p-two-claims.837"))["MADE-UP-P2"]
+    assert c.subscriber.first_name == "MORGAN" and c.patient.first_name == "RILEY"
+    assert c.patient.relationship == "19" and c.patient.locs["relationship"].path == "2000C/PAT01"
+    assert c.patient.birth_date == date(2015, 6, 7)
+    (other,) = c.other_payers
+    assert (other.responsibility, other.relationship, other.paid_amount) == ("P", "01", Decimal("60.00"))
+    assert other.payer.payer_id == "99903" and other.payer.locs["payer_id"].path == "2320[1]/2330B/NM109"
+    assert other.subscriber.member_id == "MADEUP0003" and other.adjudication_date == date(2025, 2, 20)
+    assert (c.lines[0].date_from, c.lines[0].date_to) == (date(2025, 2, 5), date(2025, 2, 6))
+
+
+def test_837i_revenue_codes_poa_and_code_lists():
+    (rec,) = claims(FIX / "837i-inpatient.837")
+    assert rec.findings == ()
+    c = rec.claim
+    assert c.kind == "837I" and c.place_of_service == "11" and c.facility_code_qualifier == "A"
+    assert (c.statement_from, c.statement_to, c.admission_date) == (date(2025, 1, 3), date(2025, 1, 6), date(2025, 1, 3))
+    assert c.discharge_date is None  # DTP*096 is an hour (TM), not a date
+    assert [(d.code, d.poa) for d in c.diagnoses] == [("I214", "Y"), ("N179", "N"), ("E871", "Y"), ("I10", "W")]
+    assert c.diagnoses[3].locs["poa"].path == "2300/HI[2]03-9"
+    assert [(e.qualifier, e.code) for e in c.condition_codes] == [("BG", "39")]
+    assert c.occurrence_codes[0].date_from == date(2025, 1, 3)
+    assert c.value_codes[0].amount == Decimal("3")
+    assert [(l.revenue_code, l.code, l.unit_basis, l.units) for l in c.lines] == [
+        ("0120", None, "DA", Decimal("3")), ("0300", "85025", "UN", Decimal("3")), ("0730", "93005", "UN", Decimal("1"))]
+    assert c.lines[1].locs["revenue_code"].path == "2400[2]/SV201"
+    assert c.provider("attending").npi == "1765432103" and c.payer_claim_control_number == "MADEUPORIG1"
+
+
+def semantic(c):
+    """A claim without where it came from, to compare the same claims in different layouts."""
+    return (c.claim_id, c.total_charge, c.diagnoses, c.lines, c.patient, c.subscriber, c.other_payers, c.providers)
+
+
+@pytest.mark.parametrize("name", ["837p-custom-delimiters-crlf.837", "837p-one-line-bom.837"])
+def test_delimiters_and_line_layout_do_not_change_the_claims(name):
+    base = claims(FIX / "837p-two-claims.837")
+    other = claims(FIX / name)
+    assert [r.findings for r in other] == [(), ()]
+    assert [semantic(r.claim) for r in other] == [semantic(r.claim) for r in base]
+    assert [r.claim.source.segment for r in other] == [r.claim.source.segment for r in base]
+
+
+def test_custom_delimiters_are_taken_from_the_isa():
+    raw = claims(FIX / "837p-custom-delimiters-crlf.837")[0].claim.raw
+    assert (raw.element_sep, raw.component_sep, raw.repetition_sep, raw.segment_term) == ("|", ">", "!", "~")
+
+
+def test_several_interchanges_with_their_own_delimiters():
+    recs = records(FIX / "837-several-interchanges.837")
+    assert not [r for r in recs if isinstance(r, RunError)]
+    cs = [r.claim for r in recs]
+    assert [c.claim_id for c in cs] == ["MADE-UP-P1", "MADE-UP-P2", "MADE-UP-I1", "MADE-UP-P1", "MADE-UP-P1", "MADE-UP-P2"]
+    assert [c.kind for c in cs] == ["837P", "837P", "837I", "837P", "837P", "837P"]
+    assert [(c.source.interchange, c.source.group, c.source.transaction) for c in cs][2:5] == [
+        ("000000202", "202", "0002"), ("000000202", "203", "0003"), ("000000202", "203", "0001")]
+    assert cs[2].raw.element_sep == "^" and cs[2].raw.segment_term == "'"
+    assert cs[2].diagnoses[0].code == "I214"
+
+
+def test_raw_claim_holds_the_segments_a_writer_needs():
+    text = (FIX / "837p-two-claims.837").read_text()
+    segs = [s.strip() for s in text.split("~") if s.strip()]
+    c = by_id(claims(FIX / "837p-two-claims.837"))["MADE-UP-P2"]
+    raw = c.raw
+    assert raw.isa == segs[0] and raw.gs == segs[1]
+    assert raw.header == tuple(segs[2:7])
+    assert raw.billing[0] == "HL*1**20*1" and raw.billing[-1] == "N4*SPRINGFIELD*IL*62702"
+    assert raw.subscriber[0] == "HL*3*1*22*1" and raw.patient[0] == "HL*4*3*23*0"
+    assert raw.claim[0].startswith("CLM*MADE-UP-P2") and raw.claim[-1] == "DTP*472*RD8*20250205-20250206"
+    # Everything the claim is made of, in file order, appears in the raw parts.
+    assert set(raw.header + raw.billing + raw.subscriber + raw.patient + raw.claim) <= set(segs)
+
+
+def test_broken_file_gives_located_findings_and_keeps_every_claim():
+    recs = records(FIX / "837p-broken.837")
+    cs = {r.claim_id: r for r in recs if isinstance(r, ClaimRecord)}
+    assert set(cs) == {"MADE-UP-P1", "MADE-UP-P2"} and all(r.claim is not None for r in cs.values())
+    p1 = cs["MADE-UP-P1"]
+    found = {f.rule_id: f for f in p1.findings}
+    assert found["X12-AMOUNT"].location_path == "2300/CLM02" and found["X12-AMOUNT"].location_segment == 24
+    assert p1.claim.total_charge is None
+    assert found["X12-DATE"].location_path == "2400[3]/DTP03" and found["X12-DATE"].line == 3
+    assert found["X12-SEG-UNKNOWN"].location_segment == 42
+    assert all(f.category == "structure" and f.severity in ("error", "warning") for f in p1.findings)
+    # Transaction-level findings reach every claim of the transaction.
+    for r in cs.values():
+        assert {"X12-SE01", "X12-CTRL-ST"} <= set(rule_ids(r))
+    assert "X12-REQ-SEG" in rule_ids(cs["MADE-UP-P2"])
+    errors = [r for r in recs if isinstance(r, RunError)]
+    assert [(e.kind, e.message.split(":")[0], e.segment) for e in errors] == [("structure", "X12-GE01", 65), ("structure", "X12-CTRL-ISA", 66)]
+
+
+def test_004010_claims_are_read_with_a_version_warning(tmp_path):
+    text = (FIX / "837p-two-claims.837").read_text().replace("005010X222A1", "004010X098A1").replace("*00501*", "*00401*")
+    f = tmp_path / "old.837"
+    f.write_text(text)
+    recs = claims(f)
+    assert len(recs) == 2 and all(r.claim is not None for r in recs)
+    for r in recs:
+        (w,) = [x for x in r.findings if x.rule_id == "X12-VERSION"]
+        assert w.severity == "warning" and "004010X098A1" in w.message
+
+
+def test_gzip_stdin_directories_and_dotfiles(tmp_path):
+    data = (FIX / "837p-two-claims.837").read_bytes()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.837.gz").write_bytes(gzip.compress(data))
+    (tmp_path / "a.837").write_bytes(data)
+    (tmp_path / ".hidden.837").write_bytes(data)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "c.837").write_bytes(data)
+    recs = claims(tmp_path)
+    assert [r.source.path for r in recs] == [str(tmp_path / "a.837")] * 2 + [str(tmp_path / "sub" / "b.837.gz")] * 2
+    assert [r.claim_id for r in list(read_stream(io.BytesIO(gzip.compress(data)), "-"))] == ["MADE-UP-P1", "MADE-UP-P2"]
+    out = subprocess.run([sys.executable, "-c", "from scrubber.readers import iter_records; print(sum(1 for r in iter_records(['-']) if hasattr(r, 'claim')))"],
+                         input=data, capture_output=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == b"2"
+
+
+@pytest.mark.parametrize("content,expect", [
+    (b"", "empty"),
+    (b"hello, world\n", "not an X12 837 or JSON"),
+    (b"\x1f\x8b\x08garbage", "gzip"),
+])
+def test_unreadable_files_are_run_errors(tmp_path, content, expect):
+    f = tmp_path / "x.837"
+    f.write_bytes(content)
+    (err,) = records(f)
+    assert isinstance(err, RunError) and err.kind == "unreadable-file" and expect in err.message and err.path == str(f)
+
+
+def test_missing_file_is_a_run_error(tmp_path):
+    (err,) = records(tmp_path / "nope.837")
+    assert err.kind == "unreadable-file" and "cannot open" in err.message
+
+
+def test_non_837_transaction_is_reported_and_skipped(tmp_path):
+    text = (FIX / "837p-two-claims.837").read_text().replace("ST*837*0001", "ST*835*0001")
+    f = tmp_path / "x.835"
+    f.write_text(text)
+    recs = records(f)
+    assert [r.kind for r in recs] == ["unsupported"] and "835" in recs[0].message
+
+
+def test_truncated_file_keeps_claims_and_says_so(tmp_path):
+    text = (FIX / "837p-two-claims.837").read_text()
+    cut = text[: text.index("LX*1~\nSV1*HC:99213*95.00")]
+    f = tmp_path / "cut.837"
+    f.write_text(cut)
+    recs = records(f)
+    cs = [r for r in recs if isinstance(r, ClaimRecord)]
+    assert [r.claim_id for r in cs] == ["MADE-UP-P1", "MADE-UP-P2"]
+    assert all("X12-SE-MISSING" in rule_ids(r) for r in cs)
+    assert {e.message.split(":")[0] for e in recs if isinstance(e, RunError)} == {"X12-GE-MISSING", "X12-IEA-MISSING"}
+
+
+def test_claim_without_clm01_is_unreadable_with_its_segment(tmp_path):
+    text = (FIX / "837p-two-claims.837").read_text().replace("CLM*MADE-UP-P2*", "CLM**")
+    f = tmp_path / "x.837"
+    f.write_text(text)
+    cs = claims(f)
+    bad = cs[1]
+    assert bad.claim is None and bad.error.kind == "unreadable-claim" and bad.error.segment == bad.source.segment
+    assert "CLM01" in bad.error.message
