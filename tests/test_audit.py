@@ -202,3 +202,12 @@ def test_audit_of_the_bundled_claims_with_the_real_rules_records_a_reproducible_
         assert ledger.run_info(first)["rulesets"] and ledger.run_info(first)["inputs"]
         assert ledger.findings(first) == ledger.findings(second)
         assert len(ledger.findings(first)) > 0
+
+
+def test_audit_report_drill_down_carries_the_segment_text_of_each_finding(tmp_path, batch, stub):
+    out = tmp_path / "r.html"
+    res = audit(str(batch / "top.837"), "-o", str(out), "--no-ledger", "-q")
+    assert res.exit_code == 0
+    html = out.read_text()
+    # MADE-UP-HIGH points at CLM02 of each claim over 100.00: the CLM segment is shown
+    assert '<pre class="segment">CLM*MADE-UP-1*150***11:B:1*Y*A*Y*Y</pre>' in html
