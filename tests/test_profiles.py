@@ -300,3 +300,10 @@ def test_shipped_profile_files_validate_against_the_published_schema():
         data = yaml.safe_load(path.read_text())
         # YAML turns unquoted dates into date objects; the shipped files quote theirs.
         jsonschema.validate(data, schema)
+
+
+def test_manifest_lists_ids_and_digests_for_the_run_record(shipped):
+    rows = shipped.manifest(["medicare", "default", "medicare"])
+    assert [r["id"] for r in rows] == ["default", "medicare"]
+    assert rows[1]["sha256"] == shipped["medicare"].sha256
+    assert len(shipped.manifest()) == 4
