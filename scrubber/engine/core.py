@@ -1,0 +1,248 @@
+"""Engine: facts -> durable-rules (in forked workers) -> Findings, with the oracle as fallback and check.
+
+Crash containment: durable-rules can abort or segfault (DESIGN.md). With ``workers >= 1`` each
+chunk runs in a forked worker process (``concurrent.futures`` with the fork start method; the
+compiled rulesets are inherited, registered and warmed up once per worker). A worker that dies
+breaks the pool: the pool is rebuilt and the chunk re-run once; if it dies again the chunk is
+evaluated by the oracle. Either way a ``RunError(kind="engine-retry")`` says so, and no claim
+goes unevaluated. ``workers=0`` runs durable-rules in this process (tests, debugging).
+"""
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Optional
+
+from scrubber.engine.compiler import CompileError, RuleCompiler, sink_rules
+from scrubber.engine.facts import BatchIndex, ClaimFacts, build_claim_facts
+from scrubber.engine.findings import make_finding
+from scrubber.engine.oracle import Oracle
+from scrubber.engine.plan import build_plan
+from scrubber.model import Claim, ClaimContext, Finding, RunError
+from scrubber.rulespec.packs import RuleLoadError, RulePacks
+from scrubber.rulespec.registry import PROVIDERS
+from scrubber.rulespec.valuesets import ValueSet
+
+# Compiled definitions by digest, set before workers fork (they inherit this dict).
+_SPECS: dict[str, tuple[dict, dict, set]] = {}
+_RUNNERS: dict[str, object] = {}
+TEST_CRASH_HOOK = None  # tests set a callable(chunk_facts) run in the worker before evaluating
+_cids = itertools.count(1)
+_ORACLE = "oracle"  # a chunk's marker: its worker died twice, the oracle evaluates it
+
+
+def _runner_for(digest: str):
+    r = _RUNNERS.get(digest)
+    if r is None:
+        from scrubber.engine.runner import DurableRunner
+
+        defs, keys, _ = _SPECS[digest]
+        r = _RUNNERS[digest] = DurableRunner(defs, keys, digest)
+    return r
+
+
+def _work(digest: str, chunk: list[list[dict]]):
+    """Runs in a worker: firings per claim without the matched facts (they stay in the parent)."""
+    if TEST_CRASH_HOOK is not None:
+        TEST_CRASH_HOOK(chunk)
+    out, errors = _runner_for(digest).run(chunk)
+    return [None if f is None else [(k, b) for k, b, _ in f] for f in out], errors
+
+
+def compile_packs(packs: RulePacks):
+    """(plan, definitions, durable name -> rule index, fact types); cached by the packs' sha256."""
+    plan = build_plan(packs.rules)
+    compiler = RuleCompiler(plan)
+    defs, keys, problems = {}, {}, []
+    for k, rule in enumerate(packs.rules):
+        try:
+            for j, d in enumerate(compiler.compile_rule(rule)):
+                name = f"r{k}_{j}"
+                defs[name] = d
+                keys[name] = k
+        except CompileError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise RuleLoadError(problems)
+    types = set(plan.fact_types) | {f"rel:{r}" for r in plan.relations}
+    defs.update(sink_rules(types))
+    return plan, defs, keys, types
+
+
+class Engine:
+    """Evaluates claims against rule packs. Satisfies ``scrubber.pipeline.Evaluator``."""
+
+    def __init__(self, packs: RulePacks, refdata=None, *, verify: bool = False, workers: Optional[int] = None,
+                 chunk_size: int = 100):
+        self.packs = packs
+        self.refdata = refdata
+        self.verify = verify
+        self.workers = min(2, os.cpu_count() or 1) if workers is None else workers
+        self.chunk_size = chunk_size
+        self.plan, defs, keys, self.fact_types = compile_packs(packs)
+        self.digest = packs.sha256
+        _SPECS.setdefault(self.digest, (defs, keys, self.fact_types))
+        self.oracle = Oracle(packs.rules, self.valueset)
+        self.batch = BatchIndex()
+        self._vs_cache: dict[str, ValueSet] = {}
+        self._pool: Optional[ProcessPoolExecutor] = None
+        self.stats = {"retries": 0, "oracle_fallbacks": 0}
+
+    # ---- value sets --------------------------------------------------------------------------
+    def valueset(self, name: str) -> ValueSet:
+        vs = self.packs.valuesets.get(name) or self._vs_cache.get(name)
+        if vs is None:
+            prefix, _, arg = name.partition(":")
+            vs = ValueSet(name=name, provider=name)
+            vs.bind(PROVIDERS[prefix].resolve(arg, self.refdata))
+            self._vs_cache[name] = vs
+        return vs
+
+    def rulesets_info(self) -> list[dict]:
+        return [{"id": p.id, "version": p.version, "sha256": p.sha256} for p in self.packs.packs]
+
+    # ---- evaluation --------------------------------------------------------------------------
+    def build_facts(self, claims: list[Claim], contexts) -> tuple[list[ClaimFacts], list[RunError]]:
+        out, errors = [], []
+        for k, claim in enumerate(claims):
+            ctx = contexts[k] if contexts is not None else None
+            cf = build_claim_facts(next(_cids), claim, ctx, self.plan, self.valueset, self.refdata, self.batch)
+            self.batch.add(claim)
+            for what, msg in cf.errors:
+                users = self._rules_using(what)
+                errors.append(RunError("rule-error", f"claim {claim.claim_id}: {what} raised {msg} "
+                                                     f"(rules {', '.join(users) or 'none'} may miss findings)",
+                                       claim.source.path, claim.source.segment))
+            out.append(cf)
+        return out, errors
+
+    def _rules_using(self, what: str) -> list[str]:
+        name = what.split()[-1].split(".")[-1]
+        from scrubber.rulespec.model import walk
+
+        return [r.id for r in self.packs.rules if any(t.field == name for t in walk(r.when))
+                or any(a.relation == name for a in r.aliases.values())]
+
+    def evaluate(self, claims: list[Claim], contexts: Optional[list[ClaimContext]] = None
+                 ) -> tuple[dict[int, list[Finding]], list[RunError]]:
+        """Findings per claim index, and run errors (rule errors, engine retries, verify mismatches)."""
+        cfs, errors = self.build_facts(claims, contexts)
+        firings = self._engine_firings(cfs, errors)
+        findings: dict[int, list[Finding]] = {}
+        for k, cf in enumerate(cfs):
+            fired = firings[k]
+            if fired is None:
+                fired = self.oracle.run(cf)
+            elif self.verify:
+                expected = self.oracle.run(cf)
+                if expected != fired:
+                    errors.append(self._mismatch(cf, fired, expected))
+                    fired = fired | expected
+            found = self._findings(cf, fired)
+            if found:
+                findings[k] = found
+        return findings, errors
+
+    def _mismatch(self, cf: ClaimFacts, got: set, want: set) -> RunError:
+        ids = lambda s: sorted({self.packs.rules[k].id for k, _ in s})  # noqa: E731
+        return RunError("verify-mismatch",
+                        f"claim {cf.claim.claim_id}: durable-rules and the reference evaluator disagree; "
+                        f"only durable-rules fired {ids(got - want)}, only the reference fired {ids(want - got)} "
+                        "(findings of both are reported)", cf.claim.source.path, cf.claim.source.segment)
+
+    def _findings(self, cf: ClaimFacts, fired: set) -> list[Finding]:
+        ctx = cf.context
+        out, seen = [], set()
+        for k, binding in sorted(fired):
+            rule = self.packs.rules[k]
+            if rule.id in ctx.disabled_rules or rule.pack in ctx.disabled_packs:
+                continue
+            f = make_finding(rule, binding, cf, ctx.severity_overrides.get(rule.id, rule.severity))
+            key = (f.rule_id, f.line, f.location_path, f.location_segment, f.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+        return sorted(out, key=Finding.sort_key)
+
+    def _engine_firings(self, cfs: list[ClaimFacts], errors: list[RunError]) -> list[Optional[set]]:
+        facts = [cf.all_values() for cf in cfs]
+        if self.workers <= 0:
+            raw, errs = _runner_for(self.digest).run(facts)
+            raw = [None if f is None else [(k, b) for k, b, _ in f] for f in raw]
+            results = [(raw, errs)]
+            spans = [(0, len(cfs))]
+        else:
+            spans = _split(len(cfs), self.workers)
+            results = self._run_in_workers([facts[a:b] for a, b in spans], cfs, spans, errors)
+        out: list[Optional[set]] = [None] * len(cfs)
+        for (a, b), (raw, errs) in zip(spans, results):
+            for k, fired in enumerate(raw):
+                if fired is _ORACLE:
+                    continue
+                out[a + k] = None if fired is None else {(r, bnd) for r, bnd in fired}
+                if fired is None:
+                    c = cfs[a + k].claim
+                    errors.append(RunError("engine-error", f"claim {c.claim_id}: durable-rules refused the claim's "
+                                           "facts; evaluated by the reference evaluator instead",
+                                           c.source.path, c.source.segment))
+            for rname, msg in errs:
+                errors.append(RunError("rule-error", f"{self._rule_name(rname)}: {msg}"))
+        return out
+
+    def _rule_name(self, durable_name: str) -> str:
+        k = _SPECS[self.digest][1].get(durable_name)
+        return f"rule {self.packs.rules[k].id}" if k is not None else f"engine ({durable_name})"
+
+    def _pool_(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
+        return self._pool
+
+    def _reset_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+
+    def _run_in_workers(self, parts, cfs, spans, errors):
+        futures = [self._pool_().submit(_work, self.digest, p) for p in parts]
+        results = []
+        for part, fut, (a, b) in zip(parts, futures, spans):
+            try:
+                results.append(fut.result())
+                continue
+            except BrokenProcessPool:
+                pass
+            self._reset_pool()
+            first = cfs[a].claim
+            self.stats["retries"] += 1
+            try:
+                results.append(self._pool_().submit(_work, self.digest, part).result())
+                errors.append(RunError("engine-retry", f"the durable-rules worker died on a chunk of {b - a} claims "
+                                       f"(from claim {first.claim_id}); the chunk was re-run and completed",
+                                       first.source.path, first.source.segment))
+            except BrokenProcessPool:
+                self._reset_pool()
+                self.stats["oracle_fallbacks"] += 1
+                errors.append(RunError("engine-retry", f"the durable-rules worker died twice on a chunk of {b - a} "
+                                       f"claims (from claim {first.claim_id}); the chunk was evaluated by the "
+                                       "reference evaluator instead", first.source.path, first.source.segment))
+                results.append(([_ORACLE] * (b - a), []))  # evaluate() runs the oracle for these
+        return results
+
+    def close(self) -> None:
+        self._reset_pool()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _split(n: int, parts: int) -> list[tuple[int, int]]:
+    parts = max(1, min(parts, n))
+    size = -(-n // parts) if n else 0
+    return [(a, min(a + size, n)) for a in range(0, n, size)] if n else []

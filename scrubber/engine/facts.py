@@ -1,0 +1,293 @@
+"""Facts from claims: the plain dicts both durable-rules and the oracle evaluate.
+
+Every fact carries ``t`` (its type), ``cid`` (the claim's number in the batch: every join
+matches on it), ``i`` (its index among the claim's facts of that type), and the fields the
+rules read under ``scrubber.rulespec.fields.fact_key`` names. Missing values are absent keys.
+Dates are ``YYYYMMDD`` integers, money and units floats, code lists one space-joined text.
+Derived fields and tags are computed here, once per fact, in Python.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Optional
+
+from scrubber.engine.plan import FactPlan
+from scrubber.model import Claim, ClaimContext
+from scrubber.rulespec.fields import fact_key
+from scrubber.rulespec.model import date_int
+from scrubber.rulespec.registry import RELATIONS, DeriveInput
+
+DEFAULT_CONTEXT = ClaimContext()
+
+
+@dataclass
+class Fact:
+    type: str
+    idx: int
+    obj: Any
+    values: dict
+
+
+@dataclass
+class ClaimFacts:
+    cid: int
+    claim: Claim
+    context: ClaimContext
+    facts: dict = field(default_factory=dict)  # type -> [Fact]; relations under "rel:<name>"
+    errors: list = field(default_factory=list)  # (what failed, message)
+
+    def all_values(self) -> list[dict]:
+        return [f.values for fs in self.facts.values() for f in fs]
+
+
+class BatchIndex:
+    """What earlier claims of this batch held, for batch-level derived fields (duplicates, frequency).
+
+    ``seen_lines`` maps a line signature (member, code, modifiers, date, units, charge) to the claim id
+    that first billed it; ``member_code_dates`` counts lines per (member, code) for frequency limits.
+    Updated after each claim's facts are built, so claim N sees claims 0..N-1 only.
+    """
+
+    def __init__(self) -> None:
+        self.seen_lines: dict[tuple, str] = {}
+        self.member_code_count: dict[tuple, int] = {}
+
+    @staticmethod
+    def member(claim: Claim) -> Optional[str]:
+        return claim.subscriber.member_id if claim.subscriber else None
+
+    @staticmethod
+    def line_signature(claim: Claim, line) -> tuple:
+        return (BatchIndex.member(claim), line.code, line.modifiers, line.date_from, line.units, line.charge)
+
+    def add(self, claim: Claim) -> None:
+        m = self.member(claim)
+        for line in claim.lines:
+            self.seen_lines.setdefault(self.line_signature(claim, line), claim.claim_id)
+            k = (m, line.code)
+            self.member_code_count[k] = self.member_code_count.get(k, 0) + 1
+
+
+def plain(v):
+    """A model value as a fact value (None stays None: the key is dropped)."""
+    if v is None or v == () or v == "":
+        return None
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, date):
+        return date_int(v)
+    if isinstance(v, (tuple, list)):
+        return " ".join(str(x) for x in v) or None
+    return v
+
+
+def _put(d: dict, name: str, v) -> None:
+    v = plain(v)
+    if v is not None:
+        d[fact_key(name)] = v
+
+
+def _person_fields(p, d: dict) -> None:
+    for name in ("last_name", "first_name", "member_id", "birth_date", "sex", "relationship"):
+        _put(d, name, getattr(p, name))
+    if p.address is not None:
+        _put(d, "state", p.address.state)
+        _put(d, "postal_code", p.address.postal_code)
+
+
+def _provider_fields(p, line_no, d: dict) -> None:
+    for name in ("role", "entity_type", "last_or_org_name", "first_name", "npi", "taxonomy", "tax_id"):
+        _put(d, name, getattr(p, name))
+    _put(d, "line", line_no)
+    if p.address is not None:
+        _put(d, "state", p.address.state)
+        _put(d, "postal_code", p.address.postal_code)
+
+
+def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[Any, dict]]]:
+    """Each fact type's (object, base values) list, before derived fields and tags."""
+    claim_dos = plain(claim.service_from)
+    c: dict = {}
+    for name in ("claim_id", "kind", "total_charge", "place_of_service", "facility_code_qualifier", "frequency",
+                 "created", "service_from", "service_to", "statement_from", "statement_to", "admission_date",
+                 "discharge_date", "onset_date", "payer_responsibility", "claim_filing_indicator",
+                 "prior_authorization", "referral_number", "payer_claim_control_number"):
+        _put(c, name, getattr(claim, name))
+    if claim.payer is not None:
+        _put(c, "payer_id", claim.payer.payer_id)
+        _put(c, "payer_name", claim.payer.name)
+    c["line_count"] = float(len(claim.lines))
+    c["diagnosis_count"] = float(len(claim.diagnoses))
+    _put(c, "condition_codes", tuple(e.code for e in claim.condition_codes))
+    _put(c, "occurrence_codes", tuple(e.code for e in claim.occurrence_codes))
+    _put(c, "value_codes", tuple(e.code for e in claim.value_codes))
+    _put(c, "profile_id", context.profile_id)
+    for pname, pval in (context.params or {}).items():
+        _put(c, f"param.{pname}", float(pval) if isinstance(pval, int) and not isinstance(pval, bool) else pval)
+    _put(c, "dos", claim.service_from)
+    out: dict[str, list] = {"claim": [(claim, c)]}
+
+    lines = []
+    for line in claim.lines:
+        d: dict = {}
+        for name in ("number", "code", "code_qualifier", "modifiers", "charge", "units", "unit_basis",
+                     "place_of_service", "dx_pointers", "date_from", "date_to", "revenue_code", "ndc",
+                     "ndc_quantity", "ndc_unit"):
+            _put(d, name, getattr(line, name))
+        if "number" in d:
+            d["number"] = float(d["number"])
+        for k, mod in enumerate(line.modifiers[:4], start=1):
+            _put(d, f"modifier{k}", mod)
+        rendering = line.provider("rendering")
+        _put(d, "rendering_npi", rendering.npi if rendering else None)
+        dos = plain(line.date_from) or claim_dos
+        if dos is not None:
+            d["dos"] = dos
+        lines.append((line, d))
+    out["line"] = lines
+
+    dxs = []
+    for dx in claim.diagnoses:
+        d = {"position": float(dx.position), "is_principal": dx.is_principal, "is_icd9": dx.is_icd9}
+        _put(d, "code", dx.code)
+        _put(d, "qualifier", dx.qualifier)
+        _put(d, "poa", dx.poa)
+        if claim_dos is not None:
+            d["dos"] = claim_dos
+        dxs.append((dx, d))
+    out["diagnosis"] = dxs
+
+    provs = []
+    for p in claim.providers:
+        d = {}
+        _provider_fields(p, None, d)
+        if claim_dos is not None:
+            d["dos"] = claim_dos
+        provs.append((p, d))
+    for line in claim.lines:
+        for p in line.providers:
+            d = {}
+            _provider_fields(p, line.number, d)
+            dos = plain(line.date_from) or claim_dos
+            if dos is not None:
+                d["dos"] = dos
+            provs.append((p, d))
+    out["provider"] = provs
+
+    patient = claim.patient or claim.subscriber
+    pats = []
+    if patient is not None:
+        d = {"is_subscriber": patient is claim.subscriber or patient.relationship == "18"}
+        _person_fields(patient, d)
+        if claim_dos is not None:
+            d["dos"] = claim_dos
+        pats.append((patient, d))
+    out["patient"] = pats
+
+    covs = []
+    if context.coverage is not None:
+        d = {}
+        for name in ("member_id", "payer_id", "plan", "start", "end", "active", "responsibility"):
+            v = context.coverage.get(name)
+            if name in ("start", "end") and isinstance(v, str):
+                v = date.fromisoformat(v)
+            _put(d, name, v)
+        if claim_dos is not None:
+            d["dos"] = claim_dos
+        covs.append((context.coverage, d))
+    out["coverage"] = covs
+    return out
+
+
+_CMP = {
+    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b, "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b,
+}
+
+
+def compare(op: str, a, b) -> bool:
+    """The rule language's comparison: false when either side is missing or the types differ."""
+    if a is None or b is None:
+        return False
+    if isinstance(a, bool) != isinstance(b, bool):
+        return False
+    if isinstance(a, str) != isinstance(b, str):
+        return False
+    return _CMP[op](a, b)
+
+
+def compute_tags(plan: FactPlan, type_key: str, values: dict, valuesets, raw_lists: dict) -> None:
+    for tag in plan.tags.get(type_key, ()):
+        v = values.get(fact_key(tag.field))
+        if tag.kind == "vs":
+            items = raw_lists.get(tag.field)
+            if items is not None:
+                values[tag.key] = any(valuesets(tag.arg).contains(x) for x in items)
+            else:
+                values[tag.key] = v is not None and valuesets(tag.arg).contains(str(v))
+        elif tag.kind == "rx":
+            values[tag.key] = v is not None and re.fullmatch(tag.arg, str(v)) is not None
+        else:
+            op, other = tag.arg
+            values[tag.key] = compare(op, v, values.get(fact_key(other)))
+
+
+def _raw_lists(ftype: str, obj) -> dict:
+    """List fields as lists (``in_set`` on a list is true when any item is in the set)."""
+    if ftype == "line":
+        return {"modifiers": list(obj.modifiers), "dx_pointers": [str(p) for p in obj.dx_pointers]}
+    if ftype == "claim":
+        return {"condition_codes": [e.code for e in obj.condition_codes],
+                "occurrence_codes": [e.code for e in obj.occurrence_codes],
+                "value_codes": [e.code for e in obj.value_codes]}
+    return {}
+
+
+def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], plan: FactPlan,
+                      valuesets, refdata=None, batch: Optional[BatchIndex] = None) -> ClaimFacts:
+    """All facts of one claim the plan needs, with derived fields, tags and relation facts."""
+    context = context or DEFAULT_CONTEXT
+    batch = batch if batch is not None else BatchIndex()
+    cf = ClaimFacts(cid, claim, context)
+    objs = base_objects(claim, context)
+    for ftype in sorted(plan.fact_types):
+        out = []
+        for idx, (obj, values) in enumerate(objs.get(ftype, ())):
+            for spec in plan.derived.get(ftype, ()):
+                try:
+                    _put(values, spec.name, spec.func(DeriveInput(claim, obj, context, refdata, batch, values)))
+                except Exception as exc:  # a bug in a derived field is a run error, never a silent miss
+                    cf.errors.append((f"derived field {ftype}.{spec.name}", f"{type(exc).__name__}: {exc}"))
+            compute_tags(plan, ftype, values, valuesets, _raw_lists(ftype, obj))
+            values.update(t=ftype, cid=cid, i=idx, id=f"{cid}:{ftype}:{idx}")
+            out.append(Fact(ftype, idx, obj, values))
+        cf.facts[ftype] = out
+    for name in sorted(plan.relations):
+        rel = RELATIONS[name]
+        tk = f"rel:{name}"
+        out = []
+        for a in cf.facts.get(rel.from_type, ()):
+            for b in cf.facts.get(rel.to_type, ()):
+                if rel.from_type == rel.to_type and a.idx == b.idx:
+                    continue
+                try:
+                    attrs = rel.func(DeriveInput(claim, a.obj, context, refdata, batch, a.values), a.obj, b.obj)
+                except Exception as exc:
+                    cf.errors.append((f"relation {name}", f"{type(exc).__name__}: {exc}"))
+                    continue
+                if attrs is None:
+                    continue
+                values: dict = {}
+                for k, v in attrs.items():
+                    _put(values, k, v)
+                compute_tags(plan, tk, values, valuesets, {})
+                idx = len(out)
+                values.update(t=tk, cid=cid, i=idx, ra=a.idx, rb=b.idx, id=f"{cid}:{tk}:{idx}")
+                out.append(Fact(tk, idx, (a.obj, b.obj), values))
+        cf.facts[tk] = out
+    return cf

@@ -1,0 +1,98 @@
+"""What the facts must carry for a set of rules: fact types, derived fields, tags and relations.
+
+Computed once per RulePacks. Tags are booleans computed in Python once per fact and handed to
+durable-rules as plain fields (``g<N>``): value-set membership, regex matches (Python ``re``
+semantics; durable-rules has its own regex dialect, and one bad pattern there loses the whole
+registration), and comparisons of two fields of one fact (durable-rules mis-evaluates those
+inside joins).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scrubber.rulespec import fields as F
+from scrubber.rulespec.model import Rule, Test, walk
+from scrubber.rulespec.registry import DERIVED
+
+
+@dataclass(frozen=True)
+class Tag:
+    key: str  # fact key, g<N>
+    kind: str  # vs | rx | cmp
+    field: str
+    arg: object  # value-set name | regex | (op, other field)
+
+
+@dataclass
+class FactPlan:
+    fact_types: set = field(default_factory=set)
+    derived: dict = field(default_factory=dict)  # fact type -> [DerivedField]
+    tags: dict = field(default_factory=dict)  # fact type ("rel:<name>" for relations) -> [Tag]
+    relations: set = field(default_factory=set)
+    tag_of: dict = field(default_factory=dict)  # (fact type, kind, field, arg) -> Tag
+
+    def tag_for(self, fact_type: str, kind: str, fname: str, arg) -> Tag:
+        k = (fact_type, kind, fname, arg)
+        t = self.tag_of.get(k)
+        if t is None:
+            t = Tag(f"g{len(self.tag_of)}", kind, fname, arg)
+            self.tag_of[k] = t
+            self.tags.setdefault(fact_type, []).append(t)
+        return t
+
+
+def alias_type_key(rule: Rule, alias: str) -> str:
+    a = rule.aliases[alias]
+    return f"rel:{a.relation}" if a.fact_type == "rel" else a.fact_type
+
+
+def tag_of_test(plan: FactPlan, rule: Rule, t: Test) -> Tag | None:
+    """The tag a test reads, or None when the engine compares the field directly."""
+    tk = alias_type_key(rule, t.alias)
+    if t.op == "in_set":
+        return plan.tag_for(tk, "vs", t.field, t.value)
+    if t.op == "matches":
+        return plan.tag_for(tk, "rx", t.field, t.value)
+    if t.ref is not None and t.ref.alias == t.alias:
+        return plan.tag_for(tk, "cmp", t.field, (t.op, t.ref.field))
+    return None
+
+
+def build_plan(rules: list[Rule]) -> FactPlan:
+    plan = FactPlan()
+    plan.fact_types.add("claim")  # messages may always name {claim.*}
+    for rule in rules:
+        for a in rule.aliases.values():
+            if a.fact_type == "rel":
+                plan.relations.add(a.relation)
+            else:
+                plan.fact_types.add(a.fact_type)
+        for t in walk(rule.when):
+            tag_of_test(plan, rule, t)
+            _want_field(plan, rule, t.alias, t.field)
+            if t.ref is not None:
+                _want_field(plan, rule, t.ref.alias, t.ref.field)
+        for name in _template_fields(rule):
+            alias, _, fname = name.partition(".")
+            if alias in rule.aliases or alias == "claim":
+                _want_field(plan, rule, alias, fname)
+    return plan
+
+
+def _want_field(plan: FactPlan, rule: Rule, alias: str, fname: str) -> None:
+    a = rule.aliases.get(alias)
+    ftype = a.fact_type if a is not None else alias
+    spec = DERIVED.get((ftype, fname))
+    if spec is not None and spec not in plan.derived.setdefault(ftype, []):
+        plan.derived[ftype].append(spec)
+
+
+def _template_fields(rule: Rule) -> list[str]:
+    import re
+
+    text = (rule.message or "") + " " + (rule.suggestion or "")
+    return [f"{a}.{f}" for a, f in re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_.]*)\}", text)]
+
+
+def key(fname: str) -> str:
+    return F.fact_key(fname)

@@ -1,0 +1,45 @@
+"""`claimscrub refdata import` and `list` through click's CliRunner."""
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from scrubber.cli import cli
+
+FIX = Path(__file__).resolve().parent.parent / "fixtures" / "refdata"
+
+
+def test_import_then_list_then_reimport(tmp_path):
+    runner = CliRunner()
+    data = str(tmp_path / "data")
+    r = runner.invoke(cli, ["refdata", "import", "ncci-ptp", str(FIX / "SAMPLE-ccipra-v320r0-f1.txt"), "--data-dir", data])
+    assert r.exit_code == 0, r.output
+    assert "imported 5 rows of ncci-ptp practitioner edition 2026Q1" in r.output
+    r = runner.invoke(cli, ["refdata", "import", "mue", str(FIX / "SAMPLE-MUE-Practitioner-2026Q1.csv"), "--data-dir", data])
+    assert r.exit_code == 0 and "3 rows" in r.output
+    r = runner.invoke(cli, ["refdata", "import", "ncci-ptp", str(FIX / "SAMPLE-ccipra-v320r0-f1.txt"), "--data-dir", data])
+    assert r.exit_code == 0 and "already imported" in r.output
+    r = runner.invoke(cli, ["refdata", "list", "--data-dir", data])
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert lines[1].split()[:5] == ["kind", "setting", "edition", "effective", "rows"]
+    assert any(l.split()[:5] == ["mue", "practitioner", "2026Q1", "2026-01-01", "3"] for l in lines)
+    assert any(l.split()[:5] == ["ncci-ptp", "practitioner", "2026Q1", "2026-01-01", "5"] for l in lines)
+
+
+def test_bad_file_exits_2_with_file_and_line(tmp_path):
+    r = CliRunner().invoke(cli, ["refdata", "import", "ncci-ptp", str(FIX / "SAMPLE-BAD-ccipra-v320r0-f1.txt"),
+                                 "--data-dir", str(tmp_path / "d")])
+    assert r.exit_code == 2
+    assert "SAMPLE-BAD-ccipra-v320r0-f1.txt:8:" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_edition_flag_and_env_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMSCRUB_DATA_DIR", str(tmp_path / "env"))
+    src = tmp_path / "hcpcs.txt"
+    src.write_bytes((FIX / "SAMPLE-HCPC2026_JAN_ANWEB.txt").read_bytes())
+    r = CliRunner().invoke(cli, ["refdata", "import", "hcpcs", str(src)])
+    assert r.exit_code == 2 and "--edition" in r.output
+    r = CliRunner().invoke(cli, ["refdata", "import", "hcpcs", str(src), "--edition", "2026-01-01"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "env" / "refdata.sqlite3").is_file()
