@@ -142,3 +142,26 @@ def test_not_a_tabular_is_refused_with_its_location(tmp_path):
     with pytest.raises(RefDataError) as err:
         import_icd10cm(Store(tmp_path / "d"), bad)
     assert err.value.line == 4
+
+
+def test_tags_for_a_diagnosis_fact(rd):
+    assert rd.icd10cm_tags("O80") == frozenset({"maternity", "female"})
+    assert rd.icd10cm_tags("I10") == frozenset()
+
+
+def test_opening_refdata_and_cli_help_load_no_code_sets():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from scrubber.cli import cli\n"
+        "from scrubber.refdata import open_refdata\n"
+        "r = CliRunner().invoke(cli, ['--help'])\n"
+        "assert r.exit_code == 0\n"
+        "open_refdata()\n"
+        "print(sorted(m for m in ('lxml', 'simple_icd_10_cm') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

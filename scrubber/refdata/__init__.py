@@ -25,6 +25,7 @@ package; other fiscal years via ``refdata import icd10cm``):
   "in diseases classified elsewhere" and codes with a mandatory code-first
   note) and ``manifestation-title`` (the titles only: the strict guideline
   test). Derivations: docs/refdata.md.
+- ``icd10cm_tags(code) -> frozenset[str]``: every set above the code is in.
 - ``excludes1(code_a, code_b) -> bool``: an Excludes1 note pairs them (either
   direction; a note on a category applies to its descendants).
 - ``icd10cm_edition(dos) -> str``: the edition label used for ``dos``.

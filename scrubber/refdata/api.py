@@ -246,6 +246,10 @@ class RefData:
             self._set_cache[key] = any(spec_covers(s, c) for s in self._sets.get(set_name, ()))
         return self._set_cache[key]
 
+    def icd10cm_tags(self, code: str) -> frozenset[str]:
+        """Every derived set the code belongs to: the engine's value-set tags for a diagnosis fact."""
+        return frozenset(name for name in SET_NAMES if self.icd10cm_in_set(code, name))
+
     undot = staticmethod(undot)
     add_dot = staticmethod(add_dot)
 
