@@ -161,11 +161,31 @@ def hcpcs_valid(inp: DeriveInput) -> Optional[bool]:
     return rd.hcpcs_valid(ln.code, day)
 
 
+_MODIFIER_SHAPE = re.compile(r"[A-Z0-9]{2}")
+_HCPCS_LOADED: dict[int, bool] = {}
+
+
+def _hcpcs_loaded(rd) -> bool:
+    key = id(rd)
+    if key not in _HCPCS_LOADED:
+        _HCPCS_LOADED[key] = bool(rd.store.editions("hcpcs"))
+    return _HCPCS_LOADED[key]
+
+
 @derived_field("line", "unknown_modifiers", type="text", loc_field="modifiers")
 def unknown_modifiers(inp: DeriveInput) -> Optional[str]:
-    """The line's modifiers that are in neither claimscrub's modifier table nor an imported HCPCS file."""
+    """The line's modifiers that are not modifiers: not two letters or digits; a two-digit value
+    that is not a CPT modifier; a Level II (alphanumeric) value that is in neither claimscrub's
+    table nor the imported HCPCS file. Without an imported HCPCS file, alphanumeric values the
+    curated table lacks are not judged (CMS has hundreds: RH, TT, U1 ...)."""
     rd = inp.refdata
     if rd is None:
         return None
-    bad = [m for m in inp.obj.modifiers if m and not rd.modifier_known(m)]
+    bad = []
+    for m in inp.obj.modifiers:
+        if not m or rd.modifier_known(m):
+            continue
+        m = m.strip().upper()
+        if not _MODIFIER_SHAPE.fullmatch(m) or m.isdigit() or _hcpcs_loaded(rd):
+            bad.append(m)
     return " ".join(bad) or None

@@ -47,23 +47,28 @@ def line_provider_npi(claim: Claim, line: ServiceLine) -> Optional[str]:
     return None
 
 
-def member_key(claim: Claim) -> Optional[str]:
-    """The patient: subscriber member id plus the patient's name and birth date when a dependant."""
+def member_key(claim: Claim) -> tuple:
+    """The patient: the subscriber's member id with the patient's name and birth date.
+
+    The name and birth date are part of the key because test and demo files reuse one member id
+    for different people, and a dependant shares the subscriber's id.
+    """
     sub = claim.subscriber.member_id if claim.subscriber else None
-    pat = claim.patient
-    if pat is None or pat is claim.subscriber:
-        return sub
-    return f"{sub}|{pat.last_name}|{pat.first_name}|{pat.birth_date}"
+    pat = claim.patient or claim.subscriber
+    if pat is None:
+        return (sub,)
+    return (sub, (pat.last_name or "").upper(), (pat.first_name or "").upper(), pat.birth_date)
 
 
 def service_signature(claim: Claim, line: ServiceLine) -> tuple:
     """What makes two lines the same service: patient, provider, date, procedure, modifiers.
 
-    Modifiers compare as a set (``RT 59`` repeats ``59 RT``). Units and charge are left out on
+    Modifiers compare as a set (``RT 59`` repeats ``59 RT``); a drug line's NDC is part of the
+    service (two NDCs under one HCPCS code are two drugs). Units and charge are left out on
     purpose: the same service on two lines is a duplicate whatever units each line bills.
     """
     return (member_key(claim), line_provider_npi(claim, line), line_date(claim, line), line.date_to,
-            line.code, line.revenue_code, frozenset(line.modifiers))
+            line.code, line.revenue_code, frozenset(line.modifiers), line.ndc)
 
 
 def ptp_setting(claim: Claim) -> Optional[str]:

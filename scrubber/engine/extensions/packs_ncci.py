@@ -121,7 +121,7 @@ def repeats_line(inp: DeriveInput):
     """The number of an earlier line of this claim with the same patient, provider, date,
     procedure and modifiers (``packs_common.service_signature``); missing when none."""
     ln, claim = inp.obj, inp.claim
-    if not ln.code and not ln.revenue_code:
+    if not ln.code:  # a revenue-code-only 837I line (room, supplies) is not a countable service
         return None
     sig = service_signature(claim, ln)
     for o in claim.lines:
@@ -161,7 +161,7 @@ def batch_duplicate_of(inp: DeriveInput):
     """Claim id of an earlier claim in this batch with the same patient, provider, date,
     procedure and modifiers as this line (the signature ``repeats_line`` uses within a claim)."""
     ln = inp.obj
-    if inp.batch is None or (not ln.code and not ln.revenue_code):
+    if inp.batch is None or not ln.code:
         return None
     state = _BATCHES.get(inp.batch)
     if state is None:
