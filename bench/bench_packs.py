@@ -121,7 +121,7 @@ def bench(n: int, kind: str, workers: int, filler_rows: int) -> None:
         icd_build = time.perf_counter() - t
 
         src = tmpd / f"bench.{kind.lower()}"
-        src.write_text(generate(n, seed=1, kind=kind))
+        src.write_bytes(generate(n, seed=1, kind=kind))
         t = time.perf_counter()
         claims, _ = read_claims([str(src)])
         read_s = time.perf_counter() - t
