@@ -1,14 +1,14 @@
-"""The reference data rule test cases run against: built-in ICD-10-CM plus the CMS-layout samples.
+"""The reference data rule test cases run against: built-in ICD-10-CM plus CMS-layout samples.
 
 A rule case must give the same answer on every machine, whatever tables the user has imported,
-so cases never read the user's data directory. They read a store of their own,
-``<data dir>/rule-cases/``, holding the built-in ICD-10-CM edition (CDC April 2026) and the
-samples in ``fixtures/refdata/``: the practitioner PTP and MUE samples (made-up codes 11111,
-22222 ...), the HCPCS sample (made-up Z9901-Z9903, modifier ZZ) and the FY2025 order-file
-sample (six codes, one of them the made-up U9999). That last one means: **a case dated
-before 2025-10-01 sees the six-code FY2025 sample**, so date ICD-10-CM cases 2025-10-01 or
-later unless they test edition changes. Re-importing a sample is a no-op (same sha256), so
-the store is built once per data directory and only opened afterwards.
+so cases never read the user's tables. They read a store of their own, ``<data dir>/rule-cases/``,
+holding the built-in ICD-10-CM edition (CDC April 2026) and the samples: from
+``fixtures/refdata/`` the practitioner PTP and MUE samples (made-up codes 11111, 22222 ...), the
+HCPCS sample (made-up Z9901-Z9903, modifier ZZ) and the FY2025 order-file sample (six codes, one
+of them the made-up U9999); from ``fixtures/packs/`` the made-up PTP pair 11111 / 99213. The
+order-file sample means: **a case dated before 2025-10-01 sees the six-code FY2025 sample**, so
+date ICD-10-CM cases 2025-10-01 or later unless they test edition changes. Re-importing a sample
+is a no-op (same sha256), so the store is built once per data directory and only opened later.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from typing import Optional
 
 SAMPLES = (
     ("ncci-ptp", "SAMPLE-ccipra-v320r0-f1.txt"),
+    ("ncci-ptp", "../packs/SAMPLE-PACKS-ccipra-v320r0-f2.txt"),
     ("mue", "SAMPLE-MUE-Practitioner-2026Q1.csv"),
     ("hcpcs", "SAMPLE-HCPC2026_JAN_ANWEB.txt"),
     ("icd10cm", "icd10cm_order_2025.txt"),
