@@ -45,13 +45,13 @@ class Envelope:
 
 
 class _Line:
-    __slots__ = ("position", "prefix", "lx", "sv1", "sv2", "dates", "lin", "ctp", "names")
+    __slots__ = ("position", "prefix", "lx", "sv1", "sv2", "dates", "lin", "ctp", "names", "prior_auth")
 
     def __init__(self, position: int, lx: tuple):
         self.position = position
         self.prefix = f"2400[{position}]"
         self.lx = lx
-        self.sv1 = self.sv2 = self.lin = self.ctp = None
+        self.sv1 = self.sv2 = self.lin = self.ctp = self.prior_auth = None
         self.dates: list[tuple] = []
         self.names: list[tuple[str, NameLoop]] = []
 
@@ -227,6 +227,8 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                     col.add("X12-SEG-MISPLACED", "SV2 (institutional service) in an 837P claim", f"{line.prefix}/SV2", no)
             elif sid == "DTP" and element(els, 1) == "472":
                 line.dates.append(seg)
+            elif sid == "REF" and element(els, 1) == "G1" and line.prior_auth is None:
+                line.prior_auth = seg
         elif loop_state in ("2310", "2420", "2330"):
             if name is not None:
                 name.take(sid, seg)
@@ -488,6 +490,9 @@ def _build_line(ln: _Line, kind: str, comp: str, col: Collector, line_map, stric
         ndc_unit = unit.split(comp)[0] if unit else None
         locs["ndc_quantity"] = (p + "/2410/CTP04", no)
         locs["ndc_unit"] = (p + "/2410/CTP05-1", no)
+    prior_auth = element(ln.prior_auth[2], 2) if ln.prior_auth is not None else None
+    if prior_auth is not None:
+        locs["prior_authorization"] = (p + "/REF02", ln.prior_auth[0])
     return ServiceLine(
         number=_int(element(ln.lx[2], 1)) or ln.position,
         code=code,
@@ -505,6 +510,7 @@ def _build_line(ln: _Line, kind: str, comp: str, col: Collector, line_map, stric
         ndc_quantity=ndc_qty,
         ndc_unit=ndc_unit,
         providers=tuple(provider(role, nl) for role, nl in ln.names),
+        prior_authorization=prior_auth,
         locs=LazyLocs(locs),
     )
 
