@@ -128,6 +128,8 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
     conditions: list[CodeEntry] = []
     occurrences: list[CodeEntry] = []
     values: list[CodeEntry] = []
+    procedures: list[CodeEntry] = []
+    fields: dict = {}
     claim_names: list[tuple[str, NameLoop]] = []
     others: list[_OtherPayer] = []
     lines: list[_Line] = []
@@ -244,7 +246,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
         if loop_state == "2300":
             if sid == "HI":
                 hi_count += 1
-                _read_hi(els, no, hi_count, comp, col, diagnoses, conditions, occurrences, values)
+                _read_hi(els, no, hi_count, comp, col, diagnoses, conditions, occurrences, values, procedures)
             elif sid == "DTP":
                 q = els[1] if len(els) > 1 else None
                 if q in _CLAIM_DATES:
@@ -253,6 +255,12 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                 q = els[1] if len(els) > 1 else None
                 if q in ("G1", "9F", "F8"):
                     refs.setdefault(q, seg)
+            elif sid == "CL1":
+                e = els + _PAD
+                for i, attr in ((1, "admission_type"), (2, "admission_source"), (3, "patient_status")):
+                    if e[i]:
+                        fields[attr] = e[i]
+                        locs[attr] = (f"2300/CL10{i}", no)
         elif loop_state == "2400":
             if sid == "SV1":
                 line.sv1 = seg
@@ -275,7 +283,6 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                 line.ctp = seg
 
     # Dates and references of the claim.
-    fields: dict = {}
     for q, seg in dates.items():
         no, _, els = seg
         e = els + _PAD
@@ -391,6 +398,10 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
         lines=service_lines,
         raw=raw,
         locs=LazyLocs(locs),
+        procedure_codes=tuple(procedures) if procedures else (),
+        admission_type=fields.get("admission_type"),
+        admission_source=fields.get("admission_source"),
+        patient_status=fields.get("patient_status"),
     )
     return claim, col.findings
 
@@ -425,7 +436,7 @@ def _int(text: Optional[str]) -> Optional[int]:
     return None
 
 
-def _read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values) -> None:
+def _read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, procedures) -> None:
     """One HI segment: diagnoses (position counts across HI segments), and 837I code lists."""
     for m in range(1, len(els)):
         composite = els[m]
@@ -461,6 +472,15 @@ def _read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values) 
             entry = new_code_entry(qualifier=qual, code=code, date_from=start, date_to=end, amount=amount,
                                    locs=LazyLocs(clocs, _hi_prefix(k)))
             (conditions if qual == "BG" else values if qual == "BE" else occurrences).append(entry)
+        elif qual in ("BBR", "BBQ", "BR", "BQ"):
+            base = f"2300/HI[{k}]{mm}"
+            start = None
+            plocs = {"code": (mm + "-2", no), "qualifier": (mm + "-1", no)}
+            if len(parts) > 3 and parts[3]:
+                start, _ = col.date_value(parts[2] or None, parts[3], base + "-4", no)
+                plocs["date_from"] = (mm + "-4", no)
+            procedures.append(new_code_entry(qualifier=qual, code=code, date_from=start, date_to=start, amount=None,
+                                             locs=LazyLocs(plocs, _hi_prefix(k))))
         elif qual not in layout.OTHER_HI_QUALIFIERS:
             base = f"2300/HI[{k}]{mm}"
             col.add("X12-CODE", f"{qual[:10]!r} is not an HI code list qualifier", base + "-1", no)
