@@ -296,3 +296,11 @@ def test_every_location_names_a_segment_holding_that_value():
 
     for r in claims(FIX / "837p-two-claims.837"):
         walk(r.claim)
+
+
+def test_latin1_names_are_read_not_dropped(tmp_path):
+    data = (FIX / "837p-two-claims.837").read_bytes().replace(b"NM1*QC*1*MADEUP*RILEY", b"NM1*QC*1*MADEUP*REN\xc9")
+    f = tmp_path / "latin1.837"
+    f.write_bytes(data)
+    c = by_id(claims(f))["MADE-UP-P2"]
+    assert c.patient.first_name == "REN\u00c9"
