@@ -134,7 +134,8 @@ def main() -> int:
         Path(path).write_bytes(data)
         mb = len(data) / 1e6
         lines = data.count(b"\nLX*") / args.claims
-        print(f"batch: {args.claims} {args.kind} claims, {lines:.2f} lines/claim, {mb:.1f} MB; CPU time of this process, best of {args.repeat}")
+        print(f"batch: {args.claims} {args.kind} claims, {lines:.2f} lines/claim, {mb:.1f} MB; CPU time of this process, best of {args.repeat}; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         t_bare, _ = best_of(bare_split, path, args.repeat)
         t_read, n = best_of(read_all, path, args.repeat)
         assert n == args.claims, (n, args.claims)

@@ -90,6 +90,10 @@ def test_837i_revenue_codes_poa_and_code_lists():
         ("0120", None, "DA", Decimal("3")), ("0300", "85025", "UN", Decimal("3")), ("0730", "93005", "UN", Decimal("1"))]
     assert c.lines[1].locs["revenue_code"].path == "2400[2]/SV201"
     assert c.provider("attending").npi == "1765432103" and c.payer_claim_control_number == "MADEUPORIG1"
+    assert [(p.qualifier, p.code, p.date_from) for p in c.procedure_codes] == [("BBR", "02703ZZ", date(2025, 1, 3))]
+    assert c.procedure_codes[0].locs["code"].path == "2300/HI[3]01-2"
+    assert (c.admission_type, c.admission_source, c.patient_status) == ("1", "7", "01")
+    assert c.locs["patient_status"].path == "2300/CL103"
 
 
 def semantic(c):
@@ -292,3 +296,11 @@ def test_every_location_names_a_segment_holding_that_value():
 
     for r in claims(FIX / "837p-two-claims.837"):
         walk(r.claim)
+
+
+def test_latin1_names_are_read_not_dropped(tmp_path):
+    data = (FIX / "837p-two-claims.837").read_bytes().replace(b"NM1*QC*1*MADEUP*RILEY", b"NM1*QC*1*MADEUP*REN\xc9")
+    f = tmp_path / "latin1.837"
+    f.write_bytes(data)
+    c = by_id(claims(f))["MADE-UP-P2"]
+    assert c.patient.first_name == "REN\u00c9"

@@ -250,6 +250,11 @@ class Claim:
     lines: tuple[ServiceLine, ...] = ()
     raw: Optional[RawClaim] = field(default=None, compare=False, repr=False)
     locs: Mapping[str, Loc] = field(default_factory=_no_locs, compare=False, repr=False)
+    # 837I institutional details (added by the reader; None / () on 837P claims).
+    procedure_codes: tuple[CodeEntry, ...] = ()  # HI BBR principal / BBQ other ICD-10-PCS (BR / BQ ICD-9-CM), date in from
+    admission_type: Optional[str] = None  # CL101
+    admission_source: Optional[str] = None  # CL102
+    patient_status: Optional[str] = None  # CL103 (discharge status)
 
     def provider(self, role: str) -> Optional[Provider]:
         for p in self.providers:

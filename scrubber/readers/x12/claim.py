@@ -7,26 +7,16 @@ to the parent loop but comes after a sub-loop is still read, with an order findi
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Optional
 
-from scrubber.model import (
-    Claim,
-    CodeEntry,
-    Diagnosis,
-    OtherPayer,
-    RawClaim,
-    ServiceLine,
-    Source,
-)
+from scrubber.model import Claim, CodeEntry, Diagnosis
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.claim_checks import REQUIRED_OK
+from scrubber.readers.x12.claim_parts import LineSegments, OtherPayerSegments, build_line, build_other, read_hi
+from scrubber.readers.x12.fast import new_claim, new_raw, new_source
 from scrubber.readers.x12.loops import Billing, Patient, Subscriber
-from scrubber.readers.x12.names import NameLoop, payer, person, provider
-from scrubber.readers.x12.fast import (
-    new_claim, new_code_entry, new_diagnosis, new_line, new_other_payer, new_raw, new_source,
-)
-from scrubber.readers.x12.values import Collector, FieldLocs, LazyLocs, element, parse_amount, parse_d8
+from scrubber.readers.x12.names import NameLoop, provider
+from scrubber.readers.x12.values import Collector, LazyLocs, element, parse_amount
 
 _PAD = [""] * 24
 _REQ = layout.REQUIRED
@@ -50,33 +40,6 @@ class Envelope:
     def __init__(self, **kw):
         for k in self.__slots__:
             setattr(self, k, kw.get(k))
-
-
-_LINE_PREFIX = [f"2400[{i}]" for i in range(100)]
-
-
-class _Line:
-    __slots__ = ("position", "number", "prefix", "lx", "sv1", "sv2", "dates", "lin", "ctp", "names", "prior_auth")
-
-    def __init__(self, position: int, lx: tuple):
-        self.position = position
-        lx01 = lx[2][1] if len(lx[2]) > 1 else ""
-        self.number = int(lx01) if lx01.isdigit() else position
-        self.prefix = _LINE_PREFIX[position] if position < 100 else f"2400[{position}]"
-        self.lx = lx
-        self.sv1 = self.sv2 = self.lin = self.ctp = self.prior_auth = None
-        self.dates: list[tuple] = []
-        self.names: list[tuple[str, NameLoop]] = []
-
-
-class _OtherPayer:
-    __slots__ = ("prefix", "sbr", "amt_paid", "names")
-
-    def __init__(self, position: int, sbr: tuple):
-        self.prefix = f"2320[{position}]"
-        self.sbr = sbr
-        self.amt_paid: Optional[tuple] = None
-        self.names: dict[str, NameLoop] = {}
 
 
 def guess_kind(segs: list[tuple]) -> str:
@@ -128,11 +91,13 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
     conditions: list[CodeEntry] = []
     occurrences: list[CodeEntry] = []
     values: list[CodeEntry] = []
+    procedures: list[CodeEntry] = []
+    fields: dict = {}
     claim_names: list[tuple[str, NameLoop]] = []
-    others: list[_OtherPayer] = []
-    lines: list[_Line] = []
-    line: Optional[_Line] = None
-    other: Optional[_OtherPayer] = None
+    others: list[OtherPayerSegments] = []
+    lines: list[LineSegments] = []
+    line: Optional[LineSegments] = None
+    other: Optional[OtherPayerSegments] = None
     name: Optional[NameLoop] = None
     state, rank, hi_count = "2300", 0, 0
     prov_map = layout.CLAIM_PROVIDERS[kind]
@@ -161,7 +126,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                 continue
         # Loop starts.
         if sid == "LX":
-            line = _Line(len(lines) + 1, seg)
+            line = LineSegments(len(lines) + 1, seg)
             lines.append(line)
             col.line = line.number
             state, rank, name = "2400", 0, None
@@ -169,7 +134,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                 col.required(els, (1,), line.prefix, no)
             continue
         if sid == "SBR" and line is None:
-            other = _OtherPayer(len(others) + 1, seg)
+            other = OtherPayerSegments(len(others) + 1, seg)
             others.append(other)
             state, rank, name = "2320", 0, None
             if strict:
@@ -244,7 +209,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
         if loop_state == "2300":
             if sid == "HI":
                 hi_count += 1
-                _read_hi(els, no, hi_count, comp, col, diagnoses, conditions, occurrences, values)
+                read_hi(els, no, hi_count, comp, col, diagnoses, conditions, occurrences, values, procedures)
             elif sid == "DTP":
                 q = els[1] if len(els) > 1 else None
                 if q in _CLAIM_DATES:
@@ -253,6 +218,12 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                 q = els[1] if len(els) > 1 else None
                 if q in ("G1", "9F", "F8"):
                     refs.setdefault(q, seg)
+            elif sid == "CL1":
+                e = els + _PAD
+                for i, attr in ((1, "admission_type"), (2, "admission_source"), (3, "patient_status")):
+                    if e[i]:
+                        fields[attr] = e[i]
+                        locs[attr] = (f"2300/CL10{i}", no)
         elif loop_state == "2400":
             if sid == "SV1":
                 line.sv1 = seg
@@ -264,7 +235,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                     col.add("X12-SEG-MISPLACED", "SV2 (institutional service) in an 837P claim", f"{line.prefix}/SV2", no)
             elif sid == "DTP" and len(els) > 1 and els[1] == "472":
                 line.dates.append(seg)
-            elif sid == "REF" and element(els, 1) == "G1" and line.prior_auth is None:
+            elif sid == "REF" and len(els) > 2 and els[1] == "G1" and line.prior_auth is None:
                 line.prior_auth = seg
         elif loop_state in ("2310", "2420", "2330"):
             if name is not None:
@@ -277,7 +248,6 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                 line.ctp = seg
 
     # Dates and references of the claim.
-    fields: dict = {}
     for q, seg in dates.items():
         no, _, els = seg
         e = els + _PAD
@@ -297,7 +267,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
             fields[attr] = element(seg[2], 2)
             locs[attr] = ("2300/REF02", seg[0])
 
-    service_lines = tuple([_build_line(ln, kind, comp, col, strict) for ln in lines])
+    service_lines = tuple([build_line(ln, kind, comp, col, strict) for ln in lines])
     col.line = None
     service_from = service_to = None
     for ln, sl in zip(lines, service_lines):
@@ -382,7 +352,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
         payer=sub.payer if sub is not None else None,
         payer_responsibility=sub.responsibility if sub is not None else None,
         claim_filing_indicator=sub.filing_indicator if sub is not None else None,
-        other_payers=tuple([_build_other(op, col) for op in others]) if others else (),
+        other_payers=tuple([build_other(op, col) for op in others]) if others else (),
         prior_authorization=fields.get("prior_authorization"),
         referral_number=fields.get("referral_number"),
         payer_claim_control_number=fields.get("payer_claim_control_number"),
@@ -393,6 +363,10 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
         lines=service_lines,
         raw=raw,
         locs=LazyLocs(locs),
+        procedure_codes=tuple(procedures) if procedures else (),
+        admission_type=fields.get("admission_type"),
+        admission_source=fields.get("admission_source"),
+        patient_status=fields.get("patient_status"),
     )
     return claim, col.findings
 
@@ -407,7 +381,7 @@ def _has_principal(diagnoses: list) -> bool:
     return False
 
 
-def _prefix(loop_state: str, line: Optional[_Line], other: Optional[_OtherPayer], name: Optional[NameLoop]) -> str:
+def _prefix(loop_state: str, line: Optional[LineSegments], other: Optional[OtherPayerSegments], name: Optional[NameLoop]) -> str:
     if loop_state in ("2310", "2330", "2420") and name is not None:
         return name.prefix
     if loop_state == "2320" and other is not None:
@@ -425,220 +399,3 @@ def _int(text: Optional[str]) -> Optional[int]:
     if text is not None and text.isdigit():
         return int(text)
     return None
-
-
-def _read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values) -> None:
-    """One HI segment: diagnoses (position counts across HI segments), and 837I code lists."""
-    for m in range(1, len(els)):
-        composite = els[m]
-        if not composite:
-            continue
-        parts = composite.split(comp)
-        qual = parts[0]
-        code = parts[1] if len(parts) > 1 and parts[1] else None
-        if code is None:
-            base = f"2300/HI[{k}]{m:02d}"
-            hint = next((c for c in ">:^|\\!" if c in qual), None)
-            why = f" (it contains {hint!r}: is that meant as the component separator? ISA16 declares {comp!r})" if hint else ""
-            col.add("X12-REQ-ELEM", f"HI composite {qual[:12]!r} has no code{why}", base + "-2", no)
-            continue
-        mm = _HI_INDEX[m] if m < 13 else f"{m:02d}"
-        if qual in _DX_QUALIFIERS:
-            if len(parts) > 8 and parts[8]:
-                poa, table = parts[8], _DX_POA_LOCS
-            else:
-                poa, table = None, _DX_LOCS
-            diagnoses.append(new_diagnosis(position=len(diagnoses) + 1, code=code, qualifier=qual, poa=poa,
-                                           locs=FieldLocs(table, (no,), _hi_prefix(k) + mm)))
-        elif qual in ("BG", "BH", "BI", "BE"):
-            clocs = {"code": (mm + "-2", no), "qualifier": (mm + "-1", no)}
-            start = end = amount = None
-            base = f"2300/HI[{k}]{mm}"
-            if qual in ("BH", "BI") and len(parts) > 3:
-                start, end = col.date_value(parts[2] or None, parts[3] or None, base + "-4", no)
-                clocs["date_from"] = clocs["date_to"] = (mm + "-4", no)
-            if qual == "BE" and len(parts) > 4 and parts[4]:
-                amount = col.amount(parts[4], base + "-5", no)
-                clocs["amount"] = (mm + "-5", no)
-            entry = new_code_entry(qualifier=qual, code=code, date_from=start, date_to=end, amount=amount,
-                                   locs=LazyLocs(clocs, _hi_prefix(k)))
-            (conditions if qual == "BG" else values if qual == "BE" else occurrences).append(entry)
-        elif qual not in layout.OTHER_HI_QUALIFIERS:
-            base = f"2300/HI[{k}]{mm}"
-            col.add("X12-CODE", f"{qual[:10]!r} is not an HI code list qualifier", base + "-1", no)
-
-
-_HI_INDEX = [f"{m:02d}" for m in range(13)]
-_DX_LOCS = {"code": ("-2", 0), "qualifier": ("-1", 0)}
-_DX_POA_LOCS = {**_DX_LOCS, "poa": ("-9", 0)}
-
-
-
-_HI_PREFIX = [f"2300/HI[{k}]" for k in range(40)]
-_DX_QUALIFIERS = layout.DIAGNOSIS_QUALIFIERS
-
-
-def _hi_prefix(k: int) -> str:
-    return _HI_PREFIX[k] if k < 40 else f"2300/HI[{k}]"
-
-
-_LINE_COMMON = {"number": ("LX01", 0), "date_from": ("DTP03", 2), "date_to": ("DTP03", 2),
-                "ndc": ("2410/LIN03", 3), "ndc_quantity": ("2410/CTP04", 4), "ndc_unit": ("2410/CTP05-1", 4),
-                "prior_authorization": ("REF02", 5)}
-_SV1_LOCS = {**_LINE_COMMON, "code_qualifier": ("SV101-1", 1), "code": ("SV101-2", 1), "modifiers": ("SV101-3", 1),
-             "charge": ("SV102", 1), "unit_basis": ("SV103", 1), "units": ("SV104", 1), "place_of_service": ("SV105", 1),
-             "dx_pointers": ("SV107", 1)}
-_SV2_LOCS = {**_LINE_COMMON, "revenue_code": ("SV201", 1), "code_qualifier": ("SV202-1", 1), "code": ("SV202-2", 1),
-             "modifiers": ("SV202-3", 1), "charge": ("SV203", 1), "unit_basis": ("SV204", 1), "units": ("SV205", 1)}
-_PAD8 = [""] * 8
-
-
-def _build_line(ln: _Line, kind: str, comp: str, col: Collector, strict: bool) -> ServiceLine:
-    p = ln.prefix
-    col.line = ln.number
-    code = qual = charge = units = basis = pos = revenue = None
-    modifiers: tuple[str, ...] = ()
-    pointers: tuple[int, ...] = ()
-    table = _SV1_LOCS
-    sv_no = None
-    if ln.sv1 is not None:
-        sv_no = no = ln.sv1[0]
-        e = ln.sv1[2]
-        if len(e) < 8:
-            e = e + _PAD8
-        if e[1]:
-            parts = e[1].split(comp)
-            qual = parts[0] or None
-            code = parts[1] if len(parts) > 1 and parts[1] else None
-            if len(parts) > 2:
-                modifiers = tuple([m for m in parts[2:6] if m])
-        if e[2]:
-            charge = parse_amount(e[2])
-            if charge is None:
-                col.amount(e[2], p + "/SV102", no)
-        basis = e[3] or None
-        if e[4]:
-            units = parse_amount(e[4])
-            if units is None:
-                col.amount(e[4], p + "/SV104", no)
-        pos = e[5] or None
-        ptr = e[7]
-        if ptr:
-            if ptr.isdigit():
-                pointers = (int(ptr),)
-            else:
-                found = []
-                for x in ptr.split(comp):
-                    if x.isdigit():
-                        found.append(int(x))
-                    elif x:
-                        col.add("X12-CODE", f"SV107 diagnosis pointer {x[:10]!r} is not a number 1-12", p + "/SV107", no)
-                pointers = tuple(found)
-    elif ln.sv2 is not None:
-        table = _SV2_LOCS
-        sv_no = no = ln.sv2[0]
-        e = ln.sv2[2]
-        if len(e) < 8:
-            e = e + _PAD8
-        revenue = e[1] or None
-        if e[2]:
-            parts = e[2].split(comp)
-            qual = parts[0] or None
-            code = parts[1] if len(parts) > 1 and parts[1] else None
-            if len(parts) > 2:
-                modifiers = tuple([m for m in parts[2:6] if m])
-        if e[3]:
-            charge = parse_amount(e[3])
-            if charge is None:
-                col.amount(e[3], p + "/SV203", no)
-        basis = e[4] or None
-        if e[5]:
-            units = parse_amount(e[5])
-            if units is None:
-                col.amount(e[5], p + "/SV205", no)
-    elif strict:
-        want = "SV2" if kind == "837I" else "SV1"
-        col.add("X12-REQ-SEG", f"service line {ln.number} has no {want} segment", f"{p}/{want}", ln.lx[0])
-    date_from = date_to = None
-    dtp_no = None
-    if ln.dates:
-        dtp_no, _, els = ln.dates[0]
-        if len(els) > 3 and els[2] == "D8":
-            date_from = date_to = parse_d8(els[3])
-        if date_from is None:
-            e = els + _PAD8
-            date_from, date_to = col.date_value(e[2] or None, e[3] or None, p + "/DTP03", dtp_no)
-    elif strict and kind == "837P":
-        col.add("X12-REQ-SEG", f"service line {ln.number} has no service date (DTP*472)", p + "/DTP", ln.lx[0])
-    ndc = ndc_qty = ndc_unit = None
-    lin_no = ctp_no = None
-    if ln.lin is not None:
-        e = ln.lin[2] + _PAD8
-        if e[2] == "N4":
-            ndc = e[3] or None
-            lin_no = ln.lin[0]
-    if ln.ctp is not None:
-        ctp_no = ln.ctp[0]
-        e = ln.ctp[2] + _PAD8
-        ndc_qty = col.amount(e[4] or None, p + "/2410/CTP04", ctp_no)
-        ndc_unit = e[5].split(comp)[0] if e[5] else None
-    pa_no = prior_auth = None
-    if ln.prior_auth is not None:
-        pa_no = ln.prior_auth[0]
-        prior_auth = (ln.prior_auth[2] + _PAD8)[2] or None
-    return new_line(
-        number=ln.number,
-        code=code,
-        code_qualifier=qual,
-        modifiers=modifiers,
-        charge=charge,
-        units=units,
-        unit_basis=basis,
-        place_of_service=pos,
-        dx_pointers=pointers,
-        date_from=date_from,
-        date_to=date_to,
-        revenue_code=revenue,
-        ndc=ndc,
-        ndc_quantity=ndc_qty,
-        ndc_unit=ndc_unit,
-        providers=tuple([provider(role, nl) for role, nl in ln.names]) if ln.names else (),
-        prior_authorization=prior_auth,
-        locs=FieldLocs(table, (ln.lx[0], sv_no, dtp_no, lin_no, ctp_no, pa_no), p + "/"),
-    )
-
-
-def _build_other(op: _OtherPayer, col: Collector) -> OtherPayer:
-    no, _, els = op.sbr
-    p = op.prefix
-    locs = {"responsibility": (p + "/SBR01", no), "relationship": (p + "/SBR02", no),
-            "claim_filing_indicator": (p + "/SBR09", no)}
-    paid = None
-    if op.amt_paid is not None:
-        paid = col.amount(element(op.amt_paid[2], 2), p + "/AMT02", op.amt_paid[0])
-        locs["paid_amount"] = (p + "/AMT02", op.amt_paid[0])
-    pay_loop = op.names.get("2330B")
-    adjudicated = None
-    if pay_loop is not None:
-        for dno, _, dels in pay_loop.dtps:
-            if element(dels, 1) == "573":
-                adjudicated, _ = col.date_value(element(dels, 2), element(dels, 3), pay_loop.prefix + "/DTP03", dno)
-                locs["adjudication_date"] = (pay_loop.prefix + "/DTP03", dno)
-                break
-    sub_loop = op.names.get("2330A")
-    responsibility = element(els, 1)
-    if responsibility is not None and responsibility not in layout.SBR_RESPONSIBILITY:
-        col.add("X12-CODE", f"SBR01 payer responsibility {responsibility!r} is not one of P S T A-H U", p + "/SBR01", no)
-    return new_other_payer(
-        responsibility=responsibility,
-        relationship=element(els, 2),
-        claim_filing_indicator=element(els, 9),
-        payer=payer(pay_loop) if pay_loop is not None else None,
-        subscriber=person(sub_loop, col) if sub_loop is not None else None,
-        paid_amount=paid,
-        adjudication_date=adjudicated,
-        locs=LazyLocs(locs),
-    )
-
-
-__all__ = ["Envelope", "build_claim", "guess_kind", "parse_amount"]

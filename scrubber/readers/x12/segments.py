@@ -4,7 +4,8 @@ The ISA is nominally fixed width (106 characters), but real files pad it wrongly
 delimiters are found by counting element separators: the 4th character is the element
 separator, ISA16 the component separator, and the character after ISA16 the segment
 terminator. Files may carry a UTF-8 BOM, leading white space, CR/LF or no line breaks at
-all, and several interchanges (each with its own delimiters). A segment is yielded as a
+all, and several interchanges (each with its own delimiters). Text is UTF-8 (ASCII in
+practice); a byte that is not UTF-8 is read as Latin-1 rather than dropped. A segment is yielded as a
 plain tuple ``(number, text, elements)`` (the 1-based segment number within the file,
 the segment text without terminator, and ``text.split(element_separator)``): tuples keep
 the reader fast.
@@ -21,6 +22,15 @@ MAX_SEGMENT_CHARS = 1 << 24  # a "segment" longer than this means the terminator
 _ENVELOPE = re.compile(r"(GS|ST)[^A-Za-z0-9\s]")
 _SEGMENT_START = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
 _WS = " \t\r\n\x0b\x0c\ufeff"
+
+
+def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-8 are read as Latin-1: older billing systems write names that way."""
+    return err.object[err.start:err.end].decode("latin-1"), err.end
+
+
+_LATIN1_FALLBACK = "claimscrub-x12-latin1"
+codecs.register_error(_LATIN1_FALLBACK, _latin1_fallback)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +102,7 @@ class SegmentStream:
 
     def __init__(self, chunks: Iterable[bytes]):
         self._chunks = iter(chunks)
-        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._decoder = codecs.getincrementaldecoder("utf-8")(_LATIN1_FALLBACK)
         self._eof = False
         self.delimiters: Optional[Delimiters] = None
         self.count = 0

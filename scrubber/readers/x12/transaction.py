@@ -142,8 +142,8 @@ class Transaction:
         env = self.env
         no, _, els = segs[0]
         claim_id = element(els, 1)
-        source = Source(env.path, no, env.interchange, env.group, env.transaction, env.version)
         if claim_id is None:
+            source = Source(env.path, no, env.interchange, env.group, env.transaction, env.version)
             message = f"CLM at segment {no} has no claim id (CLM01); the claim cannot be identified"
             self.pending.append([f"<CLM at segment {no}>", source, None, [], RunError("unreadable-claim", message, env.path, no)])
             return
@@ -162,8 +162,9 @@ class Transaction:
             if pat is not None:
                 findings.extend(pat.findings)
             findings.extend(own)
-            self.pending.append([claim_id, source, claim, findings, None])
+            self.pending.append([claim_id, claim.source, claim, findings, None])
         except Exception as exc:  # a claim that cannot be built is unreadable, never a crash
+            source = Source(env.path, no, env.interchange, env.group, env.transaction, env.version)
             message = f"claim at segment {no} could not be read ({type(exc).__name__})"
             self.pending.append([claim_id, source, None, [], RunError("unreadable-claim", message, env.path, no)])
 
