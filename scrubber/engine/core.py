@@ -52,8 +52,23 @@ def _work(digest: str, chunk: list[list[dict]]):
     return [None if f is None else [(k, b) for k, b, _ in f] for f in out], errors
 
 
+_COMPILED: dict[str, tuple] = {}
+
+
 def compile_packs(packs: RulePacks):
     """(plan, definitions, durable name -> rule index, fact types); cached by the packs' sha256."""
+    shas = [r.sha256 for r in packs.rules]
+    if not all(shas):  # rules built in memory (tests, bench): nothing to key a cache on
+        return _compile(packs)
+    hit = _COMPILED.get(packs.sha256)
+    if hit is not None and hit[0] == shas:
+        return hit[1]
+    out = _compile(packs)
+    _COMPILED[packs.sha256] = (shas, out)
+    return out
+
+
+def _compile(packs: RulePacks):
     plan = build_plan(packs.rules)
     compiler = RuleCompiler(plan)
     defs, keys, problems = {}, {}, []
