@@ -133,10 +133,10 @@ def test_every_action_takes_exactly_one_parameter(tmp_path):
 
     eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=0)
     eng.evaluate([claim()])
-    runner = core._runner_for(eng.digest)
-    assert isinstance(runner, DurableRunner)
-    actions = host().get_ruleset(runner.name)._actions
-    assert actions and all(p._func.__code__.co_argcount == 1 and p._sync for p in actions.values())
+    for runner, _ in core._runner_for(eng.digest).shards:
+        assert isinstance(runner, DurableRunner)
+        actions = host().get_ruleset(runner.name)._actions
+        assert actions and all(p._func.__code__.co_argcount == 1 and p._sync for p in actions.values())
 
 
 def test_the_same_packs_twice_in_one_process_do_not_collide(tmp_path):
@@ -147,9 +147,9 @@ def test_the_same_packs_twice_in_one_process_do_not_collide(tmp_path):
     a, b = Engine(packs, workers=0), Engine(packs, workers=0)
     c = claim(lines=[{"number": 1, "code": "99213", "units": "1"}])
     assert a.evaluate([c]) == b.evaluate([c])
-    _, defs_keys, _ = core._SPECS[packs.sha256][0], core._SPECS[packs.sha256][1], None
-    r1 = DurableRunner(core._SPECS[packs.sha256][0], defs_keys, packs.sha256)
-    r2 = DurableRunner(core._SPECS[packs.sha256][0], defs_keys, packs.sha256)
+    defs, keys, _ = core._SPECS[packs.sha256][0]
+    r1 = DurableRunner(defs, keys, packs.sha256)
+    r2 = DurableRunner(defs, keys, packs.sha256)
     assert r1.name != r2.name
 
 
