@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from scrubber.engine.compiler import CompileError, sink_rules
 
 MAX_PROPERTIES = 32
-MAX_RULES_PER_SHARD = 40
+MAX_RULES_PER_SHARD = 80
 BASE_KEYS = frozenset({"t", "cid", "i", "id", "sid"})
 REL_KEYS = frozenset({"ra", "rb"})
 JOIN_ALWAYS = ("cid", "i")
@@ -109,5 +109,5 @@ def project(facts: list[dict], projection: dict) -> list[dict]:
     for f in facts:
         keys = projection.get(f["t"])
         if keys is not None:
-            out.append({k: v for k, v in f.items() if k in keys})
+            out.append({k: f[k] for k in keys if k in f})
     return out
