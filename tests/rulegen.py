@@ -136,7 +136,19 @@ SHAPES = [
 ]
 
 
-def rule_data(rnd: random.Random, n: int) -> dict:
+ANCHORS = {  # selective first tests, as real rules have (bench): MADE-UP choices of real code numbers
+    "line": lambda rnd: {"all": [{"fact": "line", "field": "code", "op": "eq", "value": rnd.choice(LINE_CODES)},
+                                 {"fact": "line", "field": "units", "op": "ge", "value": rnd.choice([2, 3])}]},
+    "diagnosis": lambda rnd: {"all": [{"fact": "diagnosis", "field": "code", "op": "eq", "value": rnd.choice(DX_CODES)},
+                                      {"fact": "diagnosis", "field": "position", "op": "ge", "value": 4}]},
+    "claim": lambda rnd: {"fact": "claim", "field": "total_charge", "op": "gt", "value": rnd.choice([1500, 2500])},
+    "provider": lambda rnd: {"fact": "provider", "field": "npi", "op": "matches", "value": rnd.choice(["1[0-9]*7", "12[0-9]*"])},
+    "patient": lambda rnd: {"fact": "patient", "field": "age_years", "op": "lt", "value": rnd.choice([2, 5])},
+    "coverage": lambda rnd: {"fact": "coverage", "field": "active", "op": "eq", "value": False},
+}
+
+
+def rule_data(rnd: random.Random, n: int, anchored: bool = False) -> dict:
     subject, extra = rnd.choice(SHAPES)
     aliases = {subject: subject}
     with_ = {}
@@ -148,6 +160,8 @@ def rule_data(rnd: random.Random, n: int) -> dict:
         elif name != t:
             with_[name] = t
     parts = [tree(rnd, aliases, 2)]
+    if anchored:
+        parts.insert(0, ANCHORS[subject](rnd))
     for name in extra:  # make sure joined aliases are tested (they bind anyway)
         parts.append(test_node(rnd, aliases, prefer=name))
     data = {"id": f"GEN-R-{n:03d}", "title": "MADE-UP generated rule", "severity": rnd.choice(["error", "warning"]),
@@ -168,11 +182,11 @@ def to_yaml(data) -> str:
     return yaml.safe_dump(data, sort_keys=False)
 
 
-def make_rules(rnd: random.Random, count: int, valuesets: dict):
+def make_rules(rnd: random.Random, count: int, valuesets: dict, anchored: bool = False):
     """``count`` generated rules through the real loader (parse_rule); problems raise."""
     rules = []
     for n in range(count):
-        text = to_yaml(rule_data(rnd, n))
+        text = to_yaml(rule_data(rnd, n, anchored))
         data = load_yaml_text(text, f"<gen {n}>")
         rule, problems = parse_rule(data, f"<gen {n}>", "gen", valuesets)
         if problems:

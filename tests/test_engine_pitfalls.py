@@ -26,6 +26,14 @@ UNITS_RULE = {"TST-U-001": rule("TST-U-001", """
     """)}
 
 
+def _abort():
+    """Die like a durable-rules abort, quietly (pytest's faulthandler would print a stack)."""
+    import faulthandler
+
+    faulthandler.disable()
+    os.abort()
+
+
 def run_py(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'tests'}"})
@@ -125,10 +133,10 @@ def test_every_action_takes_exactly_one_parameter(tmp_path):
 
     eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=0)
     eng.evaluate([claim()])
-    runner = core._runner_for(eng.digest)
-    assert isinstance(runner, DurableRunner)
-    actions = host().get_ruleset(runner.name)._actions
-    assert actions and all(p._func.__code__.co_argcount == 1 and p._sync for p in actions.values())
+    for runner, _ in core._runner_for(eng.digest).shards:
+        assert isinstance(runner, DurableRunner)
+        actions = host().get_ruleset(runner.name)._actions
+        assert actions and all(p._func.__code__.co_argcount == 1 and p._sync for p in actions.values())
 
 
 def test_the_same_packs_twice_in_one_process_do_not_collide(tmp_path):
@@ -139,9 +147,9 @@ def test_the_same_packs_twice_in_one_process_do_not_collide(tmp_path):
     a, b = Engine(packs, workers=0), Engine(packs, workers=0)
     c = claim(lines=[{"number": 1, "code": "99213", "units": "1"}])
     assert a.evaluate([c]) == b.evaluate([c])
-    _, defs_keys, _ = core._SPECS[packs.sha256][0], core._SPECS[packs.sha256][1], None
-    r1 = DurableRunner(core._SPECS[packs.sha256][0], defs_keys, packs.sha256)
-    r2 = DurableRunner(core._SPECS[packs.sha256][0], defs_keys, packs.sha256)
+    defs, keys, _ = core._SPECS[packs.sha256][0]
+    r1 = DurableRunner(defs, keys, packs.sha256)
+    r2 = DurableRunner(defs, keys, packs.sha256)
     assert r1.name != r2.name
 
 
@@ -176,7 +184,7 @@ def test_a_worker_crash_costs_a_retry_of_the_chunk_not_the_batch(tmp_path, monke
     def crash_once(chunk):
         if not flag.exists():
             flag.write_text("x")
-            os.abort()
+            _abort()
 
     monkeypatch.setattr(core, "TEST_CRASH_HOOK", crash_once)
     eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=1)
@@ -190,7 +198,7 @@ def test_a_worker_crash_costs_a_retry_of_the_chunk_not_the_batch(tmp_path, monke
 
 
 def test_a_chunk_whose_worker_always_dies_falls_back_to_the_oracle(tmp_path, monkeypatch):
-    monkeypatch.setattr(core, "TEST_CRASH_HOOK", lambda chunk: os.abort())
+    monkeypatch.setattr(core, "TEST_CRASH_HOOK", lambda chunk: _abort())
     eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=1)
     try:
         claims = [claim(claim_id=f"MADE-UP-{k}", lines=[{"number": 1, "code": "99213", "units": str(k % 2)}]) for k in range(6)]
