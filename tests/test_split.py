@@ -210,3 +210,29 @@ def test_cited_segments_gives_the_drill_down_text_of_each_finding():
     elsewhere = dataclasses.replace(WARNING, location_segment=15)  # NM1*IL: shared subscriber loop
     assert cited_segments(rec, [at_line, elsewhere]) == ((21, "SV1*HC:99213*150*UN*1***1"),)
     assert segments_of(MADE_UP_837P)[1][20] == "SV1*HC:99213*150*UN*1***1"
+
+
+def test_claims_without_envelope_or_loops_to_copy_are_set_aside_not_written(tmp_path):
+    raws = raw_claims(MADE_UP_837P)
+    no_billing = dataclasses.replace(raws[0], billing=())
+    no_isa = dataclasses.replace(raws[1], isa="")
+    clean, held = tmp_path / "c.837", tmp_path / "h.837"
+    with SplitWriter(str(clean), str(held), control_start=1) as writer:
+        for raw in (no_billing, no_isa, raws[2]):
+            rec = record_for(raw)
+            writer.add(rec, result_for(rec))
+        summary = writer.close()
+    assert [(s.claim_id, s.reason) for s in summary.set_aside] == [
+        ("MADE-UP-1", "no billing provider HL loop to copy"), ("MADE-UP-2", "no complete ISA envelope to copy")]
+    assert [content(r) for r in raw_claims(clean.read_text())] == [content(raws[2])]
+    assert envelope_problems(clean.read_text()) == [] and envelope_problems(held.read_text()) == []
+
+
+def test_a_short_padded_isa_is_written_at_its_fixed_width(tmp_path):
+    raws = raw_claims(MADE_UP_837P)
+    short = dataclasses.replace(raws[0], isa=raws[0].isa.replace("*00*          *00*", "*00*         *00*", 1))
+    assert len(short.isa) == 104
+    clean, _, _ = split(tmp_path, [short], [()])
+    isa = clean.splitlines()[0]
+    assert len(isa) == 106 and isa.split("*")[2] == " " * 10
+    assert envelope_problems(clean) == []
