@@ -13,11 +13,12 @@ from scrubber.writers.x12_split import SplitWriter
 
 # A MADE-UP 837P batch (names, ids, NPIs are invented test data; 1234567893 is CMS's example NPI):
 # two billing providers, a subscriber with two claims, a patient who is not the subscriber.
+# Clean under the standard packs (member ids in the example commercial profile's made-up format).
 MADE_UP_837P = "\n".join([
-    "ISA*00*          *00*          *ZZ*MADEUPSUBMIT   *ZZ*MADEUPRECEIVE  *261001*1200*^*00501*000000101*0*P*:~",
-    "GS*HC*MADEUPSUBMIT*MADEUPRECEIVE*20261001*1200*101*X*005010X222A1~",
+    "ISA*00*          *00*          *ZZ*MADEUPSUBMIT   *ZZ*MADEUPRECEIVE  *261010*1200*^*00501*000000101*0*P*:~",
+    "GS*HC*MADEUPSUBMIT*MADEUPRECEIVE*20261010*1200*101*X*005010X222A1~",
     "ST*837*0001*005010X222A1~",
-    "BHT*0019*00*MADEUP0001*20261001*1200*CH~",
+    "BHT*0019*00*MADEUP0001*20261010*1200*CH~",
     "NM1*41*2*MADE-UP BILLING SERVICE*****46*MADEUPSUB~",
     "PER*IC*MADE UP CONTACT*TE*5555550100~",
     "NM1*40*2*MADE-UP PAYER*****46*MADEUPRCV~",
@@ -28,7 +29,7 @@ MADE_UP_837P = "\n".join([
     "REF*EI*000000000~",
     "HL*2*1*22*0~",
     "SBR*P*18*******CI~",
-    "NM1*IL*1*DOE*JANE****MI*MADEUPM001~",
+    "NM1*IL*1*DOE*JANE****MI*MUP000000001~",
     "DMG*D8*19800229*F~",
     "NM1*PR*2*MADE-UP PAYER*****PI*MADEUP01~",
     "CLM*MADE-UP-1*150***11:B:1*Y*A*Y*Y~",
@@ -48,7 +49,7 @@ MADE_UP_837P = "\n".join([
     "REF*EI*000000001~",
     "HL*4*3*22*1~",
     "SBR*P*01*******CI~",
-    "NM1*IL*1*ROE*JOHN****MI*MADEUPM002~",
+    "NM1*IL*1*ROE*JOHN****MI*MUP000000002~",
     "NM1*PR*2*MADE-UP PAYER*****PI*MADEUP01~",
     "HL*5*4*23*0~",
     "PAT*19~",
