@@ -13,6 +13,7 @@ from scrubber.model import RawClaim
 
 
 def segments_of(text: str) -> tuple[dict, list[str]]:
+    """Delimiters by position in a well-formed ISA (fixed width: what a strict receiver assumes)."""
     text = text.lstrip("\ufeff \t\r\n")
     element_sep, repetition, component, term = text[3], text[82], text[104], text[105]
     segs = [s.strip("\r\n") for s in text.split(term)]
