@@ -348,3 +348,14 @@ def test_claims_fixture_has_exactly_its_named_outcome(csv_index):
             assert firing == expected, (c.claim_id, firing)
         seen.add(c.claim_id)
     assert seen == set(EXPECTED) | {"MADE-UP-ELIG-ACTIVE"}
+
+
+def test_every_corpus_file_is_read_or_named_never_raised(corpus_dir):
+    """837s, 835s, 277s and the broken-on-purpose files are not eligibility files: each gets a clear error."""
+    files = sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.name != "MANIFEST.json")
+    assert len(files) >= 90
+    for path in files:
+        index, errors = load_eligibility([str(path)])
+        assert all("internal error" not in e.message for e in errors), path.name
+        if "271" not in path.name:
+            assert len(index) == 0 and errors, path.name
