@@ -21,7 +21,7 @@ CHUNK = 100
 class Evaluator(Protocol):
     """Anything that turns a chunk of claims into findings per claim (index into the chunk)."""
 
-    def evaluate(self, claims: list[Claim]) -> tuple[dict[int, list[Finding]], list[RunError]]: ...
+    def evaluate(self, claims: list[Claim], contexts: Optional[list] = None) -> tuple[dict[int, list[Finding]], list[RunError]]: ...
 
 
 @dataclass
@@ -33,6 +33,10 @@ class ScrubOptions:
     run_extra: dict = field(default_factory=dict)
     rulesets: list[dict] = field(default_factory=list)
     refdata: list[dict] = field(default_factory=list)
+    # Per-claim ClaimContext (payer profile, eligibility); None = the engine's defaults.
+    context_for: Optional[Callable[[Claim], object]] = None
+    # Problems found before reading (e.g. a bad eligibility file), reported with the run.
+    initial_errors: list = field(default_factory=list)
 
 
 def sha256_of(path: str) -> Optional[str]:
@@ -101,13 +105,26 @@ def run_scrub(opts: ScrubOptions, records: Optional[Iterable] = None) -> RunResu
             extra=dict(opts.run_extra),
         ),
     )
+    result.errors.extend(opts.initial_errors)
     pending: list[ClaimRecord] = []
 
     def flush():
         readable = [r for r in pending if r.claim is not None]
         found: dict[int, list[Finding]] = {}
         if opts.evaluator is not None and readable:
-            found, errors = opts.evaluator.evaluate([r.claim for r in readable])
+            claims = [r.claim for r in readable]
+            contexts = None
+            if opts.context_for is not None:
+                contexts = []
+                for claim in claims:
+                    try:
+                        contexts.append(opts.context_for(claim))
+                    except Exception as exc:  # a profile bug costs this claim its payer context, loudly
+                        result.errors.append(RunError("context-error", f"claim {claim.claim_id}: payer profile / eligibility context failed: {type(exc).__name__}: {exc}", claim.source.path, claim.source.segment))
+                        contexts.append(None)
+                if all(c is None for c in contexts):
+                    contexts = None
+            found, errors = opts.evaluator.evaluate(claims, contexts)
             result.errors.extend(errors)
         by_record = {id(r): found.get(i, []) for i, r in enumerate(readable)}
         for r in pending:

@@ -18,7 +18,7 @@ class StubEvaluator:
     def __init__(self, rule_set: str = "A"):
         self.rule_set = rule_set
 
-    def evaluate(self, claims):
+    def evaluate(self, claims, contexts=None):
         found = {}
         for i, c in enumerate(claims):
             hits = []

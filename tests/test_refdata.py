@@ -10,7 +10,7 @@ import pytest
 
 from scrubber.refdata import RefDataError, open_refdata
 from scrubber.refdata.hcpcs import import_hcpcs, procedure_code_shape_ok
-from scrubber.refdata.ncci import edition_from_name, import_mue, import_ptp, parse_mai
+from scrubber.refdata.ncci import edition_from_name, import_mue, import_ptp, parse_mai, setting_from_name
 from scrubber.refdata.store import Store
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "refdata"
@@ -149,6 +149,9 @@ def test_edition_from_cms_file_names():
     assert edition_from_name("ccioph-v313r0-f2.txt") == ("2025Q4", dt.date(2025, 10, 1))
     assert edition_from_name("MCR_MUE_PractitionerServices_Eff_04-01-2026.csv") == ("2026Q2", dt.date(2026, 4, 1))
     assert edition_from_name("notes.txt") is None
+    assert setting_from_name("ccipra-v320r0-f1.txt") == "practitioner"
+    assert setting_from_name("ccioph-v320r0-f1.txt") == "hospital"
+    assert setting_from_name("edits.txt") is None
 
 
 def test_pos_and_modifiers(tmp_path):
@@ -194,3 +197,15 @@ def test_ptp_saved_as_csv_from_the_cms_workbook(tmp_path, store):
     assert import_ptp(store, src)[2] == 5
     row = store.conn.execute("SELECT deleted, modifier FROM ptp WHERE col2 = '44444'").fetchone()
     assert row == (20240101, 1)
+
+
+def test_modifier_table_is_complete_only_with_an_imported_hcpcs_file(tmp_path):
+    rd = open_refdata(str(tmp_path / "d"))
+    assert not rd.modifiers_complete()
+    assert rd.modifier_known("FS") and not rd.modifier_known("ZZ")
+    rd.close()
+    store = Store(tmp_path / "d")
+    import_hcpcs(store, HCPCS)
+    store.close()
+    rd = open_refdata(str(tmp_path / "d"))
+    assert rd.modifiers_complete() and rd.modifier_known("ZZ")

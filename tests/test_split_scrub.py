@@ -1,20 +1,18 @@
 """`claimscrub scrub --clean-out --held-out --ledger` wires the split writer and the ledger.
 
-Reads through the stand-in reader (tests/x12_testkit) until the X12 reader lands on main.
+Reads through the real X12 reader and the standard rule packs.
 """
 from __future__ import annotations
 
 from click.testing import CliRunner
 from test_split import MADE_UP_837P
-from x12_testkit import content, envelope_problems, fake_reader, raw_claims
+from x12_testkit import content, envelope_problems, raw_claims
 
-import scrubber.readers
 from scrubber.cli import cli
 from scrubber.ledger import Ledger
 
 
 def test_scrub_writes_clean_and_held_files_and_records_the_run(tmp_path, monkeypatch):
-    monkeypatch.setattr(scrubber.readers, "iter_records", fake_reader)
     src = tmp_path / "in.837"
     src.write_text(MADE_UP_837P)
     clean, held, ledger = tmp_path / "clean.837", tmp_path / "held.837", tmp_path / "l.sqlite3"

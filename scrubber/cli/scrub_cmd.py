@@ -23,40 +23,85 @@ def exit_code_for(result, fail_on: str) -> int:
     return exitcodes.OK
 
 
+def _fail_setup(problems) -> None:
+    """Every rule-file / profile / reference-data problem, then exit 2 (fail closed)."""
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    click.echo(f"{len(problems)} problem(s): nothing was scrubbed.", err=True)
+    sys.exit(exitcodes.USAGE)
+
+
+def prepare(payer=None, data_dir=None, rule_dirs=(), eligibility=(), verify=False, **more):
+    """Layered settings (command line on top) and everything the run needs; exit 2 on a setup error."""
+    from scrubber.runsetup import SetupError, load_run_settings, prepare_run
+
+    cli = {"payer": payer, "data_dir": data_dir, "rules": tuple(rule_dirs), "eligibility": tuple(eligibility), **more}
+    try:
+        settings = load_run_settings(cli)
+        return prepare_run(settings, verify=verify)
+    except SetupError as exc:
+        _fail_setup(exc.problems)
+
+
+def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibility=(), verify=False):
+    """The ScrubOptions a `scrub` of ``paths`` uses (shared with `audit run`)."""
+    prepared = prepare(payer=payer, data_dir=data_dir, rule_dirs=rule_dirs, eligibility=eligibility, verify=verify)
+    return prepared.options(list(paths))
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Report format (default: text, or the `format` setting).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here (default: standard output).")
-@click.option("--payer", "payer", help="Force this payer profile for every claim.")
+@click.option("--payer", "payer", help="Force this payer profile for every claim (default: the profile whose `match` fits each claim).")
 @click.option("--eligibility", multiple=True, type=click.Path(exists=True, dir_okay=False), help="271, 834 or CSV eligibility file (repeatable).")
-@click.option("--data-dir", type=click.Path(file_okay=False), envvar="CLAIMSCRUB_DATA_DIR", help="Reference-data directory.")
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Reference-data directory (also CLAIMSCRUB_DATA_DIR).")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Add a rule pack directory (repeatable).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error", show_default=True)
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None, help="Lowest severity that makes the exit code 1 (default: error).")
 @click.option("--clean-out", type=click.Path(dir_okay=False, writable=True), help="Write claims with nothing at or above --fail-on here as an 837.")
 @click.option("--held-out", type=click.Path(dir_okay=False, writable=True), help="Write the other readable claims here as an 837.")
-@click.option("--ledger", type=click.Path(dir_okay=False), help="Ledger database (SQLite).")
+@click.option("--ledger", type=click.Path(dir_okay=False), help="Record the run in this ledger database (SQLite).")
+@click.option("--ledger-phi", is_flag=True, help="Store member ids in the ledger as text instead of salted hashes.")
 @click.option("--verify", is_flag=True, help="Also run the pure-Python reference evaluator and report any disagreement.")
 @click.option("--redact", is_flag=True, help="Mask patient names, member ids and birth dates in the output.")
-def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ledger, verify, redact):
-    """Scrub the claims in PATH... (837 or JSON files, directories, or - for standard input)."""
-    from scrubber.pipeline import ScrubOptions, run_scrub
+def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ledger, ledger_phi, verify, redact):
+    """Scrub the claims in PATH... (837 or JSON files, directories, or - for standard input).
+
+    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it (or an
+    unreadable claim); 2 a usage, configuration, rule-file or reference-data error.
+    """
+    from scrubber.pipeline import run_scrub
     from scrubber.report import render
 
+    prepared = prepare(payer=payer, data_dir=data_dir, rule_dirs=rule_dirs, eligibility=eligibility, verify=verify,
+                       fail_on=fail_on, format=fmt, ledger=ledger)
+    settings = prepared.settings
+    fail_on = settings.get("fail_on")
+    fmt = settings.get("format")
+    ledger = settings.get("ledger")
     splitter = None
     if clean_out or held_out:
         from scrubber.writers.x12_split import SplitWriter
 
         splitter = SplitWriter(clean_out, held_out, fail_on)
-    opts = ScrubOptions(paths=list(paths), payer_profile=payer, on_claim=splitter.add if splitter else None)
-    result = run_scrub(opts)
+    try:
+        result = run_scrub(prepared.options(list(paths), on_claim=splitter.add if splitter else None))
+    finally:
+        prepared.close()
     if splitter is not None:
         for line in splitter.close().lines():
             click.echo(line, err=True)
     if ledger:
         from scrubber.ledger import Ledger
 
-        with Ledger(ledger) as db:
-            db.record_run(result, kind="scrub", options={"paths": list(paths), "fail_on": fail_on})
+        from scrubber.ledger import LedgerError
+
+        try:
+            with Ledger(ledger) as db:
+                db.record_run(result, kind="scrub", phi=ledger_phi, options={"paths": list(paths), "fail_on": fail_on})
+        except LedgerError as exc:
+            click.echo(f"claimscrub: {exc}", err=True)
+            sys.exit(exitcodes.USAGE)
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         render(result, fmt, out, redact=redact, fail_on=fail_on)

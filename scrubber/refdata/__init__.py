@@ -51,7 +51,10 @@ HCPCS, place of service, modifiers:
 - ``procedure_code_shape_ok(code) -> bool``: ``NNNNN``, ``ANNNN``, ``NNNNF``, ``NNNNT``.
 - ``pos_valid(code) -> bool``, ``pos_name(code) -> str | None``.
 - ``modifier_known(mod) -> bool``, ``modifier_ncci_associated(mod) -> bool``,
-  ``modifier_meaning(mod) -> str | None``.
+  ``modifier_meaning(mod) -> str | None``, ``modifiers_complete() -> bool``
+  (True once an imported HCPCS file supplies every Level II modifier; the
+  built-in table alone is a curated subset, so "unknown modifier" without
+  it should be a warning).
 
 Bookkeeping: ``editions() -> list[{"kind", "edition", "sha256"}]`` for the
 run record (``kind`` is ``icd10cm``, ``hcpcs``, ``ncci-ptp:practitioner``,

@@ -376,6 +376,16 @@ class RefData:
         loaded, row = self._hcpcs_row("M", m, None)
         return row is not None
 
+    def modifiers_complete(self) -> bool:
+        """True when an imported HCPCS file supplies the full Level II modifier list.
+
+        Without it the built-in table is a curated subset (ambulance
+        origin/destination pairs, for one, are not in it), so a rule that flags
+        an unknown modifier should be a warning, not an error."""
+        eds = self._editions("hcpcs")
+        return bool(eds) and bool(self.store.conn.execute(
+            "SELECT 1 FROM hcpcs WHERE edition_id = ? AND record = 'M' LIMIT 1", (eds[-1].id,)).fetchone())
+
     def modifier_ncci_associated(self, mod: str) -> bool:
         found = codesets.modifiers().get(mod.strip().upper())
         return bool(found and found.ncci_associated)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import re
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Optional
 
@@ -92,7 +94,34 @@ def import_icd10cm(store: Store, path: Path, edition: Optional[str] = None, *, b
     known = store.source_known(sha, KIND)
     if known:
         return known.edition, known.rows, False
+    if zipfile.is_zipfile(path):
+        return _import_from_zip(store, path, sha, edition)
     label, eff = _edition(path, edition)
+    return _import_parsed(store, path, path.name, sha, label, eff, builtin)
+
+
+def _import_from_zip(store: Store, path: Path, sha: str, edition: Optional[str]) -> tuple[str, int, bool]:
+    """CDC ships the files zipped: take the tabular XML if the zip has one, else the order file."""
+    with zipfile.ZipFile(path) as zf:
+        names = [n for n in zf.namelist() if not n.endswith("/")]
+        pick = next((n for n in names if re.search(r"tabular.*\.xml$", n, re.I)), None) or \
+            next((n for n in names if re.search(r"order.*\.txt$", n, re.I)), None)
+        if pick is None:
+            raise RefDataError("the zip holds neither a tabular XML (*tabular*.xml) nor an order file (*order*.txt)",
+                               str(path))
+        with tempfile.TemporaryDirectory() as tmp:
+            member = Path(tmp) / Path(pick).name
+            member.write_bytes(zf.read(pick))
+            label, eff = _edition(member, edition) if edition or edition_from_name(member.name) else \
+                _edition(path, edition)
+            try:
+                return _import_parsed(store, member, f"{path.name}!{pick}", sha, label, eff, False)
+            except RefDataError as e:
+                raise RefDataError(e.message, f"{path}!{pick}", e.line) from None
+
+
+def _import_parsed(store: Store, path: Path, display: str, sha: str, label: str, eff: dt.date,
+                   builtin: bool) -> tuple[str, int, bool]:
     is_xml = path.suffix.lower() == ".xml" or path.read_bytes()[:64].lstrip().startswith(b"<?xml")
     if is_xml:
         tab = parse_tabular(path)
@@ -118,7 +147,7 @@ def import_icd10cm(store: Store, path: Path, edition: Optional[str] = None, *, b
             "INSERT INTO icd_set (edition_id, set_name, lo, hi) VALUES (?, ?, ?, ?)",
             ((eid, name, lo, hi) for name, specs in sets.items() for lo, hi in specs),
         )
-        store.finish_edition(conn, eid, sha, path.name, len(codes))
+        store.finish_edition(conn, eid, sha, display, len(codes))
     return label, len(codes), True
 
 
@@ -138,7 +167,7 @@ def _edition(path: Path, edition: Optional[str]) -> tuple[str, dt.date]:
 
 
 # Bump when the parser or the set derivations change: stored tabular editions are then re-derived.
-DERIVATION_VERSION = "3"
+DERIVATION_VERSION = "4"
 
 
 def ensure_builtin(store: Store) -> None:

@@ -79,9 +79,7 @@ def _titled(nodes: Iterable[Node], include: re.Pattern, exclude: re.Pattern | No
     test, Z69.01 covers the perpetrator as well as the victim)."""
     out = []
     for n in nodes:
-        if n.children:
-            continue
-        if any(_in(s, n.code) for s in skip):
+        if n.children or (skip and any(_in(s, n.code) for s in skip)):
             continue
         if include.search(n.title) and not (exclude and exclude.search(n.title)):
             out.append(n.code)
@@ -130,11 +128,10 @@ def derive_sets(tab: Tabular) -> dict[str, list[Spec]]:
     female_sections = [spec for spec, title in tab.sections if re.search(r"\bfemale (genital|pelvic)", title, re.I)]
     male_sections = [spec for spec, title in tab.sections
                      if re.search(r"\bmale genital", title, re.I) and not re.search(r"\bfemale\b", title, re.I)]
-    organ_skip = (NEWBORN_CHAPTER, MATERNITY_CHAPTER)
     female: list[str] = []
     male: list[str] = []
     for n in nodes:
-        if n.children or any(_in(s, n.code) for s in organ_skip):
+        if n.children or n.code[0] in "OP":  # chapters 15 (O00-O9A) and 16 (P00-P96)
             continue
         says_female = bool(_FEMALE_WORD.search(n.title))
         says_male = bool(_MALE_WORD.search(n.title))

@@ -117,22 +117,41 @@ def parse_tabular(path: Path) -> Tabular:
     roots: list[Node] = []
 
     def walk_diag(el, parent: Optional[Node]) -> Node:
-        name_el = el.find("name")
-        if name_el is None or not (name_el.text or "").strip():
+        # one pass over the children: this runs for all ~47,000 <diag> elements
+        code = title = ""
+        seven = None
+        notes: list[str] = []
+        kids = []
+        for child in el:
+            tag = child.tag
+            if tag == "name":
+                code = undot(child.text or "")
+            elif tag == "desc":
+                title = _text(child)
+            elif tag == "diag":
+                kids.append(child)
+            elif tag == "excludes1":
+                pending_notes.append((None, child))  # scope filled in below, once the code is known
+            elif tag == "codeFirst":
+                code_first.extend(("", _text(n)) for n in child.iter("note"))
+            elif tag == "sevenChrDef":
+                seven = [(x.get("char", ""), _text(x)) for x in child.iter("extension")]
+            elif tag == "notes":
+                notes.extend(_text(n) for n in child.iter("note"))
+        if not code:
             raise RefDataError("<diag> without a <name>", str(path), el.sourceline)
-        code = undot(name_el.text)
-        node = Node(code, _text(el.find("desc")), parent)
-        seven = el.find("sevenChrDef")
-        if seven is not None:
-            node.seventh = [(x.get("char", ""), _text(x)) for x in seven.findall("extension")]
-        node.seventh_exceptions = _seventh_exceptions(_text(n) for n in el.findall("notes/note"))
-        for ex in el.findall("excludes1"):
-            pending_notes.append(((code, code), ex))
-        for cf in el.findall("codeFirst"):
-            for note in cf.findall("note"):
-                code_first.append((code, _text(note)))
-        for child in el.findall("diag"):
-            node.children.append(walk_diag(child, node))
+        for i in range(len(pending_notes) - 1, -1, -1):
+            if pending_notes[i][0] is not None:
+                break
+            pending_notes[i] = ((code, code), pending_notes[i][1])
+        for i in range(len(code_first) - 1, -1, -1):
+            if code_first[i][0]:
+                break
+            code_first[i] = (code, code_first[i][1])
+        node = Node(code, title, parent, seven)
+        if notes:
+            node.seventh_exceptions = _seventh_exceptions(notes)
+        node.children = [walk_diag(k, node) for k in kids]
         return node
 
     version = (root.findtext("version") or "").strip()
@@ -214,7 +233,11 @@ def note_references(text: str, codes: dict[str, tuple[bool, str]]) -> tuple[list
         if not _CODE_RE.search(group):
             continue
         if re.search(r"\bwith\b", group):
-            skipped += 1
+            expanded = _with_suffixes(group, codes)
+            if expanded:
+                out.extend(expanded)
+            else:
+                skipped += 1
             continue
         for token in re.split(r",|\band\b", group):
             found = list(_CODE_RE.finditer(token))
@@ -234,6 +257,32 @@ def note_references(text: str, codes: dict[str, tuple[bool, str]]) -> tuple[list
                 else:
                     skipped += 1
     return out, skipped
+
+
+_WITH_SUFFIX_RE = re.compile(r"^(?P<cats>[A-Z0-9 ,-]+?)\s*,?\s+with\s+(?P<sufs>\.[0-9A-Z][0-9A-Z.,\s-]*)$")
+
+
+def _with_suffixes(group: str, codes: dict[str, tuple[bool, str]]) -> list[Spec]:
+    """``E08-E13 with .44`` -> E08.44, E09.44, E10.44, E11.44, E13.44 (the ones that exist);
+    ``E08-E13 with .51-.52`` -> E08.51-E08.52, ...; ``F10, F13, F19 with .26, .96``.
+    Other qualified forms ("with 5th character 1") give nothing."""
+    m = _WITH_SUFFIX_RE.match(group.strip())
+    if not m:
+        return []
+    categories: list[str] = []
+    for token in m.group("cats").split(","):
+        ends = [t.strip() for t in token.split("-") if t.strip()]
+        if len(ends) == 1 and ends[0] in codes:
+            categories.append(ends[0])
+        elif len(ends) == 2:
+            categories.extend(c for c in codes if len(c) == 3 and ends[0] <= c <= ends[1])
+    out = []
+    for s1, s2 in re.findall(r"\.([0-9A-Z]{1,4})(?:-\.([0-9A-Z]{1,4}))?", m.group("sufs")):
+        for cat in categories:
+            lo, hi = cat + s1, cat + (s2 or s1)
+            if lo in codes and hi in codes:
+                out.append((lo, hi))
+    return out
 
 
 def iter_nodes(roots: Iterable[Node]) -> Iterable[Node]:

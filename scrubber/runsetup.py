@@ -1,0 +1,131 @@
+"""Everything a scrub or audit run needs before the first claim is read, built in one place.
+
+``prepare_run(settings, verify=False)`` loads, in order, the rule packs (fail closed:
+every bad rule file is listed), the payer profiles (checked against the loaded rule ids),
+the reference data, the eligibility files, and starts the engine. Any problem with
+those is a ``SetupError`` holding every ``file:line`` problem, which the CLI turns into
+exit code 2 before a single claim is scrubbed. ``PreparedRun.options(paths)`` then
+gives the pipeline its evaluator, the per-claim context, and the run record
+(rulesets, refdata editions, payer profiles) that the result and the ledger keep.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+
+class SetupError(Exception):
+    """Rule files, payer profiles, settings or reference data that cannot be used (exit 2)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+@dataclass
+class PreparedRun:
+    settings: Any
+    packs: Any
+    profiles: Any
+    refdata: Any
+    engine: Any
+    eligibility: Any = None
+    eligibility_errors: list = field(default_factory=list)
+    forced_payer: Optional[str] = None
+
+    def context_for(self, claim):
+        from scrubber.config import claim_context
+
+        return claim_context(self.profiles, claim, forced=self.forced_payer, eligibility=self.eligibility)
+
+    def run_record(self) -> dict:
+        """What the run used, for the RunResult's ``run`` block and the ledger."""
+        try:
+            editions = list(self.refdata.editions()) if self.refdata is not None else []
+        except Exception as exc:  # a broken store must not hide the run; it is reported as an error
+            editions = [{"kind": "error", "edition": str(exc), "sha256": None}]
+        profiles = [{"id": pid, "sha256": self.profiles.get(pid).sha256} for pid in self.profiles.ids()]
+        return {
+            "rulesets": self.engine.rulesets_info(),
+            "refdata": editions,
+            "payer_profiles": profiles,
+        }
+
+    def options(self, paths: list[str], on_claim=None):
+        from scrubber.pipeline import ScrubOptions
+
+        record = self.run_record()
+        return ScrubOptions(
+            paths=list(paths),
+            payer_profile=self.forced_payer or "auto",
+            evaluator=self.engine,
+            context_for=self.context_for,
+            on_claim=on_claim,
+            rulesets=record["rulesets"],
+            refdata=record["refdata"],
+            run_extra={"payer_profiles": record["payer_profiles"],
+                       "eligibility": list(self.settings.get("eligibility") or ())},
+            initial_errors=list(self.eligibility_errors),
+        )
+
+    def close(self) -> None:
+        close = getattr(self.engine, "close", None)
+        if close is not None:
+            close()
+
+
+def load_run_settings(cli: dict):
+    """The layered settings (defaults < project file < environment < command line)."""
+    from scrubber.config import ConfigError, load_settings
+
+    try:
+        return load_settings(cli={k: v for k, v in cli.items() if v not in (None, ())})
+    except ConfigError as exc:
+        raise SetupError(exc.problems) from exc
+
+
+def prepare_run(settings, verify: bool = False, workers: Optional[int] = None) -> PreparedRun:
+    from scrubber.config import ConfigError, load_profiles
+    from scrubber.engine import Engine
+    from scrubber.readers.eligibility import load_eligibility
+    from scrubber.refdata import RefDataError, open_refdata
+    from scrubber.rulespec import RuleLoadError, default_rule_dirs, load_packs
+
+    problems: list[str] = []
+    dirs = list(default_rule_dirs()) + [Path(p) for p in (settings.get("rules") or ())]
+    packs = None
+    try:
+        packs = load_packs(dirs)
+    except RuleLoadError as exc:
+        problems.extend(exc.problems)
+    profiles = None
+    try:
+        profiles = load_profiles(settings=settings)
+        if packs is not None:
+            profiles.check_rules([r.id for r in packs.rules], [p.id for p in packs.packs])
+        forced = settings.get("payer")
+        if forced:
+            profiles.get(forced)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise SetupError(problems)
+    try:
+        refdata = open_refdata(settings.get("data_dir"))
+    except RefDataError as exc:
+        raise SetupError([str(exc)]) from exc
+    eligibility, elig_errors = None, []
+    if settings.get("eligibility"):
+        eligibility, elig_errors = load_eligibility(list(settings.get("eligibility")))
+    engine = Engine(packs, refdata=refdata, verify=verify, workers=workers)
+    return PreparedRun(
+        settings=settings,
+        packs=packs,
+        profiles=profiles,
+        refdata=refdata,
+        engine=engine,
+        eligibility=eligibility,
+        eligibility_errors=elig_errors,
+        forced_payer=settings.get("payer"),
+    )
