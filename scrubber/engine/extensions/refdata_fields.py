@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from scrubber.rulespec.registry import DeriveInput, derived_field, pair_relation, valueset_provider
+from scrubber.rulespec.registry import DeriveInput, derived_field
 
 
 def setting_of(claim) -> str:
@@ -45,47 +45,7 @@ def mue_limit(inp: DeriveInput):
     return None if m is None else m.value
 
 
-@derived_field("line", "mue_mai", type="number", loc_field="units")
-def mue_mai(inp: DeriveInput):
-    """The MUE adjudication indicator (1 per line, 2 / 3 per date of service) for the line's code."""
-    dos = line_dos(inp.claim, inp.obj)
-    if inp.refdata is None or not inp.obj.code or dos is None:
-        return None
-    m = inp.refdata.mue(inp.obj.code, dos, setting_of(inp.claim))
-    return None if m is None else m.mai
-
-
-def _icd_set_names() -> list[str]:
-    from scrubber.refdata.icd10cm_sets import SET_NAMES
-
-    return list(SET_NAMES)
-
-
-@valueset_provider("icd10cm", arguments=_icd_set_names)
-def icd10cm_set(argument: str, refdata):
-    """ICD-10-CM sets derived from the code set (``icd10cm:maternity``, ``icd10cm:newborn``, ...)."""
-    if refdata is None:
-        return lambda code: False
-    return lambda code: refdata.icd10cm_in_set(code, argument)
-
-
-@pair_relation("ncci_ptp", "line", "line", fields={"modifier_indicator": "number", "rationale": "text"})
-def ncci_ptp(inp: DeriveInput, a, b):
-    """An NCCI PTP edit in force with column 1 = line A's code and column 2 = line B's code, same date."""
-    if inp.refdata is None or not a.code or not b.code:
-        return None
-    dos_a, dos_b = line_dos(inp.claim, a), line_dos(inp.claim, b)
-    if dos_a is None or dos_a != dos_b:
-        return None
-    edit = inp.refdata.ptp_edit(a.code, b.code, dos_a, setting_of(inp.claim))
-    if edit is None:
-        return None
-    return {"modifier_indicator": edit.modifier, "rationale": edit.rationale}
-
-
-@pair_relation("excludes1", "diagnosis", "diagnosis", fields={})
-def excludes1(inp: DeriveInput, a, b):
-    """An ICD-10-CM Excludes1 note pairs diagnosis A and diagnosis B (either direction)."""
-    if inp.refdata is None or a.is_icd9 or b.is_icd9 or a.position > b.position:
-        return None  # one fact per unordered pair: A is the earlier-listed diagnosis
-    return {} if inp.refdata.excludes1(a.code, b.code) else None
+# The MUE adjudication indicator (line.mue_mai), the icd10cm:<set> value sets and the ncci_ptp and
+# excludes1 relations are registered once, by the standard packs' modules packs_coding.py and
+# packs_ncci.py beside this file (same names, with the setting, same-provider and indicator-9
+# rules NCCI needs); a second registration of a name is an error at start-up.
