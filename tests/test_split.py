@@ -13,12 +13,11 @@ from scrubber.writers.x12_split import SplitWriter
 
 # A MADE-UP 837P batch (names, ids, NPIs are invented test data; 1234567893 is CMS's example NPI):
 # two billing providers, a subscriber with two claims, a patient who is not the subscriber.
-# Clean under the standard packs (member ids in the example commercial profile's made-up format).
 MADE_UP_837P = "\n".join([
-    "ISA*00*          *00*          *ZZ*MADEUPSUBMIT   *ZZ*MADEUPRECEIVE  *261010*1200*^*00501*000000101*0*P*:~",
-    "GS*HC*MADEUPSUBMIT*MADEUPRECEIVE*20261010*1200*101*X*005010X222A1~",
+    "ISA*00*          *00*          *ZZ*MADEUPSUBMIT   *ZZ*MADEUPRECEIVE  *261001*1200*^*00501*000000101*0*P*:~",
+    "GS*HC*MADEUPSUBMIT*MADEUPRECEIVE*20261001*1200*101*X*005010X222A1~",
     "ST*837*0001*005010X222A1~",
-    "BHT*0019*00*MADEUP0001*20261010*1200*CH~",
+    "BHT*0019*00*MADEUP0001*20261010*1200*CH~",  # created after the services (INT-DATE-002)
     "NM1*41*2*MADE-UP BILLING SERVICE*****46*MADEUPSUB~",
     "PER*IC*MADE UP CONTACT*TE*5555550100~",
     "NM1*40*2*MADE-UP PAYER*****46*MADEUPRCV~",
@@ -29,7 +28,7 @@ MADE_UP_837P = "\n".join([
     "REF*EI*000000000~",
     "HL*2*1*22*0~",
     "SBR*P*18*******CI~",
-    "NM1*IL*1*DOE*JANE****MI*MUP000000001~",
+    "NM1*IL*1*DOE*JANE****MI*MADEUPM001~",
     "DMG*D8*19800229*F~",
     "NM1*PR*2*MADE-UP PAYER*****PI*MADEUP01~",
     "CLM*MADE-UP-1*150***11:B:1*Y*A*Y*Y~",
@@ -49,7 +48,7 @@ MADE_UP_837P = "\n".join([
     "REF*EI*000000001~",
     "HL*4*3*22*1~",
     "SBR*P*01*******CI~",
-    "NM1*IL*1*ROE*JOHN****MI*MUP000000002~",
+    "NM1*IL*1*ROE*JOHN****MI*MADEUPM002~",
     "NM1*PR*2*MADE-UP PAYER*****PI*MADEUP01~",
     "HL*5*4*23*0~",
     "PAT*19~",
@@ -211,29 +210,3 @@ def test_cited_segments_gives_the_drill_down_text_of_each_finding():
     elsewhere = dataclasses.replace(WARNING, location_segment=15)  # NM1*IL: shared subscriber loop
     assert cited_segments(rec, [at_line, elsewhere]) == ((21, "SV1*HC:99213*150*UN*1***1"),)
     assert segments_of(MADE_UP_837P)[1][20] == "SV1*HC:99213*150*UN*1***1"
-
-
-def test_claims_without_envelope_or_loops_to_copy_are_set_aside_not_written(tmp_path):
-    raws = raw_claims(MADE_UP_837P)
-    no_billing = dataclasses.replace(raws[0], billing=())
-    no_isa = dataclasses.replace(raws[1], isa="")
-    clean, held = tmp_path / "c.837", tmp_path / "h.837"
-    with SplitWriter(str(clean), str(held), control_start=1) as writer:
-        for raw in (no_billing, no_isa, raws[2]):
-            rec = record_for(raw)
-            writer.add(rec, result_for(rec))
-        summary = writer.close()
-    assert [(s.claim_id, s.reason) for s in summary.set_aside] == [
-        ("MADE-UP-1", "no billing provider HL loop to copy"), ("MADE-UP-2", "no complete ISA envelope to copy")]
-    assert [content(r) for r in raw_claims(clean.read_text())] == [content(raws[2])]
-    assert envelope_problems(clean.read_text()) == [] and envelope_problems(held.read_text()) == []
-
-
-def test_a_short_padded_isa_is_written_at_its_fixed_width(tmp_path):
-    raws = raw_claims(MADE_UP_837P)
-    short = dataclasses.replace(raws[0], isa=raws[0].isa.replace("*00*          *00*", "*00*         *00*", 1))
-    assert len(short.isa) == 104
-    clean, _, _ = split(tmp_path, [short], [()])
-    isa = clean.splitlines()[0]
-    assert len(isa) == 106 and isa.split("*")[2] == " " * 10
-    assert envelope_problems(clean) == []
