@@ -223,6 +223,9 @@ def test_rules_list_for_a_payer_shows_what_runs_and_at_what_severity():
     medicare = run(["rules", "list", "--payer", "medicare"])
     assert medicare.exit_code == 0 and "payer profile medicare" in medicare.output
     assert all(" off " not in line for line in medicare.output.splitlines())
+    # Medicare's profile sets no prior-auth list: the rule runs but can never fire, and says why.
+    pa = next(line for line in medicare.output.splitlines() if line.startswith("PAY-PA-001"))
+    assert "idle: no params.prior_auth" in pa
 
 
 def test_rules_list_for_an_unknown_payer_is_a_usage_error():

@@ -474,3 +474,25 @@ def frequency_source(inp: DeriveInput):
 def profile_source_params(profile) -> dict:
     """``source.<param>`` -> citation for every parameter the profile cites (for ClaimContext.params)."""
     return {SOURCE_PREFIX + k: v for k, v in (getattr(profile, "sources", None) or {}).items()}
+
+
+# Which profile parameter each payer-policy field answers from (for ``rules list --payer``).
+PARAM_OF_FIELD = {
+    ("claim", "tf_filed_late"): "timely_filing", ("claim", "tf_days_late"): "timely_filing",
+    ("claim", "tf_deadline"): "timely_filing", ("patient", "member_id_fits_pattern"): "member_id_pattern",
+    ("claim", "referral_missing"): "referral_required", ("line", "prior_auth_missing"): "prior_auth",
+    ("line", "prior_auth_required"): "prior_auth", ("line", "frequency_exceeded"): "frequency_limits",
+}
+
+
+def params_needed(rule) -> set[str]:
+    """The profile parameters without which ``rule`` can never fire (its tests read nothing else)."""
+    from scrubber.rulespec.model import walk
+
+    out = set()
+    for test in walk(rule.when):
+        alias = rule.aliases.get(test.alias)
+        param = PARAM_OF_FIELD.get((alias.fact_type if alias else test.alias, test.field))
+        if param:
+            out.add(param)
+    return out
