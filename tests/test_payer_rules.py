@@ -88,11 +88,11 @@ def test_the_same_claims_get_different_payer_findings_under_medicare_and_commerc
 def test_payer_messages_name_deadline_basis_and_the_profiles_citation(by_profile):
     (tf,) = findings(by_profile["medicare"])["MADE-UP-PAYER-FILED-MONTH-13"]
     assert tf["message"].startswith("Filed 2025-02-03, 32 days after the timely-filing deadline 2025-01-02 "
-                                    "(limit 12 months from the date of service; date of service 2024-01-02; profile medicare: ")
+                                    "(limit 12 months from the date of service 2024-01-02; profile medicare: ")
     assert "42 CFR 424.44(a)(1)" in tf["message"]
     assert tf["location"]["path"] == "/claims/1/created"
     com = {f["rule_id"]: f for f in findings(by_profile["commercial-example"])["MADE-UP-PAYER-FILED-DAY-100"]}
-    assert "10 days after the timely-filing deadline 2025-04-02 (limit 90 days from the date of service" in com["PAY-TF-001"]["message"]
+    assert "10 days after the timely-filing deadline 2025-04-02 (limit 90 days from the date of service 2025-01-02;" in com["PAY-TF-001"]["message"]
     assert "EXAMPLE" in com["PAY-TF-001"]["message"]  # the example profile's citation says it is an example
     (mbi,) = findings(by_profile["medicare"])["MADE-UP-PAYER-COMMERCIAL-ID"]
     assert "Member id ABC123456789" in mbi["message"] and "Medicare Beneficiary Identifier" in mbi["message"]

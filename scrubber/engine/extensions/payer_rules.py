@@ -279,13 +279,25 @@ def tf_dos(inp: DeriveInput):
 
 @derived_field("claim", "tf_basis", type="text", loc_field="created")
 def tf_basis(inp: DeriveInput):
-    """The limit in words: '12 months from the date of service'."""
+    """The limit in words with the date it counts from: '12 months from the date of service 2024-01-02'."""
+    from scrubber.config.payer_params import prior_adjudication_date
+
     tf = _param(inp, "timely_filing")
-    if not isinstance(tf, Mapping):
+    dos = _d(_payer(inp)["timely_filing_dos"])
+    if not isinstance(tf, Mapping) or dos is None:
         return None
     amount = f"{tf['months']} months" if tf.get("months") is not None else f"{tf.get('days')} days"
     origin = str(tf.get("from", "date_of_service"))
-    return f"{amount} from {BASIS_WORDS.get(origin, origin)}"
+    if origin == "end_of_calendar_year":
+        start = f"{dos.year}-12-31"
+    elif origin == "prior_payer_adjudication":
+        adjudicated = prior_adjudication_date(inp.claim)
+        if adjudicated is None:
+            return f"{amount} from the date of service {dos.isoformat()} (no prior payer adjudication date, 2330B DTP*573, on the claim)"
+        start = adjudicated.isoformat()
+    else:
+        start = dos.isoformat()
+    return f"{amount} from {BASIS_WORDS.get(origin, origin)} {start}"
 
 
 @derived_field("claim", "tf_source", type="text", loc_field="created")
