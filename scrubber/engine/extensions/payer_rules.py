@@ -199,6 +199,27 @@ for _name, _type, _loc, _doc, _conv in (
     _cov(_name, _type, _loc, _doc, _conv)
 
 
+@derived_field("coverage", "plan_name", type="text", loc_field="dos")
+def coverage_plan_name(inp: DeriveInput):
+    """The span's plan as the file names it, or 'not named' (messages never print '(none)')."""
+    obj = inp.obj if isinstance(inp.obj, Mapping) else {}
+    return obj.get("plan") or "not named"
+
+
+@derived_field("coverage", "span_dates", type="text", loc_field="dos")
+def coverage_span_dates(inp: DeriveInput):
+    """The span in words: '2024-01-01 to 2025-03-31', 'from 2025-01-01, open-ended', 'until 2025-03-31'."""
+    obj = inp.obj if isinstance(inp.obj, Mapping) else {}
+    start, end = _d(obj.get("span_start")), _d(obj.get("span_end"))
+    if start and end:
+        return f"{start.isoformat()} to {end.isoformat()}"
+    if start:
+        return f"from {start.isoformat()}, open-ended"
+    if end:
+        return f"until {end.isoformat()}"
+    return "no dates given"
+
+
 def _full_name(last, first) -> Optional[str]:
     return ", ".join(p for p in (last, first) if p) or None
 
