@@ -117,6 +117,11 @@ def prepare_run(settings, verify: bool = False, workers: Optional[int] = None) -
             profiles.get(forced)
     except ConfigError as exc:
         problems.extend(exc.problems)
+    if packs is not None and profiles is not None:
+        from scrubber.engine.extensions.payer_rules import profile_valueset_problems, register_valuesets
+
+        problems.extend(profile_valueset_problems(profiles, packs.valuesets))
+        register_valuesets(packs.valuesets)
     if problems:
         raise SetupError(problems)
     try:

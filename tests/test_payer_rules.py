@@ -231,3 +231,34 @@ def test_rules_list_for_a_payer_shows_what_runs_and_at_what_severity():
 def test_rules_list_for_an_unknown_payer_is_a_usage_error():
     res = run(["rules", "list", "--payer", "no-such-payer"])
     assert res.exit_code == 2 and "unknown payer profile 'no-such-payer'" in res.output
+
+
+# --- profiles that name value sets ---------------------------------------------------------------
+def _profile(tmp_path: Path, body: str) -> dict:
+    d = tmp_path / "profiles"
+    d.mkdir(exist_ok=True)
+    (d / "made-up-vs.yaml").write_text(
+        "# MADE UP test profile\nid: made-up-vs\ntitle: made up (EXAMPLE)\nexample: true\n" + body)
+    return {"CLAIMSCRUB_PROFILE_DIRS": str(d)}
+
+
+def test_a_profile_may_name_value_sets_for_prior_auth_and_frequency(tmp_path):
+    env = _profile(tmp_path, (
+        "params:\n"
+        "  prior_auth: {procedures: em-office-visits, where: claim}\n"
+        "  frequency_limits: [{procedures: em-office-visits, max: 1, per_days: 30}]\n"
+        "sources:\n  prior_auth: EXAMPLE\n  frequency_limits: EXAMPLE\n"))
+    claims = [made_up_claim("MADE-UP-VS-1", "2025-03-03", "2025-03-04", code="99214"),
+              made_up_claim("MADE-UP-VS-2", "2025-03-20", "2025-03-21", code="99213"),
+              made_up_claim("MADE-UP-VS-3", "2025-03-20", "2025-03-21", code="36415")]
+    got = rule_ids(scrub(write_claims(tmp_path, claims), "--payer", "made-up-vs", env=env))
+    assert got == {"MADE-UP-VS-1": {"PAY-PA-001"}, "MADE-UP-VS-2": {"PAY-PA-001", "PAY-FREQ-001"},
+                   "MADE-UP-VS-3": set()}
+
+
+def test_a_profile_naming_an_unknown_value_set_stops_the_run_with_file_and_line(tmp_path):
+    env = _profile(tmp_path, "params:\n  prior_auth: {procedures: no-such-set, where: line}\n"
+                             "sources:\n  prior_auth: EXAMPLE\n")
+    res = run(["scrub", write_claims(tmp_path, [made_up_claim("MADE-UP-1", "2025-01-02", "2025-01-03")])], env)
+    assert res.exit_code == 2
+    assert "made-up-vs.yaml:6: params.prior_auth.procedures names value set 'no-such-set'" in res.output

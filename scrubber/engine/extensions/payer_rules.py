@@ -381,12 +381,41 @@ def _in_procedures(code: Optional[str], procedures) -> bool:
 _VALUESETS: dict = {}
 
 
-def _valueset_contains(name: str, code: str) -> bool:
-    """Membership in ``rules/valuesets/<name>.yaml`` of the standard rule directory (loaded once).
+def register_valuesets(valuesets: Mapping) -> None:
+    """Make the run's loaded value sets (standard and ``--rules`` directories) known to profiles."""
+    _VALUESETS.update(valuesets)
 
-    A profile names a value set by its id; derived fields do not see the engine's loaded packs,
-    so the standard directory is read here. An unknown name raises: the engine reports it as a
-    rule error naming the rules that may miss findings, never a silent pass.
+
+def profile_valueset_problems(profiles, valuesets: Mapping) -> list[str]:
+    """``file:line`` problems for profile parameters naming a value set that no rule directory has.
+
+    Checked before the first claim (exit 2), like rule ids a profile names: a prior-auth list that
+    silently matches nothing is a payer rule that never runs.
+    """
+    problems = []
+    for pid in profiles.ids():
+        params = profiles.get(pid).params
+        named = []
+        pa = params.get("prior_auth")
+        if pa is not None and isinstance(pa.value, Mapping) and isinstance(pa.value.get("procedures"), str):
+            named.append(("params.prior_auth.procedures", pa.value["procedures"], pa.origin))
+        fl = params.get("frequency_limits")
+        for k, limit in enumerate(fl.value if fl is not None and isinstance(fl.value, list) else []):
+            if isinstance(limit, Mapping) and isinstance(limit.get("procedures"), str):
+                named.append((f"params.frequency_limits[{k}].procedures", limit["procedures"], fl.origin))
+        for where, name, origin in named:
+            if name not in valuesets:
+                problems.append(f"{origin}: {where} names value set '{name}', which no rule directory defines "
+                                f"(rules/valuesets/<name>.yaml); known: {', '.join(sorted(valuesets)) or 'none'}")
+    return sorted(set(problems))
+
+
+def _valueset_contains(name: str, code: str) -> bool:
+    """Membership in a value set a profile names: the run's loaded sets, else the standard directory.
+
+    Derived fields do not see the engine's packs, so ``runsetup`` registers them here; rule test
+    cases (no run) fall back to ``rules/valuesets/<name>.yaml``. An unknown name raises: the engine
+    reports it as a rule error naming the rules that may miss findings, never a silent pass.
     """
     vs = _VALUESETS.get(name)
     if vs is None:
