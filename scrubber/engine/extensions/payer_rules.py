@@ -159,7 +159,7 @@ def _cov(name: str, ftype: str, loc: str, doc: str, convert=None):
     key = COVERAGE_KEYS.get(name, name)
 
     def func(inp: DeriveInput):
-        v = inp.obj.get(key) if isinstance(inp.obj, Mapping) else None
+        v = inp.obj.get(key) if isinstance(inp.obj, dict) else None
         return convert(v) if convert is not None else v
 
     func.__doc__ = doc
@@ -202,14 +202,14 @@ for _name, _type, _loc, _doc, _conv in (
 @derived_field("coverage", "plan_name", type="text", loc_field="dos")
 def coverage_plan_name(inp: DeriveInput):
     """The span's plan as the file names it, or 'not named' (messages never print '(none)')."""
-    obj = inp.obj if isinstance(inp.obj, Mapping) else {}
+    obj = inp.obj if isinstance(inp.obj, dict) else {}
     return obj.get("plan") or "not named"
 
 
 @derived_field("coverage", "span_dates", type="text", loc_field="dos")
 def coverage_span_dates(inp: DeriveInput):
     """The span in words: '2024-01-01 to 2025-03-31', 'from 2025-01-01, open-ended', 'until 2025-03-31'."""
-    obj = inp.obj if isinstance(inp.obj, Mapping) else {}
+    obj = inp.obj if isinstance(inp.obj, dict) else {}
     start, end = _d(obj.get("span_start")), _d(obj.get("span_end"))
     if start and end:
         return f"{start.isoformat()} to {end.isoformat()}"
@@ -227,7 +227,7 @@ def _full_name(last, first) -> Optional[str]:
 @derived_field("coverage", "file_name", type="text", loc_field="last_name")
 def coverage_file_name(inp: DeriveInput):
     """The file's person as 'LAST, FIRST'."""
-    obj = inp.obj if isinstance(inp.obj, Mapping) else {}
+    obj = inp.obj if isinstance(inp.obj, dict) else {}
     return _full_name(obj.get("file_last_name"), obj.get("file_first_name"))
 
 
@@ -485,7 +485,9 @@ def _frequency_over(inp: DeriveInput) -> Optional[dict]:
     limits = _param(inp, "frequency_limits")
     if not isinstance(limits, (list, tuple)) or not limits:
         return None
-    state = inp.batch.__dict__.setdefault("payer_frequency", {"tracker": FrequencyTracker(), "claim": None})
+    state = inp.batch.__dict__.get("payer_frequency")
+    if state is None:
+        state = inp.batch.__dict__["payer_frequency"] = {"tracker": FrequencyTracker(), "claim": None}
     if state["claim"] is not inp.claim:
         over = state["tracker"].check_and_add(inp.claim, limits, lambda name, code: _valueset_contains(name, code))
         state["claim"], state["over"] = inp.claim, {o["line"]: o for o in over}
