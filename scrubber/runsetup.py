@@ -40,7 +40,8 @@ class PreparedRun:
         import dataclasses
 
         from scrubber.config import claim_context
-        from scrubber.engine.extensions.payer_rules import enrich_coverage, profile_source_params
+        from scrubber.engine.extensions.payer_coverage import enrich_coverage
+        from scrubber.engine.extensions.payer_rules import profile_source_params
 
         ctx = claim_context(self.profiles, claim, forced=self.forced_payer, eligibility=self.eligibility)
         sources = profile_source_params(self.profiles.get(ctx.profile_id))
