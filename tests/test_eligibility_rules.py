@@ -183,3 +183,37 @@ def test_severity_override_of_a_profile_applies_to_eligibility_rules(tmp_path):
     sev = {r["claims"][0]["status"]: [(f["rule_id"], f["severity"]) for f in r["claims"][0]["findings"]
                                       if f["rule_id"] == "ELIG-NAME-001"] for r in (with_override, plain)}
     assert sev == {"flagged": [("ELIG-NAME-001", "error")], "clean": [("ELIG-NAME-001", "warning")]}
+
+
+# --- what the coverage fact adds: the file's side, and where on the claim (no CLI) -------------
+def _claims_of(path: Path) -> dict:
+    from scrubber.readers import iter_records
+
+    return {r.claim.claim_id: r.claim for r in iter_records([str(path)])}
+
+
+def test_the_file_person_compared_is_the_dependent_not_the_subscriber():
+    import dataclasses
+
+    from scrubber.engine.extensions.payer_coverage import enrich_coverage
+    from scrubber.readers.eligibility import load_eligibility
+
+    index, _ = load_eligibility([str(X271)])
+    claim = _claims_of(BATCHES / "made-up-271-claims.837")["MADE-UP-EB271-DEPENDENT-INACTIVE"]
+    renamed = dataclasses.replace(claim, patient=dataclasses.replace(claim.patient, first_name="TOM"))
+    cov = enrich_coverage(renamed, index.check(renamed), index)
+    assert cov["name_matches"] is False
+    assert (cov["file_last_name"], cov["file_first_name"], cov["file_birth_date"]) == ("DOE", "TIM", "2015-03-09")
+    assert cov["person_source"].endswith("made-up-271.x12: segment 23 (2110D/EB)")
+    # A finding on the name points at the dependent's NM1 (2010CA), on the gap at the line's date.
+    assert cov.locs["last_name"].path == "2010CA/NM103"
+    assert cov.locs["dos"].path == "2400[1]/DTP03"
+
+
+def test_no_eligibility_file_speaking_for_the_claim_means_no_coverage_fact():
+    from scrubber.engine.extensions.payer_coverage import enrich_coverage
+    from scrubber.readers.eligibility import load_eligibility
+
+    index, _ = load_eligibility([str(CSV)])
+    claim = _claims_of(BATCHES / "made-up-834-claims.837")["MADE-UP-EB834-TERMINATED"]
+    assert index.check(claim) is None and enrich_coverage(claim, None, index) is None
