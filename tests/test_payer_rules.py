@@ -9,6 +9,7 @@ authorization read from 2400 REF*G1, and ``rules list --payer``.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,19 @@ def test_a_profile_naming_an_unknown_value_set_stops_the_run_with_file_and_line(
     res = run(["scrub", write_claims(tmp_path, [made_up_claim("MADE-UP-1", "2025-01-02", "2025-01-03")])], env)
     assert res.exit_code == 2
     assert "made-up-vs.yaml:6: params.prior_auth.procedures names value set 'no-such-set'" in res.output
+
+
+def test_a_child_profile_re_enables_a_rule_its_parent_disabled(tmp_path):
+    d = tmp_path / "more-profiles"
+    d.mkdir()
+    (d / "made-up-reenable.yaml").write_text(
+        "# MADE UP test profile\nid: made-up-reenable\ntitle: made up (EXAMPLE)\nexample: true\n"
+        "extends: made-up-line-auth\nrules: {enabled: [PAY-FREQ-001]}\n")
+    env = {"CLAIMSCRUB_PROFILE_DIRS": f"{BATCHES / 'profiles'}{os.pathsep}{d}"}  # PATH-style list
+    claims = [c for c in json.loads(DIFFS.read_text())["claims"] if c["claim_id"].startswith("MADE-UP-PAYER-PREVENTIVE")]
+    path = write_claims(tmp_path, claims)
+    got = {pid: rule_ids(scrub(path, "--payer", pid, env=env))["MADE-UP-PAYER-PREVENTIVE-2"]
+           for pid in ("made-up-line-auth", "made-up-reenable")}
+    assert "PAY-FREQ-001" not in got["made-up-line-auth"] and "PAY-FREQ-001" in got["made-up-reenable"]
+    listed = run(["rules", "list", "--payer", "made-up-reenable"], env)
+    assert next(ln for ln in listed.output.splitlines() if ln.startswith("PAY-FREQ-001")).split()[1] == "runs"
