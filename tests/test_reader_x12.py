@@ -228,3 +228,67 @@ def test_claim_without_clm01_is_unreadable_with_its_segment(tmp_path):
     bad = cs[1]
     assert bad.claim is None and bad.error.kind == "unreadable-claim" and bad.error.segment == bad.source.segment
     assert "CLM01" in bad.error.message
+
+
+def test_a_huge_transaction_hands_claims_on_early_and_still_reports_its_errors(tmp_path, monkeypatch):
+    import scrubber.readers.x12.reader as reader_mod
+
+    monkeypatch.setattr(reader_mod, "MAX_PENDING", 1)
+    recs = records(FIX / "837p-broken.837")
+    cs = [r for r in recs if isinstance(r, ClaimRecord)]
+    assert [r.claim_id for r in cs] == ["MADE-UP-P1", "MADE-UP-P2"]
+    errors = [e.message.split(":")[0] for e in recs if isinstance(e, RunError)]
+    assert "X12-SE01" in errors and "X12-CTRL-ST" in errors  # no claim was still held at SE
+
+
+def test_fast_constructors_build_the_same_objects_as_the_dataclasses():
+    import dataclasses
+
+    from scrubber import model as m
+    from scrubber.readers.x12 import fast
+
+    pairs = [(fast.new_claim, m.Claim), (fast.new_line, m.ServiceLine), (fast.new_diagnosis, m.Diagnosis),
+             (fast.new_provider, m.Provider), (fast.new_person, m.Person), (fast.new_address, m.Address),
+             (fast.new_payer, m.Payer), (fast.new_other_payer, m.OtherPayer), (fast.new_source, m.Source),
+             (fast.new_code_entry, m.CodeEntry), (fast.new_raw, m.RawClaim)]
+    for make, cls in pairs:
+        kwargs = {f.name: f"v-{f.name}" for f in dataclasses.fields(cls)
+                  if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
+        a, b = make(**kwargs), cls(**kwargs)
+        assert type(a) is cls and a == b
+        assert all(getattr(a, f.name) == getattr(b, f.name) for f in dataclasses.fields(cls)), cls.__name__
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(a, dataclasses.fields(cls)[0].name, "x")
+
+
+def test_claims_pickle_with_their_locations():
+    import pickle
+
+    for r in claims(FIX / "837p-two-claims.837") + claims(FIX / "837i-inpatient.837"):
+        c = pickle.loads(pickle.dumps(r.claim))
+        assert c == r.claim
+        assert dict(c.locs) == dict(r.claim.locs)
+        assert [dict(line.locs) for line in c.lines] == [dict(line.locs) for line in r.claim.lines]
+        assert [dict(d.locs) for d in c.diagnoses] == [dict(d.locs) for d in r.claim.diagnoses]
+
+
+def test_every_location_names_a_segment_holding_that_value():
+    """Each loc's segment number points at a segment whose id matches the loc's path."""
+    import re
+
+    text = (FIX / "837p-two-claims.837").read_text()
+    segs = [s.strip() for s in text.split("~") if s.strip()]
+
+    def walk(obj):
+        if hasattr(obj, "locs"):
+            for field, loc in obj.locs.items():
+                seg_id = re.search(r"([A-Z][A-Z0-9]{1,2})(?:\[\d+\])?\d\d(?:-\d+)?$", loc.path).group(1)
+                assert segs[loc.segment - 1].split("*")[0] == seg_id, (field, loc)
+        for f in getattr(obj, "__dataclass_fields__", {}):
+            v = getattr(obj, f)
+            for x in (v if isinstance(v, tuple) else (v,)):
+                if hasattr(x, "__dataclass_fields__") and f != "raw":
+                    walk(x)
+
+    for r in claims(FIX / "837p-two-claims.837"):
+        walk(r.claim)

@@ -6,7 +6,6 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from x12_testkit import content, envelope_problems, raw_claims, segments_of
 
 from scrubber.model import Claim, ClaimRecord, ClaimResult, Finding, Source

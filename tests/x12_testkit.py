@@ -175,9 +175,3 @@ def records_from_x12(text: str, path: str) -> list:
 def _clm_number(segs: list[str], clm: str) -> int:
     return segs.index(clm) + 1
 
-
-def fake_reader(paths: list[str]):
-    """``iter_records`` for tests: every file is an X12 837 read by ``records_from_x12``."""
-    for p in paths:
-        with open(p, encoding="utf-8") as f:
-            yield from records_from_x12(f.read(), p)

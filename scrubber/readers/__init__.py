@@ -99,7 +99,7 @@ def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:
         except (OSError, EOFError, zlib.error) as exc:
             yield RunError("unreadable-file", f"cannot read the file: {exc}", path, None)
             return
-        yield from read_json(data, path)
+        yield from _guarded(read_json(data, path), path)
         return
     envelope = _x12_start(start)
     if envelope >= 0 or _SEGMENT_START.match(start):
@@ -110,7 +110,7 @@ def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:
             start = start[skipped:]
             yield RunError("structure", f"X12-ISA: {skipped} bytes before the first envelope segment were skipped", path, None)
         read_errors: list[str] = []
-        yield from read_x12(_chunks(start, f, read_errors), path)
+        yield from _guarded(read_x12(_chunks(start, f, read_errors), path), path)
         for message in read_errors:
             yield RunError("unreadable-file", f"reading stopped early: {message}", path, None)
         return
@@ -121,6 +121,18 @@ def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:
 
 
 _ENVELOPE_SEGMENT = re.compile(rb"(ISA|GS|ST)[^A-Za-z0-9\s]")
+
+
+def _guarded(records: Iterator[Record], path: str) -> Iterator[Record]:
+    """The last safety net: a reader bug ends this file with a RunError, never a traceback."""
+    count = 0
+    try:
+        for rec in records:
+            count += 1
+            yield rec
+    except Exception as exc:  # noqa: BLE001 - reported, with what was read so far
+        yield RunError("unreadable-file", f"internal reader error after {count} records ({type(exc).__name__}: {exc}); "
+                       "the rest of the file was not read - please report this", path, None)
 
 
 def _x12_start(start: bytes) -> int:

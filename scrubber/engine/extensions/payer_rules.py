@@ -156,13 +156,6 @@ def referral_source(inp: DeriveInput):
     return _source(inp, "referral_required") if _param(inp, "referral_required") is not None else None
 
 
-@derived_field("claim", "sex_edits_active", type="bool", loc_field="service_from")
-def sex_edits_active(inp: DeriveInput):
-    """Whether diagnosis/procedure-sex edits apply on the claim's first date of service under the
-    profile's ``sex_edits`` (true when the profile says nothing). The coding pack's sex rules read it."""
-    return _payer(inp)["sex_edits_active"]
-
-
 # ---- line: prior authorization -------------------------------------------------------------------
 WHERE_WORDS = {"claim": "claim level (2300 REF*G1)", "line": "line level (2400 REF*G1)"}
 

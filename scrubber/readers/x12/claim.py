@@ -20,9 +20,17 @@ from scrubber.model import (
     Source,
 )
 from scrubber.readers.x12 import layout
+from scrubber.readers.x12.claim_checks import REQUIRED_OK
 from scrubber.readers.x12.loops import Billing, Patient, Subscriber
 from scrubber.readers.x12.names import NameLoop, payer, person, provider
-from scrubber.readers.x12.values import Collector, LazyLocs, element, parse_amount
+from scrubber.readers.x12.fast import (
+    new_claim, new_code_entry, new_diagnosis, new_line, new_other_payer, new_raw, new_source,
+)
+from scrubber.readers.x12.values import Collector, FieldLocs, LazyLocs, element, parse_amount, parse_d8
+
+_PAD = [""] * 24
+_REQ = layout.REQUIRED
+_REQ_OK = REQUIRED_OK
 
 _PARENT = {"2310": "2300", "2320": "2300", "2330": "2300", "2410": "2400", "2420": "2400", "2430": "2400", "2440": "2400"}
 _RANKS = {
@@ -44,12 +52,17 @@ class Envelope:
             setattr(self, k, kw.get(k))
 
 
+_LINE_PREFIX = [f"2400[{i}]" for i in range(100)]
+
+
 class _Line:
-    __slots__ = ("position", "prefix", "lx", "sv1", "sv2", "dates", "lin", "ctp", "names", "prior_auth")
+    __slots__ = ("position", "number", "prefix", "lx", "sv1", "sv2", "dates", "lin", "ctp", "names", "prior_auth")
 
     def __init__(self, position: int, lx: tuple):
         self.position = position
-        self.prefix = f"2400[{position}]"
+        lx01 = lx[2][1] if len(lx[2]) > 1 else ""
+        self.number = int(lx01) if lx01.isdigit() else position
+        self.prefix = _LINE_PREFIX[position] if position < 100 else f"2400[{position}]"
         self.lx = lx
         self.sv1 = self.sv2 = self.lin = self.ctp = self.prior_auth = None
         self.dates: list[tuple] = []
@@ -84,14 +97,21 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
     comp = env.delimiters.component
     col = Collector()
     clm_no, _, clm = segs[0]
+    e = clm + _PAD
     locs: dict = {"claim_id": ("2300/CLM01", clm_no)}
     if strict:
-        col.required(clm, layout.REQUIRED["CLM"], "2300", clm_no)
-    total = col.amount(element(clm, 2), "2300/CLM02", clm_no)
-    if total is not None:
-        locs["total_charge"] = ("2300/CLM02", clm_no)
+        for i in _REQ["CLM"]:
+            if not e[i]:
+                col.required(clm, (i,), "2300", clm_no)
+    total = None
+    if e[2]:
+        total = parse_amount(e[2])
+        if total is None:
+            col.amount(e[2], "2300/CLM02", clm_no)
+        else:
+            locs["total_charge"] = ("2300/CLM02", clm_no)
     pos = fq = freq = None
-    clm05 = element(clm, 5)
+    clm05 = e[5] or None
     if clm05 is not None:
         parts = clm05.split(comp)
         pos = parts[0] or None
@@ -119,17 +139,34 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
     line_map = layout.LINE_PROVIDERS[kind]
     other_map = layout.OTHER_PAYER_NAMES[kind]
 
+    sv_ok = _REQ_OK["SV1" if kind == "837P" else "SV2"]
+    dtp_ok = _REQ_OK["DTP"]
+    sv_id = "SV1" if kind == "837P" else "SV2"
     for seg in segs[1:]:
         no, _, els = seg
         sid = els[0]
+        if state == "2400":
+            # Fast path for the bulk of a claim: well-formed service line segments in order.
+            if sid == "DTP" and rank <= 7 and dtp_ok(els):
+                rank = 7
+                if els[1] == "472":
+                    line.dates.append(seg)
+                continue
+            if sid == sv_id and rank == 0 and sv_ok(els):
+                rank = 1
+                if kind == "837P":
+                    line.sv1 = seg
+                else:
+                    line.sv2 = seg
+                continue
         # Loop starts.
         if sid == "LX":
             line = _Line(len(lines) + 1, seg)
             lines.append(line)
-            col.line = _int(element(els, 1)) or line.position
+            col.line = line.number
             state, rank, name = "2400", 0, None
-            if strict:
-                col.required(els, layout.REQUIRED["LX"], line.prefix, no)
+            if strict and (len(els) < 2 or not els[1]):
+                col.required(els, (1,), line.prefix, no)
             continue
         if sid == "SBR" and line is None:
             other = _OtherPayer(len(others) + 1, seg)
@@ -168,8 +205,8 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                 claim_names.append((hit[1], name))
                 state = "2310"
             rank = 0
-            if strict:
-                col.required(els, layout.REQUIRED["NM1"], name.prefix, no)
+            if strict and (len(els) < 3 or not els[1] or not els[2]):
+                col.required(els, _REQ["NM1"], name.prefix, no)
             continue
         if line is not None and sid in ("LIN", "SVD", "LQ"):
             state, rank, name = {"LIN": "2410", "SVD": "2430", "LQ": "2440"}[sid], 0, None
@@ -201,19 +238,19 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                 col.add("X12-SEG-ORDER", f"{sid} is out of order in loop {state}", f"{state}/{sid}", no)
             rank = max(rank, r)
         if strict:
-            req = layout.REQUIRED.get(sid)
-            if req:
-                col.required(els, req, _prefix(loop_state, line, other, name), no)
+            ok = _REQ_OK.get(sid)
+            if ok is not None and not ok(els):
+                col.required(els, _REQ[sid], _prefix(loop_state, line, other, name), no)
         if loop_state == "2300":
             if sid == "HI":
                 hi_count += 1
                 _read_hi(els, no, hi_count, comp, col, diagnoses, conditions, occurrences, values)
             elif sid == "DTP":
-                q = element(els, 1)
+                q = els[1] if len(els) > 1 else None
                 if q in _CLAIM_DATES:
                     dates[q] = seg
             elif sid == "REF":
-                q = element(els, 1)
+                q = els[1] if len(els) > 1 else None
                 if q in ("G1", "9F", "F8"):
                     refs.setdefault(q, seg)
         elif loop_state == "2400":
@@ -225,7 +262,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                 line.sv2 = seg
                 if kind == "837P" and strict:
                     col.add("X12-SEG-MISPLACED", "SV2 (institutional service) in an 837P claim", f"{line.prefix}/SV2", no)
-            elif sid == "DTP" and element(els, 1) == "472":
+            elif sid == "DTP" and len(els) > 1 and els[1] == "472":
                 line.dates.append(seg)
             elif sid == "REF" and element(els, 1) == "G1" and line.prior_auth is None:
                 line.prior_auth = seg
@@ -243,7 +280,8 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
     fields: dict = {}
     for q, seg in dates.items():
         no, _, els = seg
-        start, end = col.date_value(element(els, 2), element(els, 3), "2300/DTP03", no)
+        e = els + _PAD
+        start, end = col.date_value(e[2] or None, e[3] or None, "2300/DTP03", no)
         key = _CLAIM_DATES[q]
         if key == "statement":
             fields["statement_from"], fields["statement_to"] = start, end
@@ -253,23 +291,26 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
         else:
             fields[key] = start
             locs[key] = ("2300/DTP03", no)
-    for q, attr in (("G1", "prior_authorization"), ("9F", "referral_number"), ("F8", "payer_claim_control_number")):
+    for q, attr in (_REF_FIELDS if refs else ()):
         seg = refs.get(q)
         if seg is not None:
             fields[attr] = element(seg[2], 2)
             locs[attr] = ("2300/REF02", seg[0])
 
-    service_lines = tuple(_build_line(ln, kind, comp, col, line_map, strict) for ln in lines)
+    service_lines = tuple([_build_line(ln, kind, comp, col, strict) for ln in lines])
     col.line = None
     service_from = service_to = None
-    for sl in service_lines:
-        if sl.date_from is not None and (service_from is None or sl.date_from < service_from):
-            service_from = sl.date_from
-            locs["service_from"] = sl.locs["date_from"].path, sl.locs["date_from"].segment
-        end = sl.date_to or sl.date_from
-        if end is not None and (service_to is None or end > service_to):
+    for ln, sl in zip(lines, service_lines):
+        start = sl.date_from
+        if start is None:
+            continue
+        if service_from is None or start < service_from:
+            service_from = start
+            locs["service_from"] = (ln.prefix + "/DTP03", ln.dates[0][0])
+        end = sl.date_to or start
+        if service_to is None or end > service_to:
             service_to = end
-            locs["service_to"] = sl.locs["date_from"].path, sl.locs["date_from"].segment
+            locs["service_to"] = (ln.prefix + "/DTP03", ln.dates[0][0])
     if service_from is None:
         svc = fields.pop("_service", None)
         if svc is not None:
@@ -281,31 +322,31 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
     fields.pop("_service", None)
 
     if strict:
-        if not any(d.qualifier in layout.PRINCIPAL_QUALIFIERS for d in diagnoses):
-            col.add("X12-REQ-SEG", "2300/HI: the claim has no principal diagnosis (HI*ABK)", "2300/HI", clm_no)
+        if not diagnoses or not _has_principal(diagnoses):
+            col.add("X12-REQ-SEG", "the claim has no principal diagnosis (HI*ABK)", "2300/HI", clm_no)
         if not lines:
-            col.add("X12-REQ-SEG", "2400: the claim has no service line (LX)", "2400/LX", clm_no)
+            col.add("X12-REQ-SEG", "the claim has no service line (LX)", "2400/LX", clm_no)
         for op in others:
             for sub_loop, what in (("2330A", "other subscriber NM1*IL"), ("2330B", "other payer NM1*PR")):
                 if sub_loop not in op.names:
                     col.add("X12-REQ-SEG", f"loop {op.prefix}/{sub_loop} ({what}) is missing", f"{op.prefix}/{sub_loop}", op.sbr[0])
 
-    providers = list(billing.providers) if billing is not None else []
-    for role, nl in claim_names:
-        providers.append(provider(role, nl))
+    if claim_names:
+        providers = (billing.providers if billing is not None else ()) + tuple([provider(role, nl) for role, nl in claim_names])
+    else:
+        providers = billing.providers if billing is not None else ()
     subscriber = sub.person if sub is not None else None
     if pat is not None and pat.person is not None:
         patient = pat.person
     elif subscriber is not None and pat is None:
-        patient = subscriber if subscriber.relationship == "18" else replace(subscriber, relationship="18")
+        patient = sub.as_patient()
     else:
         patient = None
     if sub is not None:
-        for k, v in sub.locs.items():
-            locs[k] = v
+        locs.update(sub.locs)
     if env.created is not None:
         locs["created"] = env.created_loc
-    raw = RawClaim(
+    raw = new_raw(
         element_sep=env.delimiters.element,
         component_sep=comp,
         repetition_sep=env.delimiters.repetition,
@@ -316,12 +357,13 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
         billing=billing.raw if billing is not None else (),
         subscriber=sub.raw if sub is not None else (),
         patient=pat.raw if pat is not None else (),
-        claim=tuple(s[1] for s in segs),
+        claim=tuple([s[1] for s in segs]),
     )
-    claim = Claim(
-        claim_id=element(clm, 1) or "",
+    claim = new_claim(
+        claim_id=clm[1],
         kind=kind,
-        source=Source(env.path, clm_no, env.interchange, env.group, env.transaction, env.version),
+        source=new_source(path=env.path, segment=clm_no, interchange=env.interchange, group=env.group,
+                          transaction=env.transaction, version=env.version),
         total_charge=total,
         place_of_service=pos,
         facility_code_qualifier=fq,
@@ -334,25 +376,35 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
         admission_date=fields.get("admission_date"),
         discharge_date=fields.get("discharge_date"),
         onset_date=fields.get("onset_date"),
-        providers=tuple(providers),
+        providers=providers,
         subscriber=subscriber,
         patient=patient,
         payer=sub.payer if sub is not None else None,
         payer_responsibility=sub.responsibility if sub is not None else None,
         claim_filing_indicator=sub.filing_indicator if sub is not None else None,
-        other_payers=tuple(_build_other(op, col) for op in others),
+        other_payers=tuple([_build_other(op, col) for op in others]) if others else (),
         prior_authorization=fields.get("prior_authorization"),
         referral_number=fields.get("referral_number"),
         payer_claim_control_number=fields.get("payer_claim_control_number"),
         diagnoses=tuple(diagnoses),
-        condition_codes=tuple(conditions),
-        occurrence_codes=tuple(occurrences),
-        value_codes=tuple(values),
+        condition_codes=tuple(conditions) if conditions else (),
+        occurrence_codes=tuple(occurrences) if occurrences else (),
+        value_codes=tuple(values) if values else (),
         lines=service_lines,
         raw=raw,
         locs=LazyLocs(locs),
     )
     return claim, col.findings
+
+
+_REF_FIELDS = (("G1", "prior_authorization"), ("9F", "referral_number"), ("F8", "payer_claim_control_number"))
+
+
+def _has_principal(diagnoses: list) -> bool:
+    for d in diagnoses:
+        if d.qualifier in layout.PRINCIPAL_QUALIFIERS:
+            return True
+    return False
 
 
 def _prefix(loop_state: str, line: Optional[_Line], other: Optional[_OtherPayer], name: Optional[NameLoop]) -> str:
@@ -366,7 +418,7 @@ def _prefix(loop_state: str, line: Optional[_Line], other: Optional[_OtherPayer]
 
 
 def _bad_entity(col: Collector, code: str, where: str, no: int) -> None:
-    col.add("X12-SEG-MISPLACED", f"{where}/NM101: entity code {code[:10]!r} does not start a loop here", where + "/NM101", no)
+    col.add("X12-SEG-MISPLACED", f"NM101 entity code {code[:10]!r} does not start a loop here", where + "/NM101", no)
 
 
 def _int(text: Optional[str]) -> Optional[int]:
@@ -384,117 +436,158 @@ def _read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values) 
         parts = composite.split(comp)
         qual = parts[0]
         code = parts[1] if len(parts) > 1 and parts[1] else None
-        base = f"2300/HI[{k}]{m:02d}"
         if code is None:
+            base = f"2300/HI[{k}]{m:02d}"
             hint = next((c for c in ">:^|\\!" if c in qual), None)
             why = f" (it contains {hint!r}: is that meant as the component separator? ISA16 declares {comp!r})" if hint else ""
-            col.add("X12-REQ-ELEM", f"{base}-2: HI composite {qual[:12]!r} has no code{why}", base + "-2", no)
+            col.add("X12-REQ-ELEM", f"HI composite {qual[:12]!r} has no code{why}", base + "-2", no)
             continue
-        if qual in layout.DIAGNOSIS_QUALIFIERS:
-            dlocs = {"code": (base + "-2", no), "qualifier": (base + "-1", no)}
-            poa = parts[8] if len(parts) > 8 and parts[8] else None
-            if poa is not None:
-                dlocs["poa"] = (base + "-9", no)
-            diagnoses.append(Diagnosis(len(diagnoses) + 1, code, qual, poa, LazyLocs(dlocs)))
+        mm = _HI_INDEX[m] if m < 13 else f"{m:02d}"
+        if qual in _DX_QUALIFIERS:
+            if len(parts) > 8 and parts[8]:
+                poa, table = parts[8], _DX_POA_LOCS
+            else:
+                poa, table = None, _DX_LOCS
+            diagnoses.append(new_diagnosis(position=len(diagnoses) + 1, code=code, qualifier=qual, poa=poa,
+                                           locs=FieldLocs(table, (no,), _hi_prefix(k) + mm)))
         elif qual in ("BG", "BH", "BI", "BE"):
-            clocs = {"code": (base + "-2", no), "qualifier": (base + "-1", no)}
+            clocs = {"code": (mm + "-2", no), "qualifier": (mm + "-1", no)}
             start = end = amount = None
+            base = f"2300/HI[{k}]{mm}"
             if qual in ("BH", "BI") and len(parts) > 3:
                 start, end = col.date_value(parts[2] or None, parts[3] or None, base + "-4", no)
-                clocs["date_from"] = clocs["date_to"] = (base + "-4", no)
+                clocs["date_from"] = clocs["date_to"] = (mm + "-4", no)
             if qual == "BE" and len(parts) > 4 and parts[4]:
                 amount = col.amount(parts[4], base + "-5", no)
-                clocs["amount"] = (base + "-5", no)
-            entry = CodeEntry(qual, code, start, end, amount, LazyLocs(clocs))
+                clocs["amount"] = (mm + "-5", no)
+            entry = new_code_entry(qualifier=qual, code=code, date_from=start, date_to=end, amount=amount,
+                                   locs=LazyLocs(clocs, _hi_prefix(k)))
             (conditions if qual == "BG" else values if qual == "BE" else occurrences).append(entry)
         elif qual not in layout.OTHER_HI_QUALIFIERS:
-            col.add("X12-CODE", f"{base}-1: {qual[:10]!r} is not an HI code list qualifier", base + "-1", no)
+            base = f"2300/HI[{k}]{mm}"
+            col.add("X12-CODE", f"{qual[:10]!r} is not an HI code list qualifier", base + "-1", no)
 
 
-def _build_line(ln: _Line, kind: str, comp: str, col: Collector, line_map, strict: bool) -> ServiceLine:
+_HI_INDEX = [f"{m:02d}" for m in range(13)]
+_DX_LOCS = {"code": ("-2", 0), "qualifier": ("-1", 0)}
+_DX_POA_LOCS = {**_DX_LOCS, "poa": ("-9", 0)}
+
+
+
+_HI_PREFIX = [f"2300/HI[{k}]" for k in range(40)]
+_DX_QUALIFIERS = layout.DIAGNOSIS_QUALIFIERS
+
+
+def _hi_prefix(k: int) -> str:
+    return _HI_PREFIX[k] if k < 40 else f"2300/HI[{k}]"
+
+
+_LINE_COMMON = {"number": ("LX01", 0), "date_from": ("DTP03", 2), "date_to": ("DTP03", 2),
+                "ndc": ("2410/LIN03", 3), "ndc_quantity": ("2410/CTP04", 4), "ndc_unit": ("2410/CTP05-1", 4),
+                "prior_authorization": ("REF02", 5)}
+_SV1_LOCS = {**_LINE_COMMON, "code_qualifier": ("SV101-1", 1), "code": ("SV101-2", 1), "modifiers": ("SV101-3", 1),
+             "charge": ("SV102", 1), "unit_basis": ("SV103", 1), "units": ("SV104", 1), "place_of_service": ("SV105", 1),
+             "dx_pointers": ("SV107", 1)}
+_SV2_LOCS = {**_LINE_COMMON, "revenue_code": ("SV201", 1), "code_qualifier": ("SV202-1", 1), "code": ("SV202-2", 1),
+             "modifiers": ("SV202-3", 1), "charge": ("SV203", 1), "unit_basis": ("SV204", 1), "units": ("SV205", 1)}
+_PAD8 = [""] * 8
+
+
+def _build_line(ln: _Line, kind: str, comp: str, col: Collector, strict: bool) -> ServiceLine:
     p = ln.prefix
-    col.line = _int(element(ln.lx[2], 1)) or ln.position
-    locs: dict = {"number": (p + "/LX01", ln.lx[0])}
+    col.line = ln.number
     code = qual = charge = units = basis = pos = revenue = None
     modifiers: tuple[str, ...] = ()
     pointers: tuple[int, ...] = ()
+    table = _SV1_LOCS
+    sv_no = None
     if ln.sv1 is not None:
-        no, _, els = ln.sv1
-        composite = element(els, 1)
-        if composite is not None:
-            parts = composite.split(comp)
+        sv_no = no = ln.sv1[0]
+        e = ln.sv1[2]
+        if len(e) < 8:
+            e = e + _PAD8
+        if e[1]:
+            parts = e[1].split(comp)
             qual = parts[0] or None
             code = parts[1] if len(parts) > 1 and parts[1] else None
-            modifiers = tuple(m for m in parts[2:6] if m)
-            locs["code_qualifier"] = (p + "/SV101-1", no)
-            locs["code"] = (p + "/SV101-2", no)
-            if modifiers:
-                locs["modifiers"] = (p + "/SV101-3", no)
-        charge = col.amount(element(els, 2), p + "/SV102", no)
-        basis = element(els, 3)
-        units = col.amount(element(els, 4), p + "/SV104", no)
-        pos = element(els, 5)
-        locs["charge"] = (p + "/SV102", no)
-        locs["unit_basis"] = (p + "/SV103", no)
-        locs["units"] = (p + "/SV104", no)
-        if pos is not None:
-            locs["place_of_service"] = (p + "/SV105", no)
-        ptr = element(els, 7)
-        if ptr is not None:
-            locs["dx_pointers"] = (p + "/SV107", no)
-            found = []
-            for x in ptr.split(comp):
-                if x.isdigit():
-                    found.append(int(x))
-                elif x:
-                    col.add("X12-CODE", f"{p}/SV107: diagnosis pointer {x[:10]!r} is not a number 1-12", p + "/SV107", no)
-            pointers = tuple(found)
+            if len(parts) > 2:
+                modifiers = tuple([m for m in parts[2:6] if m])
+        if e[2]:
+            charge = parse_amount(e[2])
+            if charge is None:
+                col.amount(e[2], p + "/SV102", no)
+        basis = e[3] or None
+        if e[4]:
+            units = parse_amount(e[4])
+            if units is None:
+                col.amount(e[4], p + "/SV104", no)
+        pos = e[5] or None
+        ptr = e[7]
+        if ptr:
+            if ptr.isdigit():
+                pointers = (int(ptr),)
+            else:
+                found = []
+                for x in ptr.split(comp):
+                    if x.isdigit():
+                        found.append(int(x))
+                    elif x:
+                        col.add("X12-CODE", f"SV107 diagnosis pointer {x[:10]!r} is not a number 1-12", p + "/SV107", no)
+                pointers = tuple(found)
     elif ln.sv2 is not None:
-        no, _, els = ln.sv2
-        revenue = element(els, 1)
-        locs["revenue_code"] = (p + "/SV201", no)
-        composite = element(els, 2)
-        if composite is not None:
-            parts = composite.split(comp)
+        table = _SV2_LOCS
+        sv_no = no = ln.sv2[0]
+        e = ln.sv2[2]
+        if len(e) < 8:
+            e = e + _PAD8
+        revenue = e[1] or None
+        if e[2]:
+            parts = e[2].split(comp)
             qual = parts[0] or None
             code = parts[1] if len(parts) > 1 and parts[1] else None
-            modifiers = tuple(m for m in parts[2:6] if m)
-            locs["code_qualifier"] = (p + "/SV202-1", no)
-            locs["code"] = (p + "/SV202-2", no)
-            if modifiers:
-                locs["modifiers"] = (p + "/SV202-3", no)
-        charge = col.amount(element(els, 3), p + "/SV203", no)
-        basis = element(els, 4)
-        units = col.amount(element(els, 5), p + "/SV205", no)
-        locs["charge"] = (p + "/SV203", no)
-        locs["unit_basis"] = (p + "/SV204", no)
-        locs["units"] = (p + "/SV205", no)
+            if len(parts) > 2:
+                modifiers = tuple([m for m in parts[2:6] if m])
+        if e[3]:
+            charge = parse_amount(e[3])
+            if charge is None:
+                col.amount(e[3], p + "/SV203", no)
+        basis = e[4] or None
+        if e[5]:
+            units = parse_amount(e[5])
+            if units is None:
+                col.amount(e[5], p + "/SV205", no)
     elif strict:
         want = "SV2" if kind == "837I" else "SV1"
-        col.add("X12-REQ-SEG", f"{p}/{want}: the service line has no {want} segment", f"{p}/{want}", ln.lx[0])
+        col.add("X12-REQ-SEG", f"service line {ln.number} has no {want} segment", f"{p}/{want}", ln.lx[0])
     date_from = date_to = None
+    dtp_no = None
     if ln.dates:
-        no, _, els = ln.dates[0]
-        date_from, date_to = col.date_value(element(els, 2), element(els, 3), p + "/DTP03", no)
-        locs["date_from"] = locs["date_to"] = (p + "/DTP03", no)
+        dtp_no, _, els = ln.dates[0]
+        if len(els) > 3 and els[2] == "D8":
+            date_from = date_to = parse_d8(els[3])
+        if date_from is None:
+            e = els + _PAD8
+            date_from, date_to = col.date_value(e[2] or None, e[3] or None, p + "/DTP03", dtp_no)
     elif strict and kind == "837P":
-        col.add("X12-REQ-SEG", f"{p}/DTP: the service line has no service date (DTP*472)", p + "/DTP", ln.lx[0])
+        col.add("X12-REQ-SEG", f"service line {ln.number} has no service date (DTP*472)", p + "/DTP", ln.lx[0])
     ndc = ndc_qty = ndc_unit = None
-    if ln.lin is not None and element(ln.lin[2], 2) == "N4":
-        ndc = element(ln.lin[2], 3)
-        locs["ndc"] = (p + "/2410/LIN03", ln.lin[0])
+    lin_no = ctp_no = None
+    if ln.lin is not None:
+        e = ln.lin[2] + _PAD8
+        if e[2] == "N4":
+            ndc = e[3] or None
+            lin_no = ln.lin[0]
     if ln.ctp is not None:
-        no, _, els = ln.ctp
-        ndc_qty = col.amount(element(els, 4), p + "/2410/CTP04", no)
-        unit = element(els, 5)
-        ndc_unit = unit.split(comp)[0] if unit else None
-        locs["ndc_quantity"] = (p + "/2410/CTP04", no)
-        locs["ndc_unit"] = (p + "/2410/CTP05-1", no)
-    prior_auth = element(ln.prior_auth[2], 2) if ln.prior_auth is not None else None
-    if prior_auth is not None:
-        locs["prior_authorization"] = (p + "/REF02", ln.prior_auth[0])
-    return ServiceLine(
-        number=_int(element(ln.lx[2], 1)) or ln.position,
+        ctp_no = ln.ctp[0]
+        e = ln.ctp[2] + _PAD8
+        ndc_qty = col.amount(e[4] or None, p + "/2410/CTP04", ctp_no)
+        ndc_unit = e[5].split(comp)[0] if e[5] else None
+    pa_no = prior_auth = None
+    if ln.prior_auth is not None:
+        pa_no = ln.prior_auth[0]
+        prior_auth = (ln.prior_auth[2] + _PAD8)[2] or None
+    return new_line(
+        number=ln.number,
         code=code,
         code_qualifier=qual,
         modifiers=modifiers,
@@ -509,9 +602,9 @@ def _build_line(ln: _Line, kind: str, comp: str, col: Collector, line_map, stric
         ndc=ndc,
         ndc_quantity=ndc_qty,
         ndc_unit=ndc_unit,
-        providers=tuple(provider(role, nl) for role, nl in ln.names),
+        providers=tuple([provider(role, nl) for role, nl in ln.names]) if ln.names else (),
         prior_authorization=prior_auth,
-        locs=LazyLocs(locs),
+        locs=FieldLocs(table, (ln.lx[0], sv_no, dtp_no, lin_no, ctp_no, pa_no), p + "/"),
     )
 
 
@@ -535,8 +628,8 @@ def _build_other(op: _OtherPayer, col: Collector) -> OtherPayer:
     sub_loop = op.names.get("2330A")
     responsibility = element(els, 1)
     if responsibility is not None and responsibility not in layout.SBR_RESPONSIBILITY:
-        col.add("X12-CODE", f"{p}/SBR01: payer responsibility {responsibility!r} is not one of P S T A-H U", p + "/SBR01", no)
-    return OtherPayer(
+        col.add("X12-CODE", f"SBR01 payer responsibility {responsibility!r} is not one of P S T A-H U", p + "/SBR01", no)
+    return new_other_payer(
         responsibility=responsibility,
         relationship=element(els, 2),
         claim_filing_indicator=element(els, 9),

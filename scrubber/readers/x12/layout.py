@@ -91,4 +91,5 @@ def kind_of(version: str | None) -> str | None:
 
 
 def is_005010(version: str | None) -> bool:
-    return bool(version) and version.startswith("005010X22")
+    """True for the 005010 837P / 837I guides this reader checks strictly (not 837D X224, not 004010)."""
+    return bool(version) and version.startswith(("005010X222", "005010X223"))

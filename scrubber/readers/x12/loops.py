@@ -6,12 +6,16 @@ findings go to each of those claims.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 from scrubber.model import Finding, Payer, Person, Provider
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.names import NameLoop, payer, person, provider
+from scrubber.readers.x12.claim_checks import REQUIRED_OK as _REQ_OK
 from scrubber.readers.x12.values import Collector, element
+
+_NM1_OK = _REQ_OK["NM1"]
 
 
 class HLLoop:
@@ -45,12 +49,20 @@ class Billing:
 
 
 class Subscriber:
-    __slots__ = ("person", "payer", "responsibility", "filing_indicator", "locs", "findings", "raw")
+    __slots__ = ("person", "payer", "responsibility", "filing_indicator", "locs", "findings", "raw", "_as_patient")
 
     def __init__(self, person_: Optional[Person], payer_: Optional[Payer], responsibility, filing_indicator, locs, findings, raw):
         self.person, self.payer = person_, payer_
         self.responsibility, self.filing_indicator = responsibility, filing_indicator
         self.locs, self.findings, self.raw = locs, findings, raw
+        self._as_patient = None
+
+    def as_patient(self) -> Optional[Person]:
+        """The subscriber as the patient when there is no 2000C loop (relationship 18, self)."""
+        if self._as_patient is None and self.person is not None:
+            p = self.person
+            self._as_patient = p if p.relationship == "18" else replace(p, relationship="18")
+        return self._as_patient
 
 
 class Patient:
@@ -72,9 +84,9 @@ def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple],
         no, _, els = seg
         sid = els[0]
         if sid == "NM1":
-            sub = subloops.get(element(els, 1) or "")
+            sub = subloops.get(els[1] if len(els) > 1 else "")
             if sub is None:
-                col.add("X12-SEG-MISPLACED", f"{name}/NM101: entity code {element(els, 1)!r} does not start a loop of {name}", name + "/NM101", no)
+                col.add("X12-SEG-MISPLACED", f"NM101 entity code {(element(els, 1) or '')[:10]!r} does not start a loop of {name}", name + "/NM101", no)
                 current, current_name, rank = None, name, 99
                 continue
             if sub in names and strict:
@@ -82,7 +94,7 @@ def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple],
             current = NameLoop(sub, seg)
             names.setdefault(sub, current)
             current_name, rank = sub, 0
-            if strict:
+            if strict and not _NM1_OK(els):
                 col.required(els, layout.REQUIRED["NM1"], sub, no)
             continue
         if current is None:
@@ -106,11 +118,12 @@ def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple],
             current.take(sid, seg)
         if strict:
             if r < rank:
-                col.add("X12-SEG-ORDER", f"{current_name}/{sid}: segment out of order in loop {current_name}", f"{current_name}/{sid}", no)
-            req = layout.REQUIRED.get(sid)
-            if req and sid != "HL":
-                col.required(els, req, current_name, no)
-        rank = max(rank, r)
+                col.add("X12-SEG-ORDER", f"{sid} is out of order in loop {current_name}", f"{current_name}/{sid}", no)
+            ok = _REQ_OK.get(sid)
+            if ok is not None and sid != "HL" and not ok(els):
+                col.required(els, layout.REQUIRED[sid], current_name, no)
+        if r > rank:
+            rank = r
     return own, names
 
 
@@ -135,9 +148,9 @@ def _billing(loop: HLLoop, strict: bool) -> Billing:
         providers.append(provider("billing", bp, own.get("PRV"), "2000A"))
         if strict:
             if bp.n3 is None:
-                col.add("X12-REQ-SEG", "2010AA/N3: the billing provider address is missing", "2010AA/N3", bp.nm1[0])
+                col.add("X12-REQ-SEG", "the billing provider address is missing", "2010AA/N3", bp.nm1[0])
             if bp.n4 is None:
-                col.add("X12-REQ-SEG", "2010AA/N4: the billing provider city/state/ZIP is missing", "2010AA/N4", bp.nm1[0])
+                col.add("X12-REQ-SEG", "the billing provider city/state/ZIP is missing", "2010AA/N4", bp.nm1[0])
     elif strict:
         _require_loop(col, names, "2010AA", "billing provider NM1*85", loop.segments[0])
     pay_to = names.get("2010AB")
@@ -160,11 +173,11 @@ def _subscriber(loop: HLLoop, strict: bool) -> Subscriber:
         locs["claim_filing_indicator"] = ("2000B/SBR09", no)
         rel_loc = ("2000B/SBR02", no)
         if responsibility is not None and responsibility not in layout.SBR_RESPONSIBILITY:
-            col.add("X12-CODE", f"2000B/SBR01: payer responsibility {responsibility!r} is not one of P S T A-H U", "2000B/SBR01", no)
+            col.add("X12-CODE", f"SBR01 payer responsibility {responsibility!r} is not one of P S T A-H U", "2000B/SBR01", no)
         if strict and filing is None:
-            col.add("X12-REQ-ELEM", "2000B/SBR09: required element SBR09 (claim filing indicator) is missing", "2000B/SBR09", no)
+            col.add("X12-REQ-ELEM", "required element SBR09 (claim filing indicator) is missing", "2000B/SBR09", no)
     elif strict:
-        col.add("X12-REQ-SEG", "2000B/SBR: the subscriber information segment is missing", "2000B/SBR", loop.segments[0][0])
+        col.add("X12-REQ-SEG", "the subscriber information segment is missing", "2000B/SBR", loop.segments[0][0])
     sub = names.get("2010BA")
     person_ = person(sub, col, relationship, rel_loc) if sub is not None else None
     pay = names.get("2010BB")
@@ -184,7 +197,7 @@ def _patient(loop: HLLoop, strict: bool) -> Patient:
         relationship = element(pat[2], 1)
         rel_loc = ("2000C/PAT01", pat[0])
     elif strict:
-        col.add("X12-REQ-SEG", "2000C/PAT: the patient information segment is missing", "2000C/PAT", loop.segments[0][0])
+        col.add("X12-REQ-SEG", "the patient information segment is missing", "2000C/PAT", loop.segments[0][0])
     pl = names.get("2010CA")
     person_ = person(pl, col, relationship, rel_loc) if pl is not None else None
     if strict:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Optional
 
 from scrubber.model import Address, Payer, Person, Provider
-from scrubber.readers.x12.values import Collector, LazyLocs, element
+from scrubber.readers.x12.fast import new_address, new_payer, new_person, new_provider
+from scrubber.readers.x12.values import Collector, LazyLocs, parse_d8
 
 Seg = tuple  # (segment number, text, elements)
 
@@ -46,114 +47,123 @@ class NameLoop:
             self.dtps.append(seg)
 
 
+_PAD = [""] * 12
+
+
 def address(prefix: str, n3: Optional[Seg], n4: Optional[Seg]) -> Optional[Address]:
     if n3 is None and n4 is None:
         return None
     locs: dict = {}
     line1 = line2 = city = state = postal = None
     if n3 is not None:
-        no, _, els = n3
-        line1, line2 = element(els, 1), element(els, 2)
-        locs["line1"] = (prefix + "/N301", no)
+        no = n3[0]
+        e = n3[2] + _PAD
+        line1, line2 = e[1] or None, e[2] or None
+        locs["line1"] = ("N301", no)
         if line2 is not None:
-            locs["line2"] = (prefix + "/N302", no)
+            locs["line2"] = ("N302", no)
     if n4 is not None:
-        no, _, els = n4
-        city, state, postal = element(els, 1), element(els, 2), element(els, 3)
-        locs["city"] = (prefix + "/N401", no)
-        locs["state"] = (prefix + "/N402", no)
-        locs["postal_code"] = (prefix + "/N403", no)
-    return Address(line1, line2, city, state, postal, LazyLocs(locs))
+        no = n4[0]
+        e = n4[2] + _PAD
+        city, state, postal = e[1] or None, e[2] or None, e[3] or None
+        locs["city"] = ("N401", no)
+        locs["state"] = ("N402", no)
+        locs["postal_code"] = ("N403", no)
+    return new_address(line1=line1, line2=line2, city=city, state=state, postal_code=postal, locs=LazyLocs(locs, prefix + "/"))
 
 
 def provider(role: str, loop: NameLoop, taxonomy_seg: Optional[Seg] = None, taxonomy_prefix: str = "") -> Provider:
     """A Provider from a name loop; the taxonomy comes from its PRV or, for 2000A, the HL's PRV."""
     prefix = loop.prefix
-    no, _, els = loop.nm1
-    locs = {"entity_type": (prefix + "/NM102", no), "last_or_org_name": (prefix + "/NM103", no)}
-    first = element(els, 4)
+    no = loop.nm1[0]
+    e = loop.nm1[2] + _PAD
+    locs = {"entity_type": ("NM102", no), "last_or_org_name": ("NM103", no)}
+    first = e[4] or None
     if first is not None:
-        locs["first_name"] = (prefix + "/NM104", no)
-    qualifier = element(els, 8)
-    ident = element(els, 9)
+        locs["first_name"] = ("NM104", no)
+    qualifier, ident = e[8], e[9]
     npi = tax_id = None
-    if ident is not None:
+    if ident:
         if qualifier == "XX":
             npi = ident
-            locs["npi"] = (prefix + "/NM109", no)
+            locs["npi"] = ("NM109", no)
         elif qualifier in ("24", "34", "EI", "FI"):  # 004010: the tax id in NM109
             tax_id = ident
-            locs["tax_id"] = (prefix + "/NM109", no)
+            locs["tax_id"] = ("NM109", no)
     for rno, _, rels in loop.refs:
-        if element(rels, 1) in ("EI", "SY", "TJ") and element(rels, 2):
+        if len(rels) > 2 and rels[1] in ("EI", "SY", "TJ") and rels[2]:
             tax_id = rels[2]
-            locs["tax_id"] = (prefix + "/REF02", rno)
+            locs["tax_id"] = ("REF02", rno)
             break
     taxonomy = None
     prv = loop.prv
     if prv is None and taxonomy_seg is not None:
-        prv, prefix_prv = taxonomy_seg, taxonomy_prefix
+        prv = taxonomy_seg
+        prv_path = "../" + taxonomy_prefix + "/PRV03" if taxonomy_prefix else "PRV03"
     else:
-        prefix_prv = prefix
+        prv_path = "PRV03"
     if prv is not None:
-        taxonomy = element(prv[2], 3)
+        pe = prv[2]
+        taxonomy = pe[3] if len(pe) > 3 and pe[3] else None
         if taxonomy is not None:
-            locs["taxonomy"] = (prefix_prv + "/PRV03", prv[0])
-    return Provider(
+            locs["taxonomy"] = (prv_path, prv[0])
+    return new_provider(
         role=role,
-        entity_type=element(els, 2),
-        last_or_org_name=element(els, 3),
+        entity_type=e[2] or None,
+        last_or_org_name=e[3] or None,
         first_name=first,
         npi=npi,
         taxonomy=taxonomy,
         tax_id=tax_id,
-        address=address(prefix, loop.n3, loop.n4),
-        locs=LazyLocs(locs),
+        address=address(prefix, loop.n3, loop.n4) if (loop.n3 or loop.n4) else None,
+        locs=LazyLocs(locs, prefix + "/"),
     )
 
 
 def person(loop: NameLoop, col: Collector, relationship: Optional[str] = None, relationship_loc: Optional[tuple] = None) -> Person:
     """A subscriber or patient; DMG02 birth date and DMG03 sex are checked as they are read."""
     prefix = loop.prefix
-    no, _, els = loop.nm1
-    locs = {"last_name": (prefix + "/NM103", no)}
-    first, middle, member = element(els, 4), element(els, 5), element(els, 9)
+    no = loop.nm1[0]
+    e = loop.nm1[2] + _PAD
+    locs = {"last_name": ("NM103", no)}
+    first, middle, member = e[4] or None, e[5] or None, e[9] or None
     if first is not None:
-        locs["first_name"] = (prefix + "/NM104", no)
+        locs["first_name"] = ("NM104", no)
     if middle is not None:
-        locs["middle_name"] = (prefix + "/NM105", no)
+        locs["middle_name"] = ("NM105", no)
     if member is not None:
-        locs["member_id"] = (prefix + "/NM109", no)
+        locs["member_id"] = ("NM109", no)
     birth = sex = None
     if loop.dmg is not None:
-        dno, _, dels = loop.dmg
-        birth, _ = col.date_value(element(dels, 1), element(dels, 2), prefix + "/DMG02", dno)
-        sex = element(dels, 3)
-        locs["birth_date"] = (prefix + "/DMG02", dno)
+        dno = loop.dmg[0]
+        d = loop.dmg[2] + _PAD
+        if d[2]:
+            birth = parse_d8(d[2]) if d[1] in ("D8", "") else None
+            if birth is None:
+                birth, _ = col.date_value(d[1] or None, d[2], prefix + "/DMG02", dno)
+        sex = d[3] or None
+        locs["birth_date"] = ("DMG02", dno)
         if sex is not None:
-            locs["sex"] = (prefix + "/DMG03", dno)
+            locs["sex"] = ("DMG03", dno)
             if sex not in ("F", "M", "U"):
-                col.add("X12-CODE", f"{prefix}/DMG03: sex code {sex!r} is not F, M or U", prefix + "/DMG03", dno)
+                col.add("X12-CODE", f"DMG03 sex code {sex[:10]!r} is not F, M or U", prefix + "/DMG03", dno)
     if relationship is not None and relationship_loc is not None:
-        locs["relationship"] = relationship_loc
-    return Person(
-        last_name=element(els, 3),
+        locs["relationship"] = ("../" + relationship_loc[0], relationship_loc[1])
+    return new_person(
+        last_name=e[3] or None,
         first_name=first,
         middle_name=middle,
         member_id=member,
         birth_date=birth,
         sex=sex,
         relationship=relationship,
-        address=address(prefix, loop.n3, loop.n4),
-        locs=LazyLocs(locs),
+        address=address(prefix, loop.n3, loop.n4) if (loop.n3 or loop.n4) else None,
+        locs=LazyLocs(locs, prefix + "/"),
     )
 
 
 def payer(loop: NameLoop) -> Payer:
-    prefix = loop.prefix
-    no, _, els = loop.nm1
-    return Payer(
-        name=element(els, 3),
-        payer_id=element(els, 9),
-        locs=LazyLocs({"name": (prefix + "/NM103", no), "payer_id": (prefix + "/NM109", no)}),
-    )
+    no = loop.nm1[0]
+    e = loop.nm1[2] + _PAD
+    return new_payer(name=e[3] or None, payer_id=e[9] or None,
+                     locs=LazyLocs({"name": ("NM103", no), "payer_id": ("NM109", no)}, loop.prefix + "/"))

@@ -62,31 +62,23 @@ class _Reader:
     def run(self, chunks: Iterable[bytes]) -> Iterator[Record]:
         stream = self.stream = SegmentStream(chunks)
         problems = stream.problems
+        envelope = {"ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge, "IEA": self._iea}.get
+        tx = None
         for seg in stream:
             if problems:
                 yield from self._problems()
-            sid = seg[2][0]
-            if sid == "ISA":
-                yield from self._isa(seg)
-            elif sid == "GS":
-                yield from self._gs(seg)
-            elif sid == "ST":
-                yield from self._st(seg)
-            elif sid == "SE":
-                yield from self._se(seg)
-            elif sid == "GE":
-                yield from self._ge(seg)
-            elif sid == "IEA":
-                yield from self._iea(seg)
-            else:
+            handler = envelope(seg[2][0])
+            if handler is not None:
+                yield from handler(seg)
                 tx = self.tx
-                if tx is None:
-                    yield from self._implicit_st(seg)
-                    tx = self.tx
-                if type(tx) is Transaction:
-                    tx.add(seg)
-                    if len(tx.pending) >= MAX_PENDING:
-                        yield from tx.hand_on([])
+                continue
+            if tx is None:
+                yield from self._implicit_st(seg)
+                tx = self.tx
+            if tx.__class__ is Transaction:
+                tx.add(seg)
+                if tx.pending and len(tx.pending) >= MAX_PENDING:
+                    yield from tx.hand_on([])
         if problems:
             yield from self._problems()
         yield from self._close_tx(None)
@@ -173,6 +165,7 @@ class _Reader:
             tx = Transaction((no, "ST", ["ST", "837"]), env, findings)
             tx.count = 0
             tx.header = []
+            tx.sink = tx.header.append
             tx.add(seg)
         else:
             tx = Transaction(seg, env, findings)

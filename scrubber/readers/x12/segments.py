@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
 CHUNK_CHARS = 1 << 20
+MAX_SEGMENT_CHARS = 1 << 24  # a "segment" longer than this means the terminator is wrong
 _ENVELOPE = re.compile(r"(GS|ST)[^A-Za-z0-9\s]")
 _SEGMENT_START = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
 _WS = " \t\r\n\x0b\x0c\ufeff"
@@ -157,12 +158,17 @@ class SegmentStream:
                 return
             el = self.delimiters.element
             term = self.delimiters.terminator
+            # Line breaks are layout, not data (X12's character sets have no CR or LF): when
+            # neither delimiter is one, drop them all at once instead of stripping each segment.
+            drop_breaks = term not in "\r\n" and el not in "\r\n"
+            if drop_breaks and ("\n" in buf or "\r" in buf):
+                buf = buf.replace("\r", "").replace("\n", "")
             resniff = False
             while not resniff:
                 parts = buf.split(term)
                 buf = parts.pop()
                 for i, text in enumerate(parts):
-                    if text[:1] in _WS or text[-1:] in _WS:
+                    if not text or text[0] <= " " or text[-1] <= " ":
                         text = text.strip(_WS)
                         if not text:
                             continue
@@ -184,4 +190,10 @@ class SegmentStream:
                         self.problems.append(("X12-TRUNCATED", "the last segment has no segment terminator", self.count))
                         yield self.count, tail, tail.split(el)
                     return
-                buf += self._more()
+                more = self._more()
+                if drop_breaks and ("\n" in more or "\r" in more):
+                    more = more.replace("\r", "").replace("\n", "")
+                buf += more
+                if len(buf) > MAX_SEGMENT_CHARS and term not in buf:
+                    self.problems.append(("X12-TRUNCATED", f"no segment terminator {term!r} in the last {len(buf):,} characters; stopped reading", self.count + 1))
+                    return

@@ -13,6 +13,7 @@ from typing import Optional
 from scrubber.model import ClaimRecord, Finding, RunError, Source
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.claim import Envelope, build_claim
+from scrubber.readers.x12.fast import new_record
 from scrubber.readers.x12.loops import HLLoop
 from scrubber.readers.x12.rules import finding
 from scrubber.readers.x12.values import Collector, element
@@ -30,6 +31,7 @@ class Transaction:
         self.count = 1  # segments ST..SE inclusive
         self.findings = findings  # transaction-level: go to every claim
         self.header: list[tuple] = [st]
+        self.sink = self.header.append  # where the next ordinary segment goes
         self.header_checked = False
         self.hl_levels: dict[str, str] = {}
         self.billing: Optional[HLLoop] = None
@@ -42,20 +44,19 @@ class Transaction:
 
     # -- segments -------------------------------------------------------------------------
     def add(self, seg: tuple) -> None:
+        """One segment of the transaction: CLM and HL open a claim or a loop, the rest joins the open one."""
         self.count += 1
         sid = seg[2][0]
         if sid == "CLM":
             self.close_claim()
             self.claim = [seg]
+            self.sink = self.claim.append
         elif sid == "HL":
             self.close_claim()
             self.start_hl(seg)
-        elif self.claim is not None:
-            self.claim.append(seg)
-        elif self.loop is not None:
-            self.loop.segments.append(seg)
+            self.sink = self.loop.segments.append
         else:
-            self.header.append(seg)
+            self.sink(seg)
 
     def check_header(self) -> None:
         """Header checks (BHT, 1000A, 1000B), once, when the first HL (or SE) arrives."""
@@ -65,7 +66,9 @@ class Transaction:
         env = self.env
         col = Collector()
         strict = env.strict
-        for no, _, els in self.header[1:]:
+        for no, _, els in self.header:
+            if els[0] == "ST":
+                continue
             sid = els[0]
             if sid == "BHT":
                 d, _ = col.date_value("D8", element(els, 4), "BHT04", no)
@@ -83,9 +86,8 @@ class Transaction:
             if req:
                 loop = "1000A" if sid in ("NM1", "PER") else "header"
                 col.required(els, req, loop, no)
-        if strict:
-            st_els = self.header[0][2]
-            col.required(st_els, layout.REQUIRED["ST"], "header", self.st_no)
+        if strict and self.header and self.header[0][2][0] == "ST":
+            col.required(self.header[0][2], layout.REQUIRED["ST"], "header", self.st_no)
             if not any(s[2][0] == "BHT" for s in self.header):
                 col.add("X12-REQ-SEG", "the transaction has no BHT segment", "header/BHT", self.st_no)
         env.header = tuple(s[1] for s in self.header)
@@ -170,7 +172,8 @@ class Transaction:
         shared = self.findings + extra
         out = []
         for claim_id, source, claim, findings, error in self.pending:
-            out.append(ClaimRecord(claim_id, source, claim, tuple(findings + shared), error))
+            all_findings = tuple(findings + shared) if (findings or shared) else ()
+            out.append(new_record(claim_id=claim_id, source=source, claim=claim, findings=all_findings, error=error))
         self.handed_on += len(out)
         self.pending = []
         return out

@@ -20,16 +20,24 @@ _NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)\Z")
 
 
 class LazyLocs(Mapping):
-    """``locs`` mapping field name -> Loc, built on access from ``(path, segment)`` pairs."""
+    """``locs`` mapping field name -> Loc, built on access from ``(path, segment)`` pairs.
 
-    __slots__ = ("_pairs",)
+    ``prefix`` is prepended to every path (``2400[2]/`` + ``SV101-2``), so a reader can
+    use constant suffixes and never concatenate strings for values nobody looks at; a
+    path starting ``../`` is outside the prefix loop (``../2000A/PRV03``) and kept as is.
+    """
 
-    def __init__(self, pairs: dict[str, tuple[str, Optional[int]]]):
+    __slots__ = ("_pairs", "_prefix")
+
+    def __init__(self, pairs: dict[str, tuple[str, Optional[int]]], prefix: str = ""):
         self._pairs = pairs
+        self._prefix = prefix
 
     def __getitem__(self, key: str) -> Loc:
         path, segment = self._pairs[key]
-        return Loc(path, segment)
+        if path.startswith("../"):
+            return Loc(path[3:], segment)
+        return Loc(self._prefix + path, segment)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._pairs)
@@ -37,11 +45,56 @@ class LazyLocs(Mapping):
     def __len__(self) -> int:
         return len(self._pairs)
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._pairs
+
     def __repr__(self) -> str:
-        return f"LazyLocs({self._pairs!r})"
+        return f"LazyLocs({dict(self)!r})"
 
     def __reduce__(self):
-        return (LazyLocs, (self._pairs,))
+        return (LazyLocs, (self._pairs, self._prefix))
+
+
+class FieldLocs(Mapping):
+    """``locs`` for objects whose fields always sit at the same elements of a few segments.
+
+    ``table`` (shared, static) maps field -> (path suffix, index into ``segments``);
+    ``segments`` holds this object's segment numbers (None where that segment is absent,
+    and then its fields have no location). One small object per service line or
+    diagnosis instead of a dict of pairs: the reader builds thousands per second.
+    """
+
+    __slots__ = ("_table", "_segments", "_prefix")
+
+    def __init__(self, table: dict[str, tuple[str, int]], segments: tuple, prefix: str):
+        self._table = table
+        self._segments = segments
+        self._prefix = prefix
+
+    def __getitem__(self, key: str) -> Loc:
+        suffix, i = self._table[key]
+        segment = self._segments[i]
+        if segment is None:
+            raise KeyError(key)
+        return Loc(self._prefix + suffix, segment)
+
+    def __iter__(self) -> Iterator[str]:
+        segs = self._segments
+        return iter([k for k, (_, i) in self._table.items() if segs[i] is not None])
+
+    def __len__(self) -> int:
+        segs = self._segments
+        return sum(1 for _, i in self._table.values() if segs[i] is not None)
+
+    def __contains__(self, key: object) -> bool:
+        hit = self._table.get(key)  # type: ignore[arg-type]
+        return hit is not None and self._segments[hit[1]] is not None
+
+    def __repr__(self) -> str:
+        return f"FieldLocs({dict(self)!r})"
+
+    def __reduce__(self):
+        return (FieldLocs, (self._table, self._segments, self._prefix))
 
 
 @lru_cache(maxsize=8192)
@@ -72,6 +125,11 @@ def element(els: list[str], i: int) -> Optional[str]:
     return None
 
 
+def _element_name(path: str) -> str:
+    """``2400[2]/SV102`` -> ``SV102``: the location is shown beside the message already."""
+    return path.rsplit("/", 1)[-1]
+
+
 class Collector:
     """Findings of one loop or claim, and the typed-value helpers that produce them."""
 
@@ -89,7 +147,7 @@ class Collector:
             return None
         value = parse_amount(text)
         if value is None:
-            self.add("X12-AMOUNT", f"{path}: {text!r} is not a number", path, segment)
+            self.add("X12-AMOUNT", f"{_element_name(path)} {text[:40]!r} is not a number", path, segment)
         return value
 
     def date_value(self, fmt: Optional[str], text: Optional[str], path: str, segment: int) -> tuple[Optional[date], Optional[date]]:
@@ -100,7 +158,7 @@ class Collector:
             a, sep, b = text.partition("-")
             start, end = parse_d8(a), parse_d8(b)
             if start is None or end is None or not sep:
-                self.add("X12-DATE", f"{path}: {text!r} is not a valid date range (CCYYMMDD-CCYYMMDD)", path, segment)
+                self.add("X12-DATE", f"{_element_name(path)} {text[:40]!r} is not a valid date range (CCYYMMDD-CCYYMMDD)", path, segment)
                 return start, end
             return start, end
         if fmt == "DT":
@@ -110,7 +168,7 @@ class Collector:
         else:
             return None, None  # TM and other formats carry no calendar date
         if d is None:
-            self.add("X12-DATE", f"{path}: {text!r} is not a valid date ({fmt or 'D8'} CCYYMMDD)", path, segment)
+            self.add("X12-DATE", f"{_element_name(path)} {text[:40]!r} is not a valid date ({fmt or 'D8'}: CCYYMMDD)", path, segment)
         return d, d
 
     def required(self, els: list[str], indexes: tuple[int, ...], loop: str, segment: int) -> None:
@@ -119,4 +177,4 @@ class Collector:
         for i in indexes:
             if i >= n or not els[i]:
                 path = f"{loop}/{els[0]}{i:02d}"
-                self.add("X12-REQ-ELEM", f"{path}: required element {els[0]}{i:02d} is missing", path, segment)
+                self.add("X12-REQ-ELEM", f"required element {els[0][:3]}{i:02d} is missing", path, segment)
