@@ -84,6 +84,20 @@ def by_profile() -> dict[str, dict]:
 def test_the_same_claims_get_different_payer_findings_under_medicare_and_commercial(by_profile):
     assert rule_ids(by_profile["medicare"]) == MEDICARE
     assert rule_ids(by_profile["commercial-example"]) == COMMERCIAL
+    # The coding pack's sex edit reads the profile's sex_edits switch: off for Medicare from 2024-10-01.
+    sex = {pid: {f["rule_id"] for f in findings(r, "")["MADE-UP-PAYER-SEX-AFTER-2024-10"]} for pid, r in by_profile.items()}
+    assert "COD-SEX-001" in sex["commercial-example"] and "COD-SEX-001" not in sex["medicare"]
+
+
+def test_rules_list_shows_the_shipped_profiles_differ_in_packs_and_parameters():
+    def status(pid: str) -> dict[str, str]:
+        out = run(["rules", "list", "--payer", pid]).output.splitlines()[2:]
+        return {ln.split()[0]: ln.split()[1] for ln in out if ln.strip()}
+
+    med, com = status("medicare"), status("commercial-example")
+    policies = [rid for rid in med if rid.startswith("NCD-")]
+    assert policies and all(med[r] == "runs" and com[r] == "off" for r in policies)  # packs.enabled / disabled
+    assert med["PAY-PA-001"] == "idle:" and com["PAY-PA-001"] == "runs"  # only the commercial example lists prior auth
 
 
 def test_payer_messages_name_deadline_basis_and_the_profiles_citation(by_profile):
