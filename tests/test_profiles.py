@@ -97,7 +97,9 @@ def test_medicare_and_commercial_example_differ_where_rules_look(shipped):
 
 def test_claim_filing_indicator_mb_gets_medicare(shipped):
     assert shipped.for_claim(claim(sbr09="MB")).id == "medicare"
-    assert shipped.for_claim(claim(sbr09="MC")).id == "medicaid-example"
+    # Example profiles never claim real Medicaid / commercial claims on their own (made-up values).
+    assert shipped.for_claim(claim(sbr09="MC")).id == "default"
+    assert shipped.for_claim(claim(sbr09="CI")).id == "default"
 
 
 def test_payer_id_wins_over_filing_indicator(shipped):
