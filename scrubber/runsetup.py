@@ -40,7 +40,8 @@ class PreparedRun:
         import dataclasses
 
         from scrubber.config import claim_context
-        from scrubber.engine.extensions.payer_rules import enrich_coverage, profile_source_params
+        from scrubber.engine.extensions.payer_coverage import enrich_coverage
+        from scrubber.engine.extensions.payer_rules import profile_source_params
 
         ctx = claim_context(self.profiles, claim, forced=self.forced_payer, eligibility=self.eligibility)
         sources = profile_source_params(self.profiles.get(ctx.profile_id))
@@ -117,6 +118,11 @@ def prepare_run(settings, verify: bool = False, workers: Optional[int] = None) -
             profiles.get(forced)
     except ConfigError as exc:
         problems.extend(exc.problems)
+    if packs is not None and profiles is not None:
+        from scrubber.engine.extensions.payer_rules import profile_valueset_problems, register_valuesets
+
+        problems.extend(profile_valueset_problems(profiles, packs.valuesets))
+        register_valuesets(packs.valuesets)
     if problems:
         raise SetupError(problems)
     try:

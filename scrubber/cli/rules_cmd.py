@@ -112,16 +112,23 @@ def _payer_profile(payer: str, packs):
 @_rules_opt
 @click.option("--payer", help="Show, for this payer profile, whether each rule runs and at what severity.")
 def list_cmd(paths, rules_dirs, payer):
-    """One line per rule: id, severity, category, pack, source (with --payer: runs or off, effective severity)."""
+    """One line per rule: id, severity, category, pack, source.
+
+    With --payer: whether the rule runs for that payer (``off`` when the profile disables it,
+    ``idle`` when it needs a parameter the profile does not set) and its effective severity.
+    """
     packs = _load(paths, rules_dirs)
     ordered = sorted(packs.rules, key=lambda r: r.id)
     if payer:
         profile = _payer_profile(payer, packs)
         click.echo(f"payer profile {profile.id} ({profile.path}; extends {' <- '.join(profile.chain)})")
+        from scrubber.engine.extensions.payer_rules import params_needed
+
         rows = []
         for r in ordered:
             enabled, severity = profile.rule_status(r.id, r.pack, r.severity)
-            state = "runs" if enabled else "off"
+            unset = sorted(params_needed(r) - set(profile.params))
+            state = ("idle: no params." + ", params.".join(unset)) if enabled and unset else ("runs" if enabled else "off")
             if severity != r.severity:
                 severity += f" (rule: {r.severity})"
             rows.append((r.id, state, severity, r.category, r.pack))
