@@ -57,6 +57,8 @@ def input_files(paths: Iterable[str]) -> list[str]:
 
 
 def claim_result(record: ClaimRecord, findings: list[Finding]) -> ClaimResult:
+    from scrubber.model.segments import cited_segments
+
     claim = record.claim
     all_findings = tuple(sorted(list(record.findings) + list(findings), key=Finding.sort_key))
     if claim is None:
@@ -79,6 +81,7 @@ def claim_result(record: ClaimRecord, findings: list[Finding]) -> ClaimResult:
         payer=(claim.payer.name or claim.payer.payer_id) if claim.payer else None,
         total_charge=claim.total_charge,
         findings=all_findings,
+        segments=cited_segments(record, all_findings),
         payer_id=claim.payer.payer_id if claim.payer else None,
         billing_npi=billing.npi if billing else None,
         rendering_npi=rendering.npi if rendering else None,

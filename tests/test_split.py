@@ -202,7 +202,7 @@ def test_round_trip_on_every_005010_837_in_the_corpus(corpus_dir, tmp_path):
 
 
 def test_cited_segments_gives_the_drill_down_text_of_each_finding():
-    from scrubber.report.segments import cited_segments
+    from scrubber.model.segments import cited_segments
 
     raw = raw_claims(MADE_UP_837P)[0]
     rec = record_for(raw, segment=18)  # CLM*MADE-UP-1 is segment 18 of the fixture

@@ -8,7 +8,6 @@ literally named ``history``, ``show``, ``diff`` or ``run``, write ``./history``.
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from datetime import date
@@ -118,7 +117,6 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
     from scrubber.cli.audit_inputs import ClaimFilter, read_all, walk
     from scrubber.cli.progress import Progress
     from scrubber.pipeline import run_scrub
-    from scrubber.report.segments import cited_segments
 
     if since and until and since > until:
         raise click.UsageError(f"--since {since} is after --until {until}")
@@ -130,13 +128,7 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
     progress = Progress(enabled=False if quiet else None)
     prepared = prepare(payer, data_dir, rule_dirs, eligibility, verify, ledger)
     try:
-        cited: list = []  # per claim, in order: the segment text its findings point at (HTML drill-down)
-
-        def on_claim(record, claim_result):
-            progress.update(record, claim_result)
-            cited.append(claim_result.segments or cited_segments(record, claim_result.findings))
-
-        opts = prepared.options(files, on_claim=on_claim)
+        opts = prepared.options(files, on_claim=progress.update)
         opts.run_extra = {**opts.run_extra, "mode": "audit"}
         if claim_filter.active:
             opts.run_extra["filters"] = claim_filter.describe()
@@ -144,9 +136,6 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
     finally:
         progress.close()
         prepared.close()
-    if len(cited) == len(result.claims):
-        result.claims = [c if c.segments or not seg else dataclasses.replace(c, segments=seg)
-                         for c, seg in zip(result.claims, cited)]
     if claim_filter.active:
         result.run.extra["claims_excluded_by_filters"] = claim_filter.excluded
     _write_report(result, fmt, output, redact)

@@ -60,11 +60,12 @@ def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibil
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None, help="Lowest severity that makes the exit code 1 (default: error).")
 @click.option("--clean-out", type=click.Path(dir_okay=False, writable=True), help="Write claims with nothing at or above --fail-on here as an 837.")
 @click.option("--held-out", type=click.Path(dir_okay=False, writable=True), help="Write the other readable claims here as an 837.")
-@click.option("--ledger", type=click.Path(dir_okay=False), help="Record the run in this ledger database (SQLite).")
+@click.option("--ledger", type=click.Path(dir_okay=False), help="Ledger database (default: ledger.sqlite3 in the data directory).")
+@click.option("--no-ledger", is_flag=True, help="Do not record this run in the ledger.")
 @click.option("--ledger-phi", is_flag=True, help="Store member ids in the ledger as text instead of salted hashes.")
 @click.option("--verify", is_flag=True, help="Also run the pure-Python reference evaluator and report any disagreement.")
 @click.option("--redact", is_flag=True, help="Mask patient names, member ids and birth dates in the output.")
-def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ledger, ledger_phi, verify, redact):
+def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ledger, no_ledger, ledger_phi, verify, redact):
     """Scrub the claims in PATH... (837 or JSON files, directories, or - for standard input).
 
     Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it (or an
@@ -78,7 +79,12 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
     settings = prepared.settings
     fail_on = settings.get("fail_on")
     fmt = settings.get("format")
-    ledger = settings.get("ledger")
+    if not no_ledger:
+        from scrubber.cli.audit_cmd import ledger_path
+
+        ledger = ledger_path(ledger, settings)
+    else:
+        ledger = None
     splitter = None
     if clean_out or held_out:
         from scrubber.writers.x12_split import SplitWriter

@@ -130,7 +130,19 @@ def _short(value: Any) -> str:
 
 
 def _with_defaults(item: dict, pointer: str) -> dict:
-    """The claim dict with positions / line numbers filled and JSON-pointer locations added."""
+    """The claim dict with positions / line numbers filled and JSON-pointer locations added.
+
+    As for an 837, a claim that gives no ``service_from`` / ``service_to`` spans its lines'
+    dates: the date-of-service rules (code validity, age, timely filing) need it.
+    """
+    item = dict(item)
+    lines = [ln for ln in item.get("lines") or () if isinstance(ln, dict)]
+    starts = [ln["date_from"] for ln in lines if isinstance(ln.get("date_from"), str)]
+    ends = [ln.get("date_to") or ln["date_from"] for ln in lines if isinstance(ln.get("date_from"), str)]
+    if not item.get("service_from") and starts:
+        item["service_from"] = min(starts)
+    if not item.get("service_to") and ends:
+        item["service_to"] = max(e for e in ends if isinstance(e, str))
     return _fill(m.Claim, item, pointer)
 
 
