@@ -35,9 +35,18 @@ class PreparedRun:
     forced_payer: Optional[str] = None
 
     def context_for(self, claim):
-        from scrubber.config import claim_context
+        """The claim's context, plus what the payer rules quote: the profile's ``source.<param>``
+        citations and, with eligibility files, what the file says (``enrich_coverage``)."""
+        import dataclasses
 
-        return claim_context(self.profiles, claim, forced=self.forced_payer, eligibility=self.eligibility)
+        from scrubber.config import claim_context
+        from scrubber.engine.extensions.payer_coverage import enrich_coverage
+        from scrubber.engine.extensions.payer_rules import profile_source_params
+
+        ctx = claim_context(self.profiles, claim, forced=self.forced_payer, eligibility=self.eligibility)
+        sources = profile_source_params(self.profiles.get(ctx.profile_id))
+        return dataclasses.replace(ctx, params={**ctx.params, **sources},
+                                   coverage=enrich_coverage(claim, ctx.coverage, self.eligibility))
 
     def run_record(self) -> dict:
         """What the run used, for the RunResult's ``run`` block and the ledger."""
@@ -109,6 +118,11 @@ def prepare_run(settings, verify: bool = False, workers: Optional[int] = None) -
             profiles.get(forced)
     except ConfigError as exc:
         problems.extend(exc.problems)
+    if packs is not None and profiles is not None:
+        from scrubber.engine.extensions.payer_rules import profile_valueset_problems, register_valuesets
+
+        problems.extend(profile_valueset_problems(profiles, packs.valuesets))
+        register_valuesets(packs.valuesets)
     if problems:
         raise SetupError(problems)
     try:

@@ -19,3 +19,7 @@ def corpus_dir():
 def _isolated_data_dir(tmp_path, monkeypatch):
     """Never touch the user's real data directory or ledger from a test."""
     monkeypatch.setenv("CLAIMSCRUB_DATA_DIR", str(tmp_path / "claimscrub-data"))
+
+import sys as _sys
+
+_sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/rulegen.py for the engine tests

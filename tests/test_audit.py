@@ -1,7 +1,7 @@
 """`claimscrub audit`: recursive walk, .gz, filters, totals, the default HTML report, progress, ledger commands.
 
-Until the X12 reader lands on main these tests read claims with tests/x12_testkit's stand-in
-reader (monkeypatched in as the audit's reader); the walk, .gz, filters and outputs are audit's own.
+Claims are read by the real reader; a made-up evaluator (tests/stub_rules.py) stands in for the
+rule engine so the findings are known.
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 from stub_rules import StubEvaluator
 from test_split import MADE_UP_837P
-from x12_testkit import fake_reader
 
 from scrubber.cli import cli
 from scrubber.cli import audit_cmd
@@ -33,16 +32,34 @@ def batch(tmp_path):
     return root
 
 
+class StubPrepared:
+    """What `scrub_cmd.prepare` returns, with the made-up evaluator in place of the rule engine."""
+
+    def __init__(self, evaluator, ledger):
+        self.evaluator = evaluator
+        self.settings = {"ledger": ledger, "data_dir": None}
+        self.closed = False
+
+    def options(self, paths, on_claim=None):
+        return ScrubOptions(paths=list(paths), evaluator=self.evaluator, rulesets=self.evaluator.rulesets(),
+                            on_claim=on_claim)
+
+    def close(self):
+        self.closed = True
+
+
 @pytest.fixture
 def stub(monkeypatch):
-    """The stand-in reader and the made-up rule set A in place of the real reader and engine."""
-    monkeypatch.setattr(audit_cmd, "_read", fake_reader)
+    """The made-up rule set A in place of the rule engine (the real reader reads the claims)."""
     evaluator = StubEvaluator("A")
+    prepared = []
 
-    def options(paths, payer, data_dir, rule_dirs, eligibility, verify):
-        return ScrubOptions(paths=list(paths), payer_profile=payer, evaluator=evaluator, rulesets=evaluator.rulesets())
+    def prepare(payer, data_dir, rule_dirs, eligibility, verify, ledger):
+        prepared.append(StubPrepared(evaluator, ledger))
+        return prepared[-1]
 
-    monkeypatch.setattr(audit_cmd, "scrub_options", options)
+    monkeypatch.setattr(audit_cmd, "prepare", prepare)
+    evaluator.prepared = prepared
     return evaluator
 
 
@@ -67,6 +84,7 @@ def test_directories_are_walked_recursively_and_gz_files_are_read(tmp_path, batc
     assert {i["path"] for i in r["run"]["inputs"]} == {str(batch / "top.837"), str(batch / "2026" / "10" / "nested.837"),
                                                        str(batch / "2026" / "packed.837.gz")}
     assert all(len(i["sha256"]) == 64 for i in r["run"]["inputs"])
+    assert stub.prepared[-1].closed  # the engine is stopped after the run
 
 
 def test_filters_by_date_of_service_payer_and_provider(tmp_path, batch, stub):
@@ -164,3 +182,32 @@ def test_audit_json_with_filters_still_validates_against_the_shipped_schema(tmp_
 def test_options_may_come_before_the_paths(tmp_path, batch, stub):
     r = run_json(tmp_path, "--since", "2026-10-07", str(batch / "top.837"))
     assert [c["claim_id"] for c in r["claims"]] == ["MADE-UP-3"]
+
+
+def test_audit_of_the_bundled_claims_with_the_real_rules_records_a_reproducible_run(tmp_path, monkeypatch):
+    """End to end: real reader, standard rule packs, the ledger in the data directory by default."""
+    from pathlib import Path
+
+    from scrubber.ledger import Ledger
+
+    claims = Path(__file__).resolve().parent.parent / "fixtures" / "claims"
+    data_dir = tmp_path / "data"
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        res = CliRunner().invoke(cli, ["audit", str(claims), "--data-dir", str(data_dir), "-q"], catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+    assert (tmp_path / audit_cmd.DEFAULT_REPORT).stat().st_size > 10_000
+    with Ledger(str(data_dir / "ledger.sqlite3")) as ledger:
+        first, second = ledger.runs()[1].id, ledger.runs()[0].id
+        assert ledger.run_info(first)["rulesets"] and ledger.run_info(first)["inputs"]
+        assert ledger.findings(first) == ledger.findings(second)
+        assert len(ledger.findings(first)) > 0
+
+
+def test_audit_report_drill_down_carries_the_segment_text_of_each_finding(tmp_path, batch, stub):
+    out = tmp_path / "r.html"
+    res = audit(str(batch / "top.837"), "-o", str(out), "--no-ledger", "-q")
+    assert res.exit_code == 0
+    html = out.read_text()
+    # MADE-UP-HIGH points at CLM02 of each claim over 100.00: the CLM segment is shown
+    assert '<pre class="segment">CLM*MADE-UP-1*150***11:B:1*Y*A*Y*Y</pre>' in html

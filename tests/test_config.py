@@ -2,11 +2,20 @@
 import json
 import textwrap
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
 from scrubber.cli import cli
 from scrubber.config import ConfigError, load_profiles, load_settings
+from scrubber.config.profiles import PACKAGED_PROFILE_DIR
+
+MEDICARE = PACKAGED_PROFILE_DIR / "medicare.yaml"
+
+
+def line_of(path, text) -> int:
+    return next(n for n, line in enumerate(Path(path).read_text().splitlines(), 1) if line.startswith(text))
 
 
 def project(tmp_path, setup_cfg=None, toml=None):
@@ -101,7 +110,7 @@ def test_project_values_apply_on_top_of_the_payer_profile(tmp_path):
     assert medicare.disabled_rules["MADE-UP-R7"] == "setup.cfg:2 [claimscrub]"
     assert medicare.rule_status("MADE-UP-R8", "any", "error") == (True, "info")
     # the profile's own values are untouched where nothing overrides them
-    assert medicare.params["member_id_pattern"].origin.endswith("medicare.yaml:19")
+    assert medicare.params["member_id_pattern"].origin.endswith(f"medicare.yaml:{line_of(MEDICARE, '  member_id_pattern:')}")
 
 
 def test_invalid_parameter_override_is_an_error(tmp_path):
@@ -123,7 +132,7 @@ def test_config_show_payer_medicare_prints_values_and_origins():
     assert "payer = medicare    # command line (payer)" in out
     assert "fail_on = error    # packaged default" in out
     tf = next(line for line in out.splitlines() if line.startswith("params.timely_filing"))
-    assert '"months": 12' in tf and "medicare.yaml:13" in tf and "42 CFR 424.44" in tf
+    assert '"months": 12' in tf and f"medicare.yaml:{line_of(MEDICARE, '  timely_filing:')}" in tf and "42 CFR 424.44" in tf
     assert any(line.startswith("params.ptp_bypass_modifiers") and "default.yaml" in line for line in out.splitlines())
     assert "profile.extends = medicare <- default" in out
 

@@ -348,3 +348,28 @@ def test_claims_fixture_has_exactly_its_named_outcome(csv_index):
             assert firing == expected, (c.claim_id, firing)
         seen.add(c.claim_id)
     assert seen == set(EXPECTED) | {"MADE-UP-ELIG-ACTIVE"}
+
+
+def test_every_corpus_file_is_read_or_named_never_raised(corpus_dir):
+    """837s, 835s, 277s and the broken-on-purpose files are not eligibility files: each gets a clear error."""
+    files = sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.name != "MANIFEST.json")
+    assert len(files) >= 90
+    for path in files:
+        index, errors = load_eligibility([str(path)])
+        assert all("internal error" not in e.message for e in errors), path.name
+        if "271" not in path.name:
+            assert len(index) == 0 and errors, path.name
+
+
+@pytest.mark.parametrize("header,sep", [
+    ("Member ID;Payer ID;Plan;Coverage Start;Coverage End", ";"),
+    ("member_id\tpayer_id\tplan\tcoverage_start\tcoverage_end", "\t"),
+    ('"MEMBER_ID","PAYER_ID","PLAN","COVERAGE_START","COVERAGE_END"', ","),
+])
+def test_spreadsheet_style_csv_headers_and_delimiters_are_read(tmp_path, header, sep):
+    path = tmp_path / "made-up-export.csv"
+    row = sep.join(["MADEUP7001", "MADE-UP-COMM01", "EXAMPLE PPO", "2025-01-01", "2025-03-31"])
+    path.write_text(f"\ufeff{header}\r\n{row}\r\n")
+    index, errors = load_eligibility([str(path)])
+    assert errors == [] and len(index) == 1
+    assert index.check(claim("MADEUP7001", "MADE-UP-COMM01", date(2025, 4, 1)))["status"] == "ended"

@@ -31,6 +31,11 @@ def claim(payer_id=None, payer_name=None, sbr09=None):
     )
 
 
+def line_of(path, text) -> int:
+    """1-based line of the first line of ``path`` that starts with ``text`` (so tests survive edits)."""
+    return next(n for n, line in enumerate(Path(path).read_text().splitlines(), 1) if line.startswith(text))
+
+
 def write(tmp_path, name, text):
     path = tmp_path / f"{name}.yaml"
     path.write_text(textwrap.dedent(text).lstrip())
@@ -92,7 +97,9 @@ def test_medicare_and_commercial_example_differ_where_rules_look(shipped):
 
 def test_claim_filing_indicator_mb_gets_medicare(shipped):
     assert shipped.for_claim(claim(sbr09="MB")).id == "medicare"
-    assert shipped.for_claim(claim(sbr09="MC")).id == "medicaid-example"
+    # Example profiles never claim real Medicaid / commercial claims on their own (made-up values).
+    assert shipped.for_claim(claim(sbr09="MC")).id == "default"
+    assert shipped.for_claim(claim(sbr09="CI")).id == "default"
 
 
 def test_payer_id_wins_over_filing_indicator(shipped):
@@ -145,7 +152,7 @@ def test_child_inherits_overrides_and_records_origins(profile_dir):
     assert child.params["timely_filing"].value == {"months": 6, "from": "date_of_service"}
     assert child.params["timely_filing"].origin.endswith("child.yaml:9")
     assert child.params["referral_required"].origin.endswith("parent.yaml:7")
-    assert child.params["sex_edits"].origin.endswith("default.yaml:13")
+    assert child.params["sex_edits"].origin.endswith(f"default.yaml:{line_of(profile_dir / 'default.yaml', '  sex_edits:')}")
     assert set(child.disabled_rules) == {"MADE-UP-R1"}
     assert child.severity["MADE-UP-R3"].value == "info"
     assert child.rule_status("MADE-UP-R1", "other", "error") == (False, "error")
@@ -153,7 +160,7 @@ def test_child_inherits_overrides_and_records_origins(profile_dir):
     assert child.rule_status("MADE-UP-R3", "other", "error") == (True, "info")
     assert child.rule_status("MADE-UP-R9", "made-up-pack", "warning") == (False, "warning")
     ctx = child.context()
-    assert ctx.disabled_rules == frozenset({"MADE-UP-R1"}) and ctx.disabled_packs == frozenset({"made-up-pack"})
+    assert ctx.disabled_rules == frozenset({"MADE-UP-R1"}) and ctx.disabled_packs == frozenset({"made-up-pack", "policies"})
     assert ctx.severity_overrides == {"MADE-UP-R3": "info"}
 
 
@@ -273,12 +280,12 @@ def test_rule_ids_that_do_not_exist_are_errors_with_line(profile_dir):
     write(profile_dir, "p", "id: p\ntitle: MADE-UP\nrules:\n  disabled: [MADE-UP-GONE]\nseverity:\n  MADE-UP-REAL: info\n  MADE-UP-TYPO: info\n")
     ps = load(profile_dir)
     with pytest.raises(ConfigError) as exc:
-        ps.check_rules(rule_ids={"MADE-UP-REAL"}, packs={"made-up-pack"})
+        ps.check_rules(rule_ids={"MADE-UP-REAL"}, packs={"made-up-pack", "policies"})
     problems = exc.value.problems
     assert len(problems) == 2
     assert any("p.yaml:4:" in p and "MADE-UP-GONE" in p for p in problems)
     assert any("p.yaml:7:" in p and "MADE-UP-TYPO" in p for p in problems)
-    ps.check_rules(rule_ids={"MADE-UP-REAL", "MADE-UP-GONE", "MADE-UP-TYPO"}, packs=set())  # all known: no error
+    ps.check_rules(rule_ids={"MADE-UP-REAL", "MADE-UP-GONE", "MADE-UP-TYPO"}, packs={"policies"})  # all known: no error
 
 
 def test_same_profile_id_in_two_directories_is_an_error(profile_dir, tmp_path):
@@ -300,3 +307,16 @@ def test_shipped_profile_files_validate_against_the_published_schema():
         data = yaml.safe_load(path.read_text())
         # YAML turns unquoted dates into date objects; the shipped files quote theirs.
         jsonschema.validate(data, schema)
+
+
+def test_manifest_lists_ids_and_digests_for_the_run_record(shipped):
+    rows = shipped.manifest(["medicare", "default", "medicare"])
+    assert [r["id"] for r in rows] == ["default", "medicare"]
+    assert rows[1]["sha256"] == shipped["medicare"].sha256
+    assert len(shipped.manifest()) == 4
+
+
+def test_coverage_policies_run_for_medicare_only(shipped):
+    assert shipped["default"].rule_status("NCD-210-12", "policies", "error") == (False, "error")
+    assert shipped["commercial-example"].rule_status("NCD-210-12", "policies", "error")[0] is False
+    assert shipped["medicare"].rule_status("NCD-210-12", "policies", "error") == (True, "error")

@@ -175,3 +175,11 @@ def test_text_never_passes_terminal_control_characters_from_claim_data():
     text = rendered(result, "text", color=False)
     assert "\x1b" not in text and "\x07" not in text
     assert "EVIL\ufffd[2J" in text
+
+
+def test_html_states_the_audit_filters_and_how_many_claims_they_left_out():
+    result = mixed_result()
+    result.run.extra.update({"filters": {"since": "2026-10-01", "until": None, "payer_ids": ["MADEUP01"],
+                                         "provider_npis": []}, "claims_excluded_by_filters": 1200})
+    html = rendered(result, "html")
+    assert "Filters: since 2026-10-01; payer ids MADEUP01 (1,200 claims outside them not counted)" in html

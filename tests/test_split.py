@@ -6,7 +6,6 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from x12_testkit import content, envelope_problems, raw_claims, segments_of
 
 from scrubber.model import Claim, ClaimRecord, ClaimResult, Finding, Source
@@ -18,7 +17,7 @@ MADE_UP_837P = "\n".join([
     "ISA*00*          *00*          *ZZ*MADEUPSUBMIT   *ZZ*MADEUPRECEIVE  *261001*1200*^*00501*000000101*0*P*:~",
     "GS*HC*MADEUPSUBMIT*MADEUPRECEIVE*20261001*1200*101*X*005010X222A1~",
     "ST*837*0001*005010X222A1~",
-    "BHT*0019*00*MADEUP0001*20261001*1200*CH~",
+    "BHT*0019*00*MADEUP0001*20261010*1200*CH~",  # created after the services (INT-DATE-002)
     "NM1*41*2*MADE-UP BILLING SERVICE*****46*MADEUPSUB~",
     "PER*IC*MADE UP CONTACT*TE*5555550100~",
     "NM1*40*2*MADE-UP PAYER*****46*MADEUPRCV~",

@@ -13,6 +13,7 @@ from scrubber.model import RawClaim
 
 
 def segments_of(text: str) -> tuple[dict, list[str]]:
+    """Delimiters by position in a well-formed ISA (fixed width: what a strict receiver assumes)."""
     text = text.lstrip("\ufeff \t\r\n")
     element_sep, repetition, component, term = text[3], text[82], text[104], text[105]
     segs = [s.strip("\r\n") for s in text.split(term)]
@@ -175,9 +176,3 @@ def records_from_x12(text: str, path: str) -> list:
 def _clm_number(segs: list[str], clm: str) -> int:
     return segs.index(clm) + 1
 
-
-def fake_reader(paths: list[str]):
-    """``iter_records`` for tests: every file is an X12 837 read by ``records_from_x12``."""
-    for p in paths:
-        with open(p, encoding="utf-8") as f:
-            yield from records_from_x12(f.read(), p)

@@ -8,6 +8,7 @@ literally named ``history``, ``show``, ``diff`` or ``run``, write ``./history``.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from datetime import date
@@ -53,16 +54,36 @@ def _date(ctx, param, value):
         raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
 
 
-def scrub_options(paths, payer, data_dir, rule_dirs, eligibility, verify):
-    """The same evaluation as `scrub` (rules, reference data, payer profiles) for these paths."""
-    from scrubber.pipeline import ScrubOptions
+def prepare(payer, data_dir, rule_dirs, eligibility, verify, ledger):
+    """The same setup as `scrub` (rules, reference data, payer profiles, eligibility); exits 2 on a setup error.
 
-    try:
-        from scrubber.cli.scrub_cmd import build_scrub_options  # the lead's shared builder, once it exists
-    except ImportError:
-        return ScrubOptions(paths=list(paths), payer_profile=payer)
-    return build_scrub_options(paths=list(paths), payer=payer, data_dir=data_dir, rule_dirs=list(rule_dirs),
-                               eligibility=list(eligibility), verify=verify)
+    Returns a prepared run: ``.options(paths, on_claim=...)`` gives the pipeline's ScrubOptions,
+    ``.settings`` the layered settings (data_dir, ledger), ``.close()`` stops the engine.
+    """
+    from scrubber.cli.scrub_cmd import prepare as prepare_scrub
+
+    return prepare_scrub(payer=payer, data_dir=data_dir, rule_dirs=rule_dirs, eligibility=eligibility, verify=verify,
+                         ledger=ledger)
+
+
+def ledger_path(explicit, settings=None) -> str:
+    """--ledger > the `ledger` setting > ledger.sqlite3 in the data directory."""
+    from scrubber.ledger import LEDGER_FILE, default_ledger_path
+
+    if explicit:
+        return explicit
+    if settings is None:
+        try:
+            from scrubber.config import load_settings
+
+            settings = load_settings()
+        except Exception:  # an unreadable project config must not hide the ledger; `scrub` reports it
+            return default_ledger_path()
+    if settings.get("ledger"):
+        return str(settings.get("ledger"))
+    if settings.get("data_dir"):
+        return os.path.join(str(settings.get("data_dir")), LEDGER_FILE)
+    return default_ledger_path()
 
 
 def _read(paths):
@@ -81,7 +102,7 @@ def _read(paths):
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True)
 @click.option("--payer", help="Force this payer profile for every claim.")
 @click.option("--eligibility", multiple=True, type=click.Path(exists=True, dir_okay=False), help="271, 834 or CSV eligibility file.")
-@click.option("--data-dir", type=click.Path(file_okay=False), envvar="CLAIMSCRUB_DATA_DIR", help="Reference-data directory.")
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Reference-data directory (also CLAIMSCRUB_DATA_DIR).")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Add a rule pack directory.")
 @click.option("--ledger", type=click.Path(dir_okay=False), help="Ledger database (default: ledger.sqlite3 in the data directory).")
 @click.option("--no-ledger", is_flag=True, help="Do not record this run in the ledger.")
@@ -97,6 +118,7 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
     from scrubber.cli.audit_inputs import ClaimFilter, read_all, walk
     from scrubber.cli.progress import Progress
     from scrubber.pipeline import run_scrub
+    from scrubber.report.segments import cited_segments
 
     if since and until and since > until:
         raise click.UsageError(f"--since {since} is after --until {until}")
@@ -105,29 +127,31 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
             raise click.UsageError(f"{p}: no such file or directory")
     files = walk(paths)
     claim_filter = ClaimFilter(since, until, frozenset(payer_ids), frozenset(npis))
-    opts = scrub_options(files, payer, data_dir, rule_dirs, eligibility, verify)
-    opts.paths = files
     progress = Progress(enabled=False if quiet else None)
-    previous_hook = opts.on_claim
-
-    def on_claim(record, claim_result):
-        if previous_hook is not None:
-            previous_hook(record, claim_result)
-        progress.update(record, claim_result)
-
-    opts.on_claim = on_claim
-    opts.run_extra = {**opts.run_extra, "mode": "audit"}
-    if claim_filter.active:
-        opts.run_extra["filters"] = claim_filter.describe()
+    prepared = prepare(payer, data_dir, rule_dirs, eligibility, verify, ledger)
     try:
+        cited: list = []  # per claim, in order: the segment text its findings point at (HTML drill-down)
+
+        def on_claim(record, claim_result):
+            progress.update(record, claim_result)
+            cited.append(claim_result.segments or cited_segments(record, claim_result.findings))
+
+        opts = prepared.options(files, on_claim=on_claim)
+        opts.run_extra = {**opts.run_extra, "mode": "audit"}
+        if claim_filter.active:
+            opts.run_extra["filters"] = claim_filter.describe()
         result = run_scrub(opts, records=read_all(files, _read, claim_filter))
     finally:
         progress.close()
+        prepared.close()
+    if len(cited) == len(result.claims):
+        result.claims = [c if c.segments or not seg else dataclasses.replace(c, segments=seg)
+                         for c, seg in zip(result.claims, cited)]
     if claim_filter.active:
         result.run.extra["claims_excluded_by_filters"] = claim_filter.excluded
     _write_report(result, fmt, output, redact)
     if not no_ledger:
-        _record(result, ledger, ledger_phi, {"paths": list(paths), **claim_filter.describe(), "format": fmt}, quiet)
+        _record(result, ledger_path(ledger, prepared.settings), ledger_phi, {"paths": list(paths), **claim_filter.describe(), "format": fmt}, quiet)
     if not quiet:
         s = result.summary()
         click.echo(f"{s['claims_total']:,} claims audited: {s['claims_flagged']:,} flagged, {s['claims_unreadable']:,} "
@@ -170,11 +194,11 @@ def _record(result, ledger_path, phi, options, quiet) -> None:
 
 
 def _open_ledger(path):
-    from scrubber.ledger import Ledger, LedgerError, default_ledger_path
+    from scrubber.ledger import Ledger, LedgerError
 
-    target = path or default_ledger_path()
+    target = ledger_path(path)
     if not os.path.exists(target):
-        raise click.UsageError(f"no ledger at {target}: run `claimscrub scrub --ledger` or `claimscrub audit` first")
+        raise click.UsageError(f"no ledger at {target}: run `claimscrub audit` or `claimscrub scrub --ledger` first")
     try:
         return Ledger(target)
     except LedgerError as e:

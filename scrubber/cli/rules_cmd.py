@@ -93,13 +93,51 @@ def test_cmd(paths, rules_dirs, select):
     sys.exit(exitcodes.FINDINGS if failed else exitcodes.OK)
 
 
+def _payer_profile(payer: str, packs):
+    """The resolved payer profile ``payer`` (exit 2 with every problem when it cannot be used)."""
+    from scrubber.config import ConfigError, load_profiles
+
+    try:
+        profiles = load_profiles()
+        profiles.check_rules([r.id for r in packs.rules], [p.id for p in packs.packs])
+        return profiles.get(payer)
+    except ConfigError as exc:
+        for p in exc.problems:
+            click.echo(p, err=True)
+        sys.exit(exitcodes.USAGE)
+
+
 @rules.command("list")
 @_paths
 @_rules_opt
-def list_cmd(paths, rules_dirs):
-    """One line per rule: id, severity, category, pack, source."""
+@click.option("--payer", help="Show, for this payer profile, whether each rule runs and at what severity.")
+def list_cmd(paths, rules_dirs, payer):
+    """One line per rule: id, severity, category, pack, source.
+
+    With --payer: whether the rule runs for that payer (``off`` when the profile disables it,
+    ``idle`` when it needs a parameter the profile does not set) and its effective severity.
+    """
     packs = _load(paths, rules_dirs)
-    rows = [(r.id, r.severity, r.category, r.pack, r.source or "") for r in sorted(packs.rules, key=lambda r: r.id)]
+    ordered = sorted(packs.rules, key=lambda r: r.id)
+    if payer:
+        profile = _payer_profile(payer, packs)
+        click.echo(f"payer profile {profile.id} ({profile.path}; extends {' <- '.join(profile.chain)})")
+        from scrubber.engine.extensions.payer_rules import params_needed
+
+        rows = []
+        for r in ordered:
+            enabled, severity = profile.rule_status(r.id, r.pack, r.severity)
+            unset = sorted(params_needed(r) - set(profile.params))
+            state = ("idle: no params." + ", params.".join(unset)) if enabled and unset else ("runs" if enabled else "off")
+            if severity != r.severity:
+                severity += f" (rule: {r.severity})"
+            rows.append((r.id, state, severity, r.category, r.pack))
+        header = ("ID", "STATUS", "SEVERITY", "CATEGORY", "PACK")
+        widths = [max(len(row[k]) for row in [header] + rows) for k in range(5)]
+        for row in [header] + rows:
+            click.echo("  ".join(v.ljust(widths[k]) for k, v in enumerate(row)).rstrip())
+        return
+    rows = [(r.id, r.severity, r.category, r.pack, r.source or "") for r in ordered]
     widths = [max([len(h)] + [len(row[k]) for row in rows]) for k, h in enumerate(("ID", "SEVERITY", "CATEGORY", "PACK"))]
     header = ("ID", "SEVERITY", "CATEGORY", "PACK", "SOURCE")
     for row in [header] + rows:

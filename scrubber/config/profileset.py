@@ -129,6 +129,12 @@ class ProfileSet:
             raise ConfigError([f"unknown payer profile '{pid}'; known: {', '.join(self.ids())}"])
         return self.profiles[pid]
 
+    def manifest(self, ids: Optional[Iterable[str]] = None) -> list[dict]:
+        """``[{"id", "sha256"}]`` of the profiles used (all when ``ids`` is None), for
+        ``RunResult.run.extra["payer_profiles"]`` and the ledger's record of a run."""
+        chosen = sorted(set(ids)) if ids is not None else self.ids()
+        return [{"id": pid, "sha256": self.profiles[pid].sha256} for pid in chosen if pid in self.profiles]
+
     def for_claim(self, claim, forced: Optional[str] = None) -> Profile:
         """The profile for ``claim``: ``forced`` if given, else payer id > payer name > SBR09 > default."""
         if forced:

@@ -9,7 +9,7 @@ relation aliases match their endpoints' ``i``. Tests on a field durable-rules mu
 """
 from __future__ import annotations
 
-from scrubber.engine.plan import FactPlan, alias_type_key, tag_of_test
+from scrubber.engine.plan import FactPlan, alias_type_key, ref_keys, tag_of_test
 from scrubber.rulespec.fields import fact_key
 from scrubber.rulespec.model import AllOf, AnyOf, Not, Rule, Test, date_int
 
@@ -32,7 +32,11 @@ def _or(xs):
 
 
 def _and(xs):
-    return xs[0] if len(xs) == 1 else {"$and": xs}
+    """A conjunction, flattened: durable-rules ignores conditions after a nested ``$and`` (measured)."""
+    flat = []
+    for x in xs:
+        flat.extend(x["$and"] if isinstance(x, dict) and set(x) == {"$and"} else [x])
+    return flat[0] if len(flat) == 1 else {"$and": flat}
 
 
 def _ex(k):
@@ -58,13 +62,14 @@ class RuleCompiler:
             want = (op == "exists") != neg
             return [{t.alias: [_ex(k) if want else _nex(k)]}]
         if t.ref is not None:
-            a, ka, b, kb = t.alias, k, t.ref.alias, fact_key(t.ref.field)
+            a, (ka, ha), b, (kb, hb) = t.alias, ref_keys(t.field), t.ref.alias, ref_keys(t.ref.field)
             cop = op
             if order[a] < order[b]:  # put the comparison on the later alias, referring back
-                a, ka, b, kb, cop = b, kb, a, ka, _FLIP[op]
+                a, ka, ha, b, kb, hb, cop = b, kb, hb, a, ka, ha, _FLIP[op]
             if not neg:
-                return [{a: [_ex(ka), _cmp(cop, ka, {b: kb})], b: [_ex(kb)]}]
-            return [{a: [_nex(ka)]}, {b: [_nex(kb)]}, {a: [_ex(ka), _cmp(_NEG[cop], ka, {b: kb})], b: [_ex(kb)]}]
+                return [{a: [{ha: True}, _cmp(cop, ka, {b: kb})], b: [{hb: True}]}]
+            return [{a: [{ha: False}]}, {b: [{hb: False}]},
+                    {a: [{ha: True}, _cmp(_NEG[cop], ka, {b: kb})], b: [{hb: True}]}]
         v = t.value
         if op in _NEG:
             expr = _cmp(op, k, v) if not neg else _or([_nex(k), _cmp(_NEG[op], k, v)])
@@ -132,10 +137,23 @@ class RuleCompiler:
                     conds.append({"rb": {a.dst: "i"}})
                 if n == rule.subject:
                     conds.extend(in_force)
-                conds.extend(term.get(n, ()))
+                own = list(term.get(n, ()))
+                # comparisons that refer to another fact go first: placed after a nested $or / $and,
+                # durable-rules ignored or inverted them (measured; tests/test_engine_pitfalls.py)
+                conds.extend([c for c in own if _has_ref(c)] + [c for c in own if not _has_ref(c)])
                 patterns.append({n: _and(conds)})
             out.append({"all": patterns})
         return out
+
+
+def _has_ref(cond) -> bool:
+    if isinstance(cond, dict):
+        for k, v in cond.items():
+            if k in ("$and", "$or"):
+                continue
+            if isinstance(v, dict) and any(isinstance(x, dict) for x in v.values()):
+                return True
+    return False
 
 
 def _merge(a: dict, b: dict) -> dict:

@@ -16,18 +16,19 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Optional
 
-from scrubber.engine.compiler import CompileError, RuleCompiler, sink_rules
+from scrubber.engine.compiler import CompileError, RuleCompiler
+from scrubber.engine.shards import pack_shards
 from scrubber.engine.facts import BatchIndex, ClaimFacts, build_claim_facts
 from scrubber.engine.findings import make_finding
 from scrubber.engine.oracle import Oracle
-from scrubber.engine.plan import build_plan
+from scrubber.engine.plan import alias_type_key, build_plan
 from scrubber.model import Claim, ClaimContext, Finding, RunError
 from scrubber.rulespec.packs import RuleLoadError, RulePacks
 from scrubber.rulespec.registry import PROVIDERS
 from scrubber.rulespec.valuesets import ValueSet
 
 # Compiled definitions by digest, set before workers fork (they inherit this dict).
-_SPECS: dict[str, tuple[dict, dict, set]] = {}
+_SPECS: dict[str, list] = {}
 _RUNNERS: dict[str, object] = {}
 TEST_CRASH_HOOK = None  # tests set a callable(chunk_facts) run in the worker before evaluating
 _cids = itertools.count(1)
@@ -37,10 +38,9 @@ _ORACLE = "oracle"  # a chunk's marker: its worker died twice, the oracle evalua
 def _runner_for(digest: str):
     r = _RUNNERS.get(digest)
     if r is None:
-        from scrubber.engine.runner import DurableRunner
+        from scrubber.engine.runner import ShardedRunner
 
-        defs, keys, _ = _SPECS[digest]
-        r = _RUNNERS[digest] = DurableRunner(defs, keys, digest)
+        r = _RUNNERS[digest] = ShardedRunner(_SPECS[digest], digest)
     return r
 
 
@@ -52,24 +52,42 @@ def _work(digest: str, chunk: list[list[dict]]):
     return [None if f is None else [(k, b) for k, b, _ in f] for f in out], errors
 
 
+_COMPILED: dict[str, tuple] = {}
+
+
 def compile_packs(packs: RulePacks):
-    """(plan, definitions, durable name -> rule index, fact types); cached by the packs' sha256."""
+    """(plan, shards); cached by the packs' sha256."""
+    shas = [r.sha256 for r in packs.rules]
+    if not all(shas):  # rules built in memory (tests, bench): nothing to key a cache on
+        return _compile(packs)
+    hit = _COMPILED.get(packs.sha256)
+    if hit is not None and hit[0] == shas:
+        return hit[1]
+    out = _compile(packs)
+    _COMPILED[packs.sha256] = (shas, out)
+    return out
+
+
+def _compile(packs: RulePacks):
+    """(plan, shards) -- shards: [(definitions incl. sinks, durable name -> rule index, projection)]."""
     plan = build_plan(packs.rules)
     compiler = RuleCompiler(plan)
-    defs, keys, problems = {}, {}, []
+    compiled, problems = [], []
     for k, rule in enumerate(packs.rules):
         try:
-            for j, d in enumerate(compiler.compile_rule(rule)):
-                name = f"r{k}_{j}"
-                defs[name] = d
-                keys[name] = k
+            alias_types = {a: alias_type_key(rule, a) for a in rule.aliases}
+            compiled.append((k, rule, compiler.compile_rule(rule), alias_types))
+        except CompileError as exc:
+            problems.append(str(exc))
+    shards = []
+    if not problems:
+        try:
+            shards = [(s.definitions(), s.keys, s.projection()) for s in pack_shards(compiled)]
         except CompileError as exc:
             problems.append(str(exc))
     if problems:
         raise RuleLoadError(problems)
-    types = set(plan.fact_types) | {f"rel:{r}" for r in plan.relations}
-    defs.update(sink_rules(types))
-    return plan, defs, keys, types
+    return plan, shards
 
 
 class Engine:
@@ -82,9 +100,9 @@ class Engine:
         self.verify = verify
         self.workers = min(2, os.cpu_count() or 1) if workers is None else workers
         self.chunk_size = chunk_size
-        self.plan, defs, keys, self.fact_types = compile_packs(packs)
+        self.plan, shards = compile_packs(packs)
         self.digest = packs.sha256
-        _SPECS.setdefault(self.digest, (defs, keys, self.fact_types))
+        _SPECS.setdefault(self.digest, shards)
         self.oracle = Oracle(packs.rules, self.valueset)
         self.batch = BatchIndex()
         self._vs_cache: dict[str, ValueSet] = {}
@@ -193,7 +211,7 @@ class Engine:
         return out
 
     def _rule_name(self, durable_name: str) -> str:
-        k = _SPECS[self.digest][1].get(durable_name)
+        k = next((keys[durable_name] for _, keys, _ in _SPECS[self.digest] if durable_name in keys), None)
         return f"rule {self.packs.rules[k].id}" if k is not None else f"engine ({durable_name})"
 
     def _pool_(self) -> ProcessPoolExecutor:

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Optional
 
-from scrubber.engine.plan import FactPlan
+from scrubber.engine.plan import REF_SENTINEL, FactPlan, ref_keys
 from scrubber.model import Claim, ClaimContext
 from scrubber.rulespec.fields import fact_key
 from scrubber.rulespec.model import date_int
@@ -222,6 +222,11 @@ def compare(op: str, a, b) -> bool:
 
 
 def compute_tags(plan: FactPlan, type_key: str, values: dict, valuesets, raw_lists: dict) -> None:
+    for fname, ftype in plan.ref_copies.get(type_key, {}).items():
+        v = values.get(fact_key(fname))
+        copy_key, has_key = ref_keys(fname)
+        values[copy_key] = v if v is not None else REF_SENTINEL[ftype]
+        values[has_key] = v is not None
     for tag in plan.tags.get(type_key, ()):
         v = values.get(fact_key(tag.field))
         if tag.kind == "vs":
@@ -232,9 +237,24 @@ def compute_tags(plan: FactPlan, type_key: str, values: dict, valuesets, raw_lis
                 values[tag.key] = v is not None and valuesets(tag.arg).contains(str(v))
         elif tag.kind == "rx":
             values[tag.key] = v is not None and re.fullmatch(tag.arg, str(v)) is not None
+        elif tag.kind == "lit":
+            values[tag.key] = literal_test(tag.arg[0], v, tag.arg[1])
         else:
             op, other = tag.arg
             values[tag.key] = compare(op, v, values.get(fact_key(other)))
+
+
+def literal_test(op: str, v, value) -> bool:
+    """A comparison against a literal, with the rule language's semantics (for untyped fields)."""
+    if op in _CMP:
+        return compare(op, v, value)
+    if op == "in":
+        return any(compare("eq", v, x) for x in value)
+    if op == "not_in":
+        return v is not None and all(compare("ne", v, x) for x in value)
+    if op == "between":
+        return compare("ge", v, value[0]) and compare("le", v, value[1])
+    raise ValueError(op)
 
 
 def _raw_lists(ftype: str, obj) -> dict:
@@ -290,4 +310,9 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
                 values.update(t=tk, cid=cid, i=idx, ra=a.idx, rb=b.idx, id=f"{cid}:{tk}:{idx}")
                 out.append(Fact(tk, idx, (a.obj, b.obj), values))
         cf.facts[tk] = out
+    fill = plan.join_keys()
+    for fs in cf.facts.values():
+        for f in fs:
+            for k, v in fill.items():
+                f.values.setdefault(k, v)
     return cf

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scrubber.rulespec import fields as F
+from scrubber.rulespec.fields import PARAM_PREFIX
 from scrubber.rulespec.model import Rule, Test, walk
 from scrubber.rulespec.registry import DERIVED
 
@@ -29,7 +30,22 @@ class FactPlan:
     derived: dict = field(default_factory=dict)  # fact type -> [DerivedField]
     tags: dict = field(default_factory=dict)  # fact type ("rel:<name>" for relations) -> [Tag]
     relations: set = field(default_factory=set)
+    ref_copies: dict = field(default_factory=dict)  # fact type -> {field: type} compared across aliases
     tag_of: dict = field(default_factory=dict)  # (fact type, kind, field, arg) -> Tag
+
+    def join_keys(self) -> dict:
+        """Every key some rule joins on, with the filler value facts without it carry.
+
+        A fact lacking a key that a join compares crashed durable-rules (segfault, or error 311) in
+        our measurements, even a fact of an unrelated type; so every fact carries all of them.
+        """
+        keys = {"cid": 0, "i": -1, "ra": -1, "rb": -1}
+        for fields_ in self.ref_copies.values():
+            for fname, ftype in fields_.items():
+                copy_key, has_key = ref_keys(fname)
+                keys[copy_key] = REF_SENTINEL[ftype]
+                keys[has_key] = False
+        return keys
 
     def tag_for(self, fact_type: str, kind: str, fname: str, arg) -> Tag:
         k = (fact_type, kind, fname, arg)
@@ -55,6 +71,9 @@ def tag_of_test(plan: FactPlan, rule: Rule, t: Test) -> Tag | None:
         return plan.tag_for(tk, "rx", t.field, t.value)
     if t.ref is not None and t.ref.alias == t.alias:
         return plan.tag_for(tk, "cmp", t.field, (t.op, t.ref.field))
+    if t.field.startswith(PARAM_PREFIX) and t.ref is None and t.op not in ("exists", "missing"):
+        # payer params have no declared type: durable-rules would coerce text against numbers
+        return plan.tag_for(tk, "lit", t.field, (t.op, t.value))
     return None
 
 
@@ -69,6 +88,9 @@ def build_plan(rules: list[Rule]) -> FactPlan:
                 plan.fact_types.add(a.fact_type)
         for t in walk(rule.when):
             tag_of_test(plan, rule, t)
+            if t.ref is not None and t.ref.alias != t.alias:
+                for alias, fname in ((t.alias, t.field), (t.ref.alias, t.ref.field)):
+                    plan.ref_copies.setdefault(alias_type_key(rule, alias), {})[fname] = _field_type(rule, alias, fname)
             _want_field(plan, rule, t.alias, t.field)
             if t.ref is not None:
                 _want_field(plan, rule, t.ref.alias, t.ref.field)
@@ -77,6 +99,29 @@ def build_plan(rules: list[Rule]) -> FactPlan:
             if alias in rule.aliases or alias == "claim":
                 _want_field(plan, rule, alias, fname)
     return plan
+
+
+def _field_type(rule: Rule, alias: str, fname: str) -> str:
+    from scrubber.rulespec.registry import RELATIONS
+
+    a = rule.aliases[alias]
+    if a.fact_type == "rel":
+        return RELATIONS[a.relation].fields.get(fname, "any")
+    return F.field_type(a.fact_type, fname, DERIVED) or "any"
+
+
+REF_SENTINEL = {"number": 0, "date": 0, "any": 0, "text": "", "list": "", "bool": False}
+
+
+def ref_keys(fname: str) -> tuple[str, str]:
+    """(copy key, presence key) of a field compared across aliases.
+
+    durable-rules mis-handles a cross-fact comparison when the referenced field is missing (error 311,
+    or every firing of the call silently lost) and when ``$ex`` sits beside it; so such fields get a
+    copy that is always present (a sentinel when missing) and a presence flag the rule tests instead.
+    """
+    k = F.fact_key(fname)
+    return f"r__{k}", f"x__{k}"
 
 
 def _want_field(plan: FactPlan, rule: Rule, alias: str, fname: str) -> None:

@@ -119,6 +119,9 @@ class DurableRunner:
         errors: list[tuple] = []
         try:
             for facts in claims_facts:
+                if not facts:  # none of this claim's facts concern this ruleset
+                    out.append([])
+                    continue
                 self.fired.clear()
                 self.action_errors.clear()
                 for f in facts:
@@ -137,3 +140,27 @@ class DurableRunner:
             except Exception:  # noqa: BLE001 - a session that never got a fact has no state
                 pass
         return out, errors
+
+
+class ShardedRunner:
+    """One DurableRunner per shard (scrubber.engine.shards); a claim's firings are the union over shards,
+    or None when any shard refused the claim (the caller then uses the oracle for that claim)."""
+
+    def __init__(self, shards: list, digest: str):
+        from scrubber.engine.shards import project
+
+        self._project = project
+        self.shards = [(DurableRunner(defs, keys, digest), projection) for defs, keys, projection in shards]
+
+    def run(self, claims_facts: list[list[dict]]):
+        merged: list = [[] for _ in claims_facts]
+        errors: list = []
+        for runner, projection in self.shards:
+            out, errs = runner.run([self._project(facts, projection) for facts in claims_facts])
+            errors.extend(errs)
+            for k, fired in enumerate(out):
+                if fired is None or merged[k] is None:
+                    merged[k] = None
+                else:
+                    merged[k].extend(fired)
+        return merged, errors

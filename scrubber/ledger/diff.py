@@ -43,16 +43,26 @@ def _keys(rows: list[FindingRow], claims: list[dict]) -> list[tuple]:
 
 
 def _changes(name: str, key: str, a: list[dict], b: list[dict]) -> list[str]:
-    da = {x.get(key): x for x in a}
-    db = {x.get(key): x for x in b}
+    """What changed in one list of a run's record (rule packs, reference data, ...), keyed by ``key``.
+
+    A key may hold several entries (two editions of one table are both loaded, each for its
+    dates of service): then each edition that came or went is listed on its own.
+    """
+    da: dict = {}
+    db: dict = {}
+    for side, items in ((da, a), (db, b)):
+        for x in items:
+            side.setdefault(x.get(key), []).append(_desc(x))
     out = []
     for k in sorted(set(da) | set(db), key=str):
-        if k not in da:
-            out.append(f"{name} added: {k} {_desc(db[k])}".rstrip())
-        elif k not in db:
-            out.append(f"{name} removed: {k} {_desc(da[k])}".rstrip())
-        elif da[k] != db[k]:
-            out.append(f"{name} changed: {k} {_desc(da[k])} -> {_desc(db[k])}")
+        before, after = da.get(k, []), db.get(k, [])
+        if sorted(before) == sorted(after):
+            continue
+        if len(before) == 1 and len(after) == 1:
+            out.append(f"{name} changed: {k} {before[0]} -> {after[0]}")
+            continue
+        out += [f"{name} removed: {k} {d}".rstrip() for d in before if d not in after]
+        out += [f"{name} added: {k} {d}".rstrip() for d in after if d not in before]
     return out
 
 

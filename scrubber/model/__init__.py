@@ -183,6 +183,7 @@ class ServiceLine:
     ndc_quantity: Optional[Decimal] = None  # CTP04
     ndc_unit: Optional[str] = None  # CTP05-1
     providers: tuple[Provider, ...] = ()
+    prior_authorization: Optional[str] = None  # 2400 REF*G1 (line-level prior authorization)
     locs: Mapping[str, Loc] = field(default_factory=_no_locs, compare=False, repr=False)
 
     def provider(self, role: str) -> Optional[Provider]:

@@ -58,6 +58,12 @@ def build(result, title: str = "claimscrub report") -> etree._Element:
     el(body, "h1", title)
     el(body, "p", f"{result.run.started} \u00b7 claimscrub {result.tool_version}"
        + (f" \u00b7 payer profile {result.run.payer_profile}" if result.run.payer_profile else ""), class_="meta")
+    filters = result.run.extra.get("filters")
+    if filters:
+        scope = [f"{k.replace('_', ' ')} {', '.join(v) if isinstance(v, list) else v}" for k, v in filters.items() if v]
+        excluded = result.run.extra.get("claims_excluded_by_filters")
+        el(body, "p", "Filters: " + "; ".join(scope)
+           + (f" ({excluded:,} claims outside them not counted)" if excluded else ""), class_="meta", id="filters")
     _cards(body, summary, totals, len(result.errors))
     _charts(body, totals)
     _claims_table(body, result)
@@ -92,6 +98,12 @@ def _cards(body, summary: dict, totals: Totals, n_errors: int) -> None:
         el(card, "div", label, class_="l")
 
 
+def _top(groups, metric) -> list:
+    """The CHART_ROWS groups with the largest non-zero ``metric``, largest first (ties by key)."""
+    ranked = sorted((g for g in groups if metric(g)), key=lambda g: (-metric(g), g.key))
+    return ranked[:CHART_ROWS]
+
+
 def _charts(body, t: Totals) -> None:
     el(body, "h2", "Charts")
     charts = el(body, "div", class_="charts")
@@ -99,14 +111,14 @@ def _charts(body, t: Totals) -> None:
     charts.append(bar_chart("chart-rules", f"Top {CHART_ROWS} rules by findings",
                             [(r.rule_id, r.findings, str(r.findings)) for r in t.by_rule[:CHART_ROWS]]))
     charts.append(bar_chart("chart-payer", "Findings by payer",
-                            [(g.label, g.findings, str(g.findings)) for g in t.by_payer[:CHART_ROWS] if g.findings]))
+                            [(g.label, g.findings, str(g.findings)) for g in _top(t.by_payer, lambda g: g.findings)]))
     charts.append(bar_chart("chart-risk-payer", "Charges at risk by payer",
                             [(g.label, float(g.charges_at_risk), money(g.charges_at_risk))
-                             for g in t.by_payer[:CHART_ROWS] if g.charges_at_risk], risk=True))
-    charts.append(bar_chart("chart-billing", "Flagged claims by billing provider (NPI)",
-                            [(g.label, g.flagged, str(g.flagged)) for g in t.by_billing_provider[:CHART_ROWS] if g.flagged]))
-    charts.append(bar_chart("chart-rendering", "Flagged claims by rendering provider (NPI)",
-                            [(g.label, g.flagged, str(g.flagged)) for g in t.by_rendering_provider[:CHART_ROWS] if g.flagged]))
+                             for g in _top(t.by_payer, lambda g: g.charges_at_risk)], risk=True))
+    for chart_id, name, groups in (("chart-billing", "billing", t.by_billing_provider),
+                                   ("chart-rendering", "rendering", t.by_rendering_provider)):
+        charts.append(bar_chart(chart_id, f"Flagged claims by {name} provider (NPI)",
+                                [(g.label, g.flagged, str(g.flagged)) for g in _top(groups, lambda g: g.flagged)]))
 
 
 def _listed_claims(claims) -> tuple[list, int]:

@@ -118,7 +118,9 @@ def _summary(result, out, paint) -> None:
             continue
         out.write(f"{title}:\n")
         for g in flagged[:_TOP_RULES]:
-            out.write(f"  {printable(g.label):<32} {g.claims:>6} claims {g.flagged:>6} flagged {g.findings:>6} findings"
+            label = printable(g.label)
+            label = label if len(label) <= 36 else label[:35] + "\u2026"
+            out.write(f"  {label:<36} {g.claims:>6} claims {g.flagged:>6} flagged {g.findings:>6} findings"
                       f"  at risk {money(g.charges_at_risk)}\n")
         if len(flagged) > _TOP_RULES:
             out.write(f"  ... and {len(flagged) - _TOP_RULES} more\n")

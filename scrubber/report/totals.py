@@ -7,7 +7,7 @@ RunResult summary's definition), split by payer and provider the same way.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional

@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 from scrubber.rulespec import fields as F
 from scrubber.rulespec.model import Alias, AllOf, AnyOf, Not, Ref, Rule, RuleCase, Test, date_int
-from scrubber.rulespec.registry import DERIVED, PROVIDERS, RELATIONS
+from scrubber.rulespec.registry import DERIVED, PROVIDERS, RELATIONS, ensure_loaded
 from scrubber.rulespec.yamlload import LineDict, LineList
 
 OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "matches", "exists", "missing", "between", "in_set")
@@ -364,6 +364,7 @@ def _date(p: _Parser, key: str) -> Optional[date]:
 
 
 def parse_rule(data, fname: str, pack: str, valuesets: dict, sha256: str = "") -> tuple[Optional[Rule], list[str]]:
+    ensure_loaded()
     if not isinstance(data, LineDict):
         return None, [f"{fname}:{getattr(data, 'line', 1) or 1}: a rule file holds one mapping (id:, title:, ...), "
                       f"not {type(data).__name__}"]

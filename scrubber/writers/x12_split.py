@@ -3,11 +3,12 @@
 ``SplitWriter(clean_path, held_path, fail_on)`` receives every claim in input order through
 ``add(record, claim_result)`` (the pipeline's ``on_claim`` hook) and streams each readable X12
 claim into the clean file (no finding at or above ``fail_on``) or the held file (the rest).
-Unreadable claims, and claims with no X12 source (JSON input), go to neither and are listed in
-the summary ``close()`` returns, so every claim is accounted for.
+Unreadable claims, claims with no X12 source (JSON input) and claims whose envelope or HL loops
+the reader could not keep go to neither and are listed in the summary ``close()`` returns, so
+every claim is accounted for.
 
 What is rewritten, and only that: ISA13 / IEA02, GS06 / GE02 and ST02 / SE02 get new control
-numbers; HL01 / HL02 are renumbered 1..n in the new file and HL04 says whether a patient loop
+numbers (and an ISA whose fields were padded short is padded to its fixed width); HL01 / HL02 are renumbered 1..n in the new file and HL04 says whether a patient loop
 follows; SE01, GE01 and IEA01 are counted. Every other segment (the BHT and 1000A/B header, the
 billing, subscriber and patient loops, the claim from CLM to its last line) is written exactly as
 the reader kept it in ``RawClaim``. Consecutive claims that share a header, billing provider,
@@ -28,6 +29,23 @@ from scrubber.model.result import SEVERITY_RANK
 
 _ISA_KEEP = (1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 14, 15, 16)  # ISA elements that must match to share an interchange
 _GS_KEEP = (1, 2, 3, 7, 8)  # GS elements that must match to share a group (not date, time, control number)
+
+
+# ISA01..ISA16 fixed widths (the ISA is 106 characters with its terminator).
+ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+
+
+def fixed_width_isa(elements: list[str]) -> list[str]:
+    """Pad short ISA elements to their fixed width (real files pad wrongly); never cut a long one.
+
+    Identifier fields are padded with spaces on the right, as the standard writes them, so a
+    reader that takes the ISA by position finds the separators where they belong.
+    """
+    out = list(elements)
+    for i, width in enumerate(ISA_WIDTHS, start=1):
+        if i < len(out) and len(out[i]) < width:
+            out[i] = out[i].ljust(width)
+    return out
 
 
 def default_control_start() -> int:
@@ -76,7 +94,7 @@ class InterchangeWriter:
         self.isa_number = next(self.control_numbers) if self.interchanges else self.first_number
         isa = self._elements(raw.isa)
         isa[13] = f"{self.isa_number:09d}"
-        self._write(self._join(isa))
+        self._write(self._join(fixed_width_isa(isa)))
         self.groups = 0
         self.interchanges += 1
 
@@ -170,6 +188,25 @@ class InterchangeWriter:
         self._close_interchange()
 
 
+def unwritable(raw: RawClaim) -> Optional[str]:
+    """Why this claim's X12 cannot be copied into a valid interchange, or None when it can."""
+    sep = raw.element_sep
+    if not raw.isa or len(raw.isa.split(sep)) < 17:
+        return "no complete ISA envelope to copy"
+    if not raw.gs or len(raw.gs.split(sep)) < 9:
+        return "no complete GS group header to copy"
+    if not raw.header or raw.header[0].split(sep)[0] != "ST" or len(raw.header[0].split(sep)) < 3:
+        return "no ST transaction header to copy"
+    for name, loop in (("billing provider", raw.billing), ("subscriber", raw.subscriber)):
+        if not loop or loop[0].split(sep)[0] != "HL":
+            return f"no {name} HL loop to copy"
+    if raw.patient and raw.patient[0].split(sep)[0] != "HL":
+        return "the patient loop does not start with HL"
+    if not raw.claim or raw.claim[0].split(sep)[0] != "CLM":
+        return "no CLM segment to copy"
+    return None
+
+
 @dataclass(frozen=True)
 class SetAside:
     """A claim written to neither file, and why."""
@@ -241,6 +278,10 @@ class SplitWriter:
         if raw is None:
             self.summary.set_aside.append(SetAside(result.claim_id, result.source_path, result.source_segment,
                                                    "no X12 source to copy (JSON claim)"))
+            return
+        reason = unwritable(raw)
+        if reason is not None:
+            self.summary.set_aside.append(SetAside(result.claim_id, result.source_path, result.source_segment, reason))
             return
         if self._template is None:
             self._template = raw

@@ -61,17 +61,21 @@ def _read_x12(text: str, path: str) -> tuple[list[CoverageSpan], set[str], list[
     covered: set[str] = set()
     if not txs:
         errors.append(_err(path, "no ST transaction in the interchange", None))
+    skipped: dict[str, list[int]] = {}  # ST01 -> segment numbers of the transactions skipped
     for tx in txs:
         if tx.kind == "271":
             found, payers, probs = read_271(tx.segments, path)
         elif tx.kind == "834":
             found, payers, probs = read_834(tx.segments, path)
         else:
-            errors.append(_err(path, f"transaction ST01 {tx.kind} is not an eligibility response (271) or enrollment file (834); skipped", tx.start))
+            skipped.setdefault(tx.kind, []).append(tx.start)
             continue
         spans.extend(found)
         covered |= payers
         errors.extend(_err(path, msg, seg) for msg, seg in probs)
+    for kind, starts in skipped.items():  # one error per kind, not one per transaction of a wrong file
+        many = f"{len(starts)} transactions" if len(starts) > 1 else "transaction"
+        errors.append(_err(path, f"{many} ST01 {kind} is not an eligibility response (271) or enrollment file (834); skipped", starts[0]))
     return spans, covered, errors
 
 

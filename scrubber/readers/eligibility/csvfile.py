@@ -1,6 +1,7 @@
 """Coverage spans from the eligibility CSV of DESIGN.md.
 
-Header (names case-insensitive, any order): ``member_id,payer_id,plan,coverage_start,coverage_end``;
+Header (names case-insensitive, spaces or dashes for underscores, any order; commas, or the
+semicolons / tabs a spreadsheet may write): ``member_id,payer_id,plan,coverage_start,coverage_end``;
 optional ``last_name,first_name,birth_date,relationship`` and ``responsibility``
 (``P`` / ``S`` / ``T``, or ``primary`` / ``secondary`` / ``tertiary``: which payer
 pays first, for the payer-order check). One row per coverage span; dates
@@ -21,9 +22,22 @@ OPTIONAL = ("last_name", "first_name", "birth_date", "relationship", "responsibi
 RESPONSIBILITY = {"P": "P", "S": "S", "T": "T", "PRIMARY": "P", "SECONDARY": "S", "TERTIARY": "T"}
 
 
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def _header_name(name: str) -> str:
+    """``Member ID`` / ``member-id`` / ``MEMBER_ID`` -> ``member_id``."""
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+def _delimiter(first_line: str) -> str:
+    """The header's delimiter: comma unless a spreadsheet wrote semicolons, tabs or bars instead."""
+    return max(DELIMITERS, key=first_line.count)
+
+
 def looks_like_csv(text: str) -> bool:
-    first = text.lstrip("\ufeff").split("\n", 1)[0].lower()
-    return "member_id" in first and "," in first
+    first = text.lstrip("\ufeff").split("\n", 1)[0].strip("\r")
+    return "member_id" in [_header_name(c.strip('"')) for c in first.split(_delimiter(first))]
 
 
 def _date(value: str, column: str) -> Optional[date]:
@@ -43,14 +57,15 @@ def _bad(value: str, column: str):
 def read_csv(text: str, path: str) -> tuple[list[CoverageSpan], set[str], list[tuple[str, int]]]:
     """Spans, payer ids the file covers, and problems (message, line number)."""
     problems: list[tuple[str, int]] = []
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    text = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
     try:
         header = next(reader)
     except StopIteration:
         return [], set(), [("the file is empty; expected a header " + ",".join(REQUIRED), 1)]
     except csv.Error as exc:
         return [], set(), [(f"not readable as CSV: {exc}", 1)]
-    columns = [h.strip().lower() for h in header]
+    columns = [_header_name(h) for h in header]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         return [], set(), [(f"the header lacks {', '.join(missing)}; an eligibility CSV starts with " + ",".join(REQUIRED), 1)]

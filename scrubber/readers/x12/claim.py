@@ -235,6 +235,8 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                     col.add("X12-SEG-MISPLACED", "SV2 (institutional service) in an 837P claim", f"{line.prefix}/SV2", no)
             elif sid == "DTP" and len(els) > 1 and els[1] == "472":
                 line.dates.append(seg)
+            elif sid == "REF" and len(els) > 2 and els[1] == "G1" and line.prior_auth is None:
+                line.prior_auth = seg
         elif loop_state in ("2310", "2420", "2330"):
             if name is not None:
                 name.take(sid, seg)

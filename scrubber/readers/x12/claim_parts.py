@@ -19,7 +19,7 @@ _LINE_PREFIX = [f"2400[{i}]" for i in range(100)]
 
 
 class LineSegments:
-    __slots__ = ("position", "number", "prefix", "lx", "sv1", "sv2", "dates", "lin", "ctp", "names")
+    __slots__ = ("position", "number", "prefix", "lx", "sv1", "sv2", "dates", "lin", "ctp", "names", "prior_auth")
 
     def __init__(self, position: int, lx: tuple):
         self.position = position
@@ -27,7 +27,7 @@ class LineSegments:
         self.number = int(lx01) if lx01.isdigit() else position
         self.prefix = _LINE_PREFIX[position] if position < 100 else f"2400[{position}]"
         self.lx = lx
-        self.sv1 = self.sv2 = self.lin = self.ctp = None
+        self.sv1 = self.sv2 = self.lin = self.ctp = self.prior_auth = None
         self.dates: list[tuple] = []
         self.names: list[tuple[str, NameLoop]] = []
 
@@ -108,7 +108,8 @@ def _hi_prefix(k: int) -> str:
 
 
 _LINE_COMMON = {"number": ("LX01", 0), "date_from": ("DTP03", 2), "date_to": ("DTP03", 2),
-                "ndc": ("2410/LIN03", 3), "ndc_quantity": ("2410/CTP04", 4), "ndc_unit": ("2410/CTP05-1", 4)}
+                "ndc": ("2410/LIN03", 3), "ndc_quantity": ("2410/CTP04", 4), "ndc_unit": ("2410/CTP05-1", 4),
+                "prior_authorization": ("REF02", 5)}
 _SV1_LOCS = {**_LINE_COMMON, "code_qualifier": ("SV101-1", 1), "code": ("SV101-2", 1), "modifiers": ("SV101-3", 1),
              "charge": ("SV102", 1), "unit_basis": ("SV103", 1), "units": ("SV104", 1), "place_of_service": ("SV105", 1),
              "dx_pointers": ("SV107", 1)}
@@ -206,6 +207,10 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
         e = ln.ctp[2] + _PAD8
         ndc_qty = col.amount(e[4] or None, p + "/2410/CTP04", ctp_no)
         ndc_unit = e[5].split(comp)[0] if e[5] else None
+    pa_no = prior_auth = None
+    if ln.prior_auth is not None:  # 2400 REF*G1: line-level prior authorization
+        pa_no = ln.prior_auth[0]
+        prior_auth = (ln.prior_auth[2] + _PAD8)[2] or None
     return new_line(
         number=ln.number,
         code=code,
@@ -223,7 +228,8 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
         ndc_quantity=ndc_qty,
         ndc_unit=ndc_unit,
         providers=tuple([provider(role, nl) for role, nl in ln.names]) if ln.names else (),
-        locs=FieldLocs(table, (ln.lx[0], sv_no, dtp_no, lin_no, ctp_no), p + "/"),
+        prior_authorization=prior_auth,
+        locs=FieldLocs(table, (ln.lx[0], sv_no, dtp_no, lin_no, ctp_no, pa_no), p + "/"),
     )
 
 

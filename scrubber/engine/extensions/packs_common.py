@@ -1,0 +1,90 @@
+"""Helpers the standard packs' derived fields share (no registrations here).
+
+Every pack field that needs reference data reads it through ``DeriveInput.refdata``, the
+object given to ``Engine(packs, refdata=...)``. Without one (``refdata=None``) those fields
+are missing, so reference-data edits stay silent instead of guessing: the pipeline passes
+``open_refdata(data_dir)``; rule cases get ``packs_cases.rule_case_refdata()``.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from scrubber.model import Claim, ServiceLine
+
+
+def add_dot(code: Optional[str]) -> Optional[str]:
+    """``E119`` -> ``E11.9`` (how coders read ICD-10-CM codes); three characters stay as they are."""
+    if not code:
+        return None
+    c = code.strip().upper().replace(".", "")
+    return c if len(c) <= 3 else f"{c[:3]}.{c[3:]}"
+
+
+def dx_date(claim: Claim) -> Optional[date]:
+    """The date an ICD-10-CM code's validity is judged on.
+
+    Professional claims: the first date of service. Institutional claims: the discharge or
+    statement-through date when there is one (inpatient code sets follow the discharge date,
+    CMS Pub. 100-04 ch. 3), else the first date of service.
+    """
+    if claim.kind == "837I":
+        return claim.discharge_date or claim.statement_to or claim.service_from
+    return claim.service_from
+
+
+def line_date(claim: Claim, line: ServiceLine) -> Optional[date]:
+    """A line's date of service: its own DTP*472, else the claim's first date of service."""
+    return line.date_from or claim.service_from
+
+
+def line_provider_npi(claim: Claim, line: ServiceLine) -> Optional[str]:
+    """Who performed the line, for "same provider" edits: the line's rendering NPI, else the
+    claim's rendering NPI, else the billing NPI (NCCI PTP and duplicate edits)."""
+    for p in (line.provider("rendering"), claim.provider("rendering"), claim.provider("billing")):
+        if p is not None and p.npi:
+            return p.npi
+    return None
+
+
+def member_key(claim: Claim) -> tuple:
+    """The patient: the subscriber's member id with the patient's name and birth date.
+
+    The name and birth date are part of the key because test and demo files reuse one member id
+    for different people, and a dependant shares the subscriber's id.
+    """
+    sub = claim.subscriber.member_id if claim.subscriber else None
+    pat = claim.patient or claim.subscriber
+    if pat is None:
+        return (sub,)
+    return (sub, (pat.last_name or "").upper(), (pat.first_name or "").upper(), pat.birth_date)
+
+
+def service_signature(claim: Claim, line: ServiceLine) -> tuple:
+    """What makes two lines the same service: patient, provider, date, procedure, modifiers.
+
+    Modifiers compare as a set (``RT 59`` repeats ``59 RT``); a drug line's NDC is part of the
+    service (two NDCs under one HCPCS code are two drugs). Units and charge are left out on
+    purpose: the same service on two lines is a duplicate whatever units each line bills.
+    """
+    return (member_key(claim), line_provider_npi(claim, line), line_date(claim, line), line.date_to,
+            line.code, line.revenue_code, frozenset(line.modifiers), line.ndc)
+
+
+def ptp_setting(claim: Claim) -> Optional[str]:
+    """Which NCCI table applies: practitioner for 837P, outpatient hospital for 837I.
+
+    NCCI's hospital tables are for outpatient (OPPS) claims; an 837I with an inpatient type of
+    bill (11x hospital inpatient, 21x SNF inpatient, 18x swing bed) gets no PTP or MUE edit.
+    """
+    if claim.kind == "837I":
+        tob = (claim.place_of_service or "").strip()
+        if tob[:2] in ("11", "18", "21"):
+            return None
+        return "hospital"
+    return "practitioner"
+
+
+def is_procedure_line(line: ServiceLine) -> bool:
+    """A line whose code is a CPT/HCPCS procedure code (qualifier HC, or none given in JSON)."""
+    return bool(line.code) and (line.code_qualifier in (None, "", "HC"))

@@ -1,0 +1,169 @@
+"""Derived fields and relations for the ncci and duplicate packs: NCCI PTP, MUE, repeated services.
+
+Tables come from ``DeriveInput.refdata`` (CMS files the user imported with ``claimscrub refdata
+import``); without a loaded table for the claim's setting the fields are missing and no edit fires.
+"""
+from __future__ import annotations
+
+import weakref
+from decimal import Decimal
+from typing import Optional
+
+from scrubber.engine.extensions.packs_common import (is_procedure_line, line_date, line_provider_npi, ptp_setting,
+                                                     service_signature)
+from scrubber.rulespec.registry import DeriveInput, derived_field, pair_relation
+
+MAI_TEXT = {1: "MAI 1, line edit: units per line",
+            2: "MAI 2, date-of-service edit (policy): units per code per date of service, not appealable",
+            3: "MAI 3, date-of-service edit (clinical): units per code per date of service"}
+
+
+# ---- NCCI procedure-to-procedure ------------------------------------------------------------------
+_BYPASS_CACHE: dict[tuple, frozenset] = {}
+
+
+def bypass_modifiers(context, refdata) -> Optional[frozenset]:
+    """The modifiers that bypass an indicator-1 edit: the payer profile's ``ptp_bypass_modifiers``
+    when it sets one, else the NCCI-associated modifiers of claimscrub's modifier table."""
+    params = context.params or {}
+    listed = params.get("ptp_bypass_modifiers")
+    if isinstance(listed, str):
+        listed = listed.split()
+    if isinstance(listed, (list, tuple)):
+        key = tuple(str(m).strip().upper() for m in listed)
+        hit = _BYPASS_CACHE.get(key)
+        if hit is None:
+            hit = _BYPASS_CACHE[key] = frozenset(key)
+        return hit
+    return None
+
+
+def _is_bypass(mod: str, allowed: Optional[frozenset], refdata) -> bool:
+    return mod in allowed if allowed is not None else refdata.modifier_ncci_associated(mod)
+
+
+@pair_relation("ncci_ptp", "line", "line",
+               fields={"modifier_indicator": "number", "bypassed": "bool", "bypass_modifier": "text",
+                       "effective": "date", "setting": "text", "edition": "text", "rationale": "text"})
+def ncci_ptp(inp: DeriveInput, col1, col2) -> Optional[dict]:
+    """Line ``col2`` bills the column-2 code of an NCCI PTP edit whose column-1 code is on line
+    ``col1``: same date of service, same provider (rendering NPI, else billing), edit in force
+    on that date in the table for the claim's setting; indicator 9 (not an edit) gives nothing."""
+    rd, claim = inp.refdata, inp.claim
+    if rd is None or not is_procedure_line(col1) or not is_procedure_line(col2) or col1.code == col2.code:
+        return None
+    setting = ptp_setting(claim)
+    if setting is None or not rd.ptp_loaded(setting):
+        return None
+    day = line_date(claim, col1)
+    if day is None or day != line_date(claim, col2):
+        return None
+    edit = rd.ptp_edit(col1.code, col2.code, day, setting)
+    if edit is None or edit.modifier not in (0, 1):
+        return None
+    if line_provider_npi(claim, col1) != line_provider_npi(claim, col2):
+        return None
+    allowed = bypass_modifiers(inp.context, rd)
+    used = [m for m in col2.modifiers + col1.modifiers if _is_bypass(m, allowed, rd)]
+    return {"modifier_indicator": edit.modifier, "bypassed": edit.modifier == 1 and bool(used),
+            "bypass_modifier": used[0] if used else None, "effective": edit.effective,
+            "setting": "practitioner" if setting == "practitioner" else "outpatient hospital",
+            "edition": edit.edition, "rationale": edit.rationale or None}
+
+
+# ---- medically unlikely edits ---------------------------------------------------------------------
+def _mue(inp: DeriveInput):
+    ln, rd, claim = inp.obj, inp.refdata, inp.claim
+    if rd is None or not is_procedure_line(ln):
+        return None
+    setting = ptp_setting(claim)
+    day = line_date(claim, ln)
+    if setting is None or day is None or not rd.mue_loaded(setting):
+        return None
+    return rd.mue(ln.code, day, setting)
+
+
+@derived_field("line", "mue_value", type="number", loc_field="units")
+def mue_value(inp: DeriveInput):
+    """The MUE value for the line's code on its date (units per line or per date of service)."""
+    m = _mue(inp)
+    return None if m is None else Decimal(m.value)
+
+
+@derived_field("line", "mue_mai", type="number", loc_field="units")
+def mue_mai(inp: DeriveInput):
+    """The MUE adjudication indicator: 1 line edit, 2 date-of-service (policy), 3 date-of-service (clinical)."""
+    m = _mue(inp)
+    return None if m is None else m.mai
+
+
+@derived_field("line", "mue_mai_text", type="text", loc_field="units")
+def mue_mai_text(inp: DeriveInput):
+    """What the MUE adjudication indicator means, for messages."""
+    m = _mue(inp)
+    return None if m is None else MAI_TEXT.get(m.mai, f"MAI {m.mai}")
+
+
+@derived_field("line", "mue_first_on_date", type="bool", loc_field="code")
+def mue_first_on_date(inp: DeriveInput):
+    """True on the first line billing this code on this date (a per-date edit is reported once)."""
+    ln, claim = inp.obj, inp.claim
+    day = line_date(claim, ln)
+    for o in claim.lines:
+        if o.code == ln.code and line_date(claim, o) == day:
+            return o is ln
+    return None
+
+
+# ---- duplicates -----------------------------------------------------------------------------------
+@derived_field("line", "repeats_line", type="number", loc_field="code")
+def repeats_line(inp: DeriveInput):
+    """The number of an earlier line of this claim with the same patient, provider, date,
+    procedure and modifiers (``packs_common.service_signature``); missing when none."""
+    ln, claim = inp.obj, inp.claim
+    if not ln.code:  # a revenue-code-only 837I line (room, supplies) is not a countable service
+        return None
+    sig = service_signature(claim, ln)
+    for o in claim.lines:
+        if o is ln:
+            return None
+        if service_signature(claim, o) == sig:
+            return o.number
+    return None
+
+
+class _BatchServices:
+    """Service signatures of the claims evaluated earlier in one batch (one per BatchIndex).
+
+    Fields are computed claim by claim, in batch order, so a claim's lines are committed when the
+    next claim's first line asks: claim N sees claims 0..N-1 only, as the engine's BatchIndex does.
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple, str] = {}
+        self.pending = None
+
+    def lookup(self, claim, line) -> Optional[str]:
+        if self.pending is not None and self.pending is not claim:
+            for o in self.pending.lines:
+                self.seen.setdefault(service_signature(self.pending, o), self.pending.claim_id)
+            self.pending = None
+        if self.pending is None:
+            self.pending = claim
+        return self.seen.get(service_signature(claim, line))
+
+
+_BATCHES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+@derived_field("line", "batch_duplicate_of", type="text", loc_field="code")
+def batch_duplicate_of(inp: DeriveInput):
+    """Claim id of an earlier claim in this batch with the same patient, provider, date,
+    procedure and modifiers as this line (the signature ``repeats_line`` uses within a claim)."""
+    ln = inp.obj
+    if inp.batch is None or not ln.code:
+        return None
+    state = _BATCHES.get(inp.batch)
+    if state is None:
+        state = _BATCHES[inp.batch] = _BatchServices()
+    return state.lookup(inp.claim, ln)

@@ -1,0 +1,210 @@
+"""One regression test per durable-rules 2.0.28 pitfall the engine guards against (DESIGN.md)."""
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from enginehelp import HEADER, claim, packs_from
+from scrubber.engine import core
+from scrubber.engine.core import Engine
+from scrubber.rulespec.registry import derived_field
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rule(rid, body):
+    return HEADER.format(id=rid) + textwrap.dedent(body).lstrip("\n")
+
+
+UNITS_RULE = {"TST-U-001": rule("TST-U-001", """
+    for: line
+    message: "{line.code}"
+    when: {all: [{fact: line, field: units, op: ge, value: 1}]}
+    """)}
+
+
+def _abort():
+    """Die like a durable-rules abort, quietly (pytest's faulthandler would print a stack)."""
+    import faulthandler
+
+    faulthandler.disable()
+    os.abort()
+
+
+def run_py(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'tests'}"})
+
+
+def test_first_session_of_a_fresh_ruleset_fires_nothing_and_is_deleted_without_abort(tmp_path):
+    """The abort on deleting the first session of a fresh ruleset: warm-up after registering."""
+    packs_from(tmp_path, UNITS_RULE)
+    proc = run_py(f"""
+        from pathlib import Path
+        from enginehelp import claim
+        from scrubber.rulespec import load_packs
+        from scrubber.engine.core import Engine
+        eng = Engine(load_packs([Path({str(tmp_path / 'rules')!r})]), workers=0)
+        found, errors = eng.evaluate([claim(lines=[{{"number": 1, "code": "99213", "units": "0"}}])])
+        assert found == {{}} and errors == [], (found, errors)
+        found, errors = eng.evaluate([claim(lines=[{{"number": 1, "code": "99213", "units": "2"}}])])
+        assert len(found[0]) == 1
+        print("ok")
+        """)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]
+
+
+def test_facts_no_rule_matches_do_not_cost_the_firings_of_the_call(tmp_path):
+    """MessageNotHandledException on unmatched facts skips the call's actions: sink rules per fact type."""
+    eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=0)
+    c = claim(diagnoses=[{"position": 1, "code": "I10", "qualifier": "ABK"}],
+              providers=[{"role": "billing", "npi": "1234567893"}],
+              lines=[{"number": 1, "code": "99213", "units": "1"}])
+    found, errors = eng.evaluate([c])
+    assert errors == [] and [f.rule_id for f in found[0]] == ["TST-U-001"]
+
+
+def test_without_sink_rules_the_engine_reports_the_claim_instead_of_dropping_it():
+    from scrubber.engine.runner import DurableRunner
+
+    defs = {"only": {"all": [{"line": {"$and": [{"t": "line"}, {"$gte": {"units": 1}}]}}]}}
+    runner = DurableRunner(defs, {"only": 0}, "f" * 12 + "nosink")
+    out, errors = runner.run([[{"t": "claim", "cid": 1, "i": 0, "id": "1:claim:0"}]])
+    assert out == [None] and errors and "MessageNotHandled" in errors[0][1]
+
+
+def test_no_firing_is_lost_in_a_session_shared_by_many_claims(tmp_path):
+    """Lost firings: one assert per claim, actions drained in the call, session deleted after the chunk."""
+    eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=0)
+    claims = [claim(claim_id=f"MADE-UP-{k}", lines=[{"number": n + 1, "code": "99213", "units": "1"} for n in range(k % 7)])
+              for k in range(300)]
+    found, errors = eng.evaluate(claims)
+    assert errors == []
+    assert sum(len(v) for v in found.values()) == sum(k % 7 for k in range(300))
+
+
+def test_more_than_1024_sessions_over_a_run_do_not_exhaust_memory(tmp_path):
+    eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=0)
+    c = claim(lines=[{"number": 1, "code": "99213", "units": "1"}])
+    for _ in range(1100):  # one session per chunk, each deleted after its chunk
+        found, errors = eng.evaluate([c])
+    assert errors == [] and len(found[0]) == 1
+
+
+def test_an_exception_in_a_derived_field_is_a_run_error_naming_the_rule(tmp_path):
+    """Swallowed exceptions: nothing a rule depends on may fail silently."""
+
+    @derived_field("line", "made_up_explodes", type="number")
+    def made_up_explodes(inp):
+        raise ZeroDivisionError("MADE-UP failure")
+
+    eng = Engine(packs_from(tmp_path, {"TST-X-001": rule("TST-X-001", """
+        for: line
+        message: "x"
+        when: {all: [{fact: line, field: made_up_explodes, op: gt, value: 0}]}
+        """)}), workers=0)
+    _, errors = eng.evaluate([claim(lines=[{"number": 1, "code": "99213"}])])
+    assert [e.kind for e in errors] == ["rule-error"]
+    assert "line.made_up_explodes" in errors[0].message and "TST-X-001" in errors[0].message
+
+
+def test_an_exception_inside_a_durable_action_is_reported_not_swallowed():
+    from scrubber.engine.runner import DurableRunner
+
+    class Exploding(DurableRunner):
+        def _action(self, rule_index, rname):
+            def action(c):
+                if rule_index is not None:
+                    raise RuntimeError("MADE-UP action failure")
+            return action
+
+    defs = {"r0_0": {"all": [{"x": {"t": "claim"}}]}}
+    runner = Exploding(defs, {"r0_0": 0}, "e" * 12 + "explode")
+    out, errors = runner.run([[{"t": "claim", "cid": 1, "i": 0, "id": "1:claim:0"}]])
+    assert any("MADE-UP action failure" in msg for _, msg in errors), errors
+
+
+def test_every_action_takes_exactly_one_parameter(tmp_path):
+    """Two parameters make durable-rules run an action asynchronously, after the call returns."""
+    from scrubber.engine.runner import DurableRunner, host
+
+    eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=0)
+    eng.evaluate([claim()])
+    for runner, _ in core._runner_for(eng.digest).shards:
+        assert isinstance(runner, DurableRunner)
+        actions = host().get_ruleset(runner.name)._actions
+        assert actions and all(p._func.__code__.co_argcount == 1 and p._sync for p in actions.values())
+
+
+def test_the_same_packs_twice_in_one_process_do_not_collide(tmp_path):
+    """A ruleset name can be registered once per process: names are unique per registration."""
+    from scrubber.engine.runner import DurableRunner
+
+    packs = packs_from(tmp_path, UNITS_RULE)
+    a, b = Engine(packs, workers=0), Engine(packs, workers=0)
+    c = claim(lines=[{"number": 1, "code": "99213", "units": "1"}])
+    assert a.evaluate([c]) == b.evaluate([c])
+    defs, keys, _ = core._SPECS[packs.sha256][0]
+    r1 = DurableRunner(defs, keys, packs.sha256)
+    r2 = DurableRunner(defs, keys, packs.sha256)
+    assert r1.name != r2.name
+
+
+def test_cross_fact_comparisons_after_nested_conditions_and_with_missing_fields(tmp_path):
+    """Measured here: a comparison with another fact placed after a nested $or/$and was ignored or
+    inverted, and a fact lacking a joined field crashed the process or lost every firing of the call."""
+    eng = Engine(packs_from(tmp_path, {"TST-JN-001": rule("TST-JN-001", """
+        for: line
+        with: {other: line}
+        message: "{line.number}<{other.number}"
+        when:
+          all:
+            - any:
+                - {fact: other, field: place_of_service, op: not_in, value: ["21"]}
+                - not: {fact: other, field: units, op: exists}
+            - {fact: line, field: units, op: lt, value: {fact: other, field: units}}
+        """)}), workers=0)
+    c = claim(lines=[{"number": 1, "code": "A", "units": "1", "place_of_service": "11"},
+                     {"number": 2, "code": "B", "units": "3", "place_of_service": "11"},
+                     {"number": 3, "code": "C", "place_of_service": "21"},
+                     {"number": 4, "code": "D", "units": "2", "place_of_service": "21"}])
+    found, errors = eng.evaluate([c])
+    assert errors == []
+    assert sorted(f.message for f in found[0]) == ["1<2", "4<2"]
+    cf, _ = eng.build_facts([c], None)
+    assert len(eng.oracle.run(cf[0])) == 2
+
+
+def test_a_worker_crash_costs_a_retry_of_the_chunk_not_the_batch(tmp_path, monkeypatch):
+    flag = tmp_path / "crashed-once"
+
+    def crash_once(chunk):
+        if not flag.exists():
+            flag.write_text("x")
+            _abort()
+
+    monkeypatch.setattr(core, "TEST_CRASH_HOOK", crash_once)
+    eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=1)
+    try:
+        claims = [claim(claim_id=f"MADE-UP-{k}", lines=[{"number": 1, "code": "99213", "units": "1"}]) for k in range(5)]
+        found, errors = eng.evaluate(claims)
+    finally:
+        eng.close()
+    assert len(found) == 5
+    assert [e.kind for e in errors] == ["engine-retry"] and "re-run and completed" in errors[0].message
+
+
+def test_a_chunk_whose_worker_always_dies_falls_back_to_the_oracle(tmp_path, monkeypatch):
+    monkeypatch.setattr(core, "TEST_CRASH_HOOK", lambda chunk: _abort())
+    eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=1)
+    try:
+        claims = [claim(claim_id=f"MADE-UP-{k}", lines=[{"number": 1, "code": "99213", "units": str(k % 2)}]) for k in range(6)]
+        found, errors = eng.evaluate(claims)
+        found2, errors2 = eng.evaluate(claims)  # the engine keeps working after a broken pool
+    finally:
+        eng.close()
+    assert sorted(found) == [1, 3, 5] and found2 == found
+    assert [e.kind for e in errors] == ["engine-retry"] and "reference evaluator" in errors[0].message

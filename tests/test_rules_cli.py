@@ -1,0 +1,96 @@
+"""`claimscrub rules lint|test|list|explain|docs` driven through click's CliRunner on the shipped packs."""
+import textwrap
+
+from click.testing import CliRunner
+
+from scrubber.cli import cli
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, ["rules", *args])
+
+
+def test_lint_passes_the_shipped_packs():
+    r = invoke("lint")
+    assert r.exit_code == 0, r.output
+    assert "rules in" in r.output and "ok" in r.output
+
+
+def test_lint_warns_about_a_rule_without_a_must_not_fire_case(tmp_path):
+    pack = tmp_path / "madeup"
+    pack.mkdir()
+    (pack / "TST-NOCASE-001.yaml").write_text(textwrap.dedent("""\
+        id: TST-NOCASE-001
+        title: MADE-UP rule with one case
+        severity: warning
+        category: data-integrity
+        message: "x"
+        when: {all: [{fact: claim, field: claim_id, op: exists}]}
+        tests:
+          - {name: fires, expect: fire, claim: {claim_id: MADE-UP-1}}
+        """))
+    r = invoke("lint", str(pack))
+    assert r.exit_code == 1
+    assert "TST-NOCASE-001 has no must-not-fire test case" in r.output
+
+
+def test_test_runs_every_case_of_the_shipped_packs():
+    r = invoke("test")
+    assert r.exit_code == 0, r.output
+    assert "PASSED INT-NPI-001::NPI 1234567890 has a wrong check digit" in r.output
+    assert " 0 failed" in r.output
+
+
+def test_test_exits_1_and_names_the_failing_case(tmp_path):
+    pack = tmp_path / "madeup"
+    pack.mkdir()
+    (pack / "TST-WRONG-001.yaml").write_text(textwrap.dedent("""\
+        id: TST-WRONG-001
+        title: MADE-UP rule whose case is wrong
+        severity: error
+        category: data-integrity
+        for: line
+        message: "x"
+        when: {all: [{fact: line, field: units, op: gt, value: 5}]}
+        tests:
+          - name: six units should fire
+            expect: fire
+            claim: {claim_id: MADE-UP-1, lines: [{number: 1, code: "99213", units: 6}]}
+          - name: one unit wrongly expected to fire
+            expect: fire
+            claim: {claim_id: MADE-UP-2, lines: [{number: 1, code: "99213", units: 1}]}
+        """))
+    r = invoke("test", str(pack))
+    assert r.exit_code == 1
+    assert "PASSED TST-WRONG-001::six units should fire" in r.output
+    assert "FAILED TST-WRONG-001::one unit wrongly expected to fire" in r.output
+    assert "TST-WRONG-001.yaml:12" in r.output
+
+
+def test_list_shows_id_severity_category_pack_and_source():
+    r = invoke("list")
+    assert r.exit_code == 0
+    row = next(line for line in r.output.splitlines() if line.startswith("INT-BAL-001"))
+    assert "error" in row and "balance" in row and "integrity" in row and "CLM02" in row
+
+
+def test_explain_says_what_the_rule_checks_and_why():
+    r = invoke("explain", "INT-DXPTR-001")
+    assert r.exit_code == 0
+    assert "line.unresolved_pointer is present" in r.output
+    assert "why:" in r.output and "source:" in r.output and "example (fires)" in r.output
+
+
+def test_explain_an_unknown_id_suggests_the_closest():
+    r = invoke("explain", "INT-NPI-01")
+    assert r.exit_code == 2 and "INT-NPI-001" in r.output
+
+
+def test_docs_writes_a_page_per_rule_with_html_escaped(tmp_path):
+    r = invoke("docs", "-o", str(tmp_path / "site"))
+    assert r.exit_code == 0
+    pages = sorted(p.name for p in (tmp_path / "site").iterdir())
+    assert "index.html" in pages and "INT-NPI-001.html" in pages
+    text = (tmp_path / "site" / "INT-BAL-001.html").read_text()
+    assert "Claim total differs" in text and "<script" not in text
+    assert "{claim.claim_id}" in text  # the message template is shown as written
