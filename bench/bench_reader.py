@@ -13,7 +13,6 @@ subprocess with resource.getrusage; the file is deleted afterwards).
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import subprocess
 import sys
@@ -142,15 +141,6 @@ def main() -> int:
         print(f"bare split : {t_bare:7.3f} s  {args.claims / t_bare:10,.0f} claims/s  {mb / t_bare:7.1f} MB/s")
         print(f"reader     : {t_read:7.3f} s  {args.claims / t_read:10,.0f} claims/s  {mb / t_read:7.1f} MB/s")
         print(f"reader / bare split: {t_read / t_bare:.1f}x (target <= 5x); claims/s target >= 20,000 on one core")
-        # The cyclic GC rescans the claims a transaction holds until SE; an application that
-        # reads big batches can raise gen-0's threshold (the reader itself leaves GC alone).
-        old = gc.get_threshold()
-        gc.set_threshold(50_000, 20, 20)
-        try:
-            t_gc, _ = best_of(read_all, path, args.repeat)
-        finally:
-            gc.set_threshold(*old)
-        print(f"reader, gc.set_threshold(50000, 20, 20): {t_gc:7.3f} s  {args.claims / t_gc:10,.0f} claims/s  ({t_gc / t_bare:.1f}x the bare split)")
     return 0
 
 

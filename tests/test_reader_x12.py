@@ -304,3 +304,11 @@ def test_latin1_names_are_read_not_dropped(tmp_path):
     f.write_bytes(data)
     c = by_id(claims(f))["MADE-UP-P2"]
     assert c.patient.first_name == "REN\u00c9"
+
+
+def test_the_callers_gc_settings_are_in_force_whenever_a_record_is_handed_over():
+    import gc
+
+    before = gc.get_threshold()
+    seen = {gc.get_threshold() for _ in iter_records([str(FIX / "837-several-interchanges.837")])}
+    assert seen == {before} and gc.get_threshold() == before
