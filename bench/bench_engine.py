@@ -41,6 +41,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--single-fact", action="store_true", help="only rules over one fact (no joins)")
     ap.add_argument("--loose", action="store_true", help="no selective first test (rules fire on most claims)")
+    ap.add_argument("--shipped", action="store_true", help="the shipped rule packs (with reference data) instead")
     args = ap.parse_args(argv)
 
     import rulegen
@@ -53,15 +54,24 @@ def main(argv=None) -> int:
     lines = sum(len(c.lines) for c in claims)
     rnd = random.Random(args.seed)
     vs = rulegen.make_valuesets()
-    rules = rulegen.make_rules(rnd, args.rules, vs, anchored=not args.loose)
-    packs = RulePacks(rules=rules, valuesets=vs, packs=[PackInfo("bench", "<gen>", "0", f"{args.seed:064x}")])
+    refdata = None
+    if args.shipped:
+        from scrubber.refdata import open_refdata
+        from scrubber.rulespec import default_rule_dirs, load_packs
+
+        packs = load_packs(default_rule_dirs())
+        rules = packs.rules
+        refdata = open_refdata(tempfile.mkdtemp())
+    else:
+        rules = rulegen.make_rules(rnd, args.rules, vs, anchored=not args.loose)
+        packs = RulePacks(rules=rules, valuesets=vs, packs=[PackInfo("bench", "<gen>", "0", f"{args.seed:064x}")])
     chunks = [claims[i:i + 100] for i in range(0, len(claims), 100)]
     from scrubber.engine.core import _SPECS
 
-    print(f"{len(claims)} claims ({lines / len(claims):.1f} lines each), {len(rules)} generated rules "
+    print(f"{len(claims)} claims ({lines / len(claims):.1f} lines each), {len(rules)} {'shipped' if args.shipped else 'generated'} rules "
           f"({sum(len(r.aliases) > 1 for r in rules)} with joins)")
 
-    eng = Engine(packs, workers=0)
+    eng = Engine(packs, refdata=refdata, workers=0)
     eng.evaluate(claims[:10])  # register, warm up, load code sets
     print(f"durable-rules rulesets (shards): {len(_SPECS[packs.sha256])}")
 
@@ -88,12 +98,12 @@ def main(argv=None) -> int:
     mismatches = sum(1 for a, b in zip(durable, oracle) if a != b)
     firings = sum(len(o) for o in oracle)
 
-    eng2 = Engine(packs, workers=0)
+    eng2 = Engine(packs, refdata=refdata, workers=0)
     t = time.perf_counter()
     for ch in chunks:
         eng2.evaluate(ch)
     t_eval0 = time.perf_counter() - t
-    eng3 = Engine(packs, workers=2)
+    eng3 = Engine(packs, refdata=refdata, workers=2)
     eng3.evaluate(claims[:10])
     t = time.perf_counter()
     for ch in chunks:
