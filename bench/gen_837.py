@@ -172,14 +172,14 @@ def generate(n_claims: int, seed: int = 0, kind: str = "837P", claims_per_transa
     version = "005010X222A1" if kind == "837P" else "005010X223A2"
     out: list[str] = []
     isa_ctrl = f"{seed % 10**9:09d}"
-    out.append(f"ISA*00*          *00*          *ZZ*MADEUPSUBMIT   *ZZ*MADEUPRECEIVE  *250101*1200*^*00501*{isa_ctrl}*0*T*:")
-    out.append(f"GS*HC*MADEUPSUBMIT*MADEUPRECEIVE*20250101*1200*1*X*{version}")
+    out.append(f"ISA*00*          *00*          *ZZ*MADEUPSUBMIT   *ZZ*MADEUPRECEIVE  *260105*1200*^*00501*{isa_ctrl}*0*T*:")
+    out.append(f"GS*HC*MADEUPSUBMIT*MADEUPRECEIVE*20260105*1200*1*X*{version}")
     n_tx = 0
     done = 0
     while done < n_claims or n_tx == 0:
         n_tx += 1
         st_ctrl = f"{n_tx:04d}"
-        tx = [f"ST*837*{st_ctrl}*{version}", f"BHT*0019*00*MADEUP{n_tx}*20250101*1200*CH",
+        tx = [f"ST*837*{st_ctrl}*{version}", f"BHT*0019*00*MADEUP{n_tx}*20260105*1200*CH",
               "NM1*41*2*MADE-UP SUBMITTER*****46*MADEUPSUBMIT", "PER*IC*MADE-UP CONTACT*TE*5555550100",
               "NM1*40*2*MADE-UP RECEIVER*****46*MADEUPRECEIVE"]
         hl = 0
