@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 FIX = ROOT / "fixtures" / "refdata"
 MY_PACKS = ("coding", "ncci", "modifiers", "duplicate")
-MY_INTEGRITY = ("INT-DATE-001", "INT-DATE-002", "INT-DATE-003", "INT-DATE-004", "INT-POS-001", "INT-POS-002")
+MY_INTEGRITY = ("INT-DATE-001", "INT-DATE-002", "INT-DATE-003", "INT-DATE-004", "INT-DATE-005", "INT-POS-001", "INT-POS-002")
 
 
 def packs_of(*names: str):

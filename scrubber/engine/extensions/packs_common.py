@@ -26,11 +26,15 @@ def dx_date(claim: Claim) -> Optional[date]:
 
     Professional claims: the first date of service. Institutional claims: the discharge or
     statement-through date when there is one (inpatient code sets follow the discharge date,
-    CMS Pub. 100-04 ch. 3), else the first date of service.
+    CMS Pub. 100-04 ch. 3), else the first date of service. A JSON claim may carry dates on its
+    lines only: then the earliest line date.
     """
-    if claim.kind == "837I":
-        return claim.discharge_date or claim.statement_to or claim.service_from
-    return claim.service_from
+    if claim.kind == "837I" and (claim.discharge_date or claim.statement_to):
+        return claim.discharge_date or claim.statement_to
+    if claim.service_from is not None:
+        return claim.service_from
+    dates = [ln.date_from for ln in claim.lines if ln.date_from is not None]
+    return min(dates) if dates else None
 
 
 def line_date(claim: Claim, line: ServiceLine) -> Optional[date]:
