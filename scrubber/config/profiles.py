@@ -39,7 +39,17 @@ from scrubber.config.yamlload import LineDict, line_at, load_yaml
 from scrubber.model import ClaimContext
 
 PROFILE_SCHEMA = "payer_profile.schema.json"
-PACKAGED_PROFILE_DIR = Path(__file__).resolve().parent.parent.parent / "payer_profiles"
+def _packaged_profile_dir() -> Path:
+    """``payer_profiles/`` beside the package (source checkout, ``pip install -e .``), else the copy
+    a wheel carries as ``scrubber/data/payer_profiles`` (a symlink in the source tree)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "payer_profiles", here / "data" / "payer_profiles"):
+        if (candidate / "default.yaml").is_file():
+            return candidate
+    return here.parent / "payer_profiles"
+
+
+PACKAGED_PROFILE_DIR = _packaged_profile_dir()
 
 
 class ConfigError(Exception):
