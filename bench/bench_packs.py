@@ -100,7 +100,7 @@ def write_made_up_tables(folder: Path, codes: list[str], filler_rows: int, seed:
     return ptp, mue
 
 
-def bench(n: int, kind: str, workers: int, filler_rows: int) -> None:
+def bench(n: int, kind: str, workers: int, filler_rows: int, profile: int = 0) -> None:
     from bench.gen_837 import INSTITUTIONAL, PROFESSIONAL, generate
     from scrubber.refdata import open_refdata
     from scrubber.refdata.ncci import import_mue, import_ptp
@@ -127,8 +127,18 @@ def bench(n: int, kind: str, workers: int, filler_rows: int) -> None:
         read_s = time.perf_counter() - t
         t = time.perf_counter()
         claims2, _ = read_claims([str(src)])
-        per_claim, errors, n_rules = scrub(claims2, refdata, workers)
+        if profile:  # where the evaluate time goes (tottime and cumtime tops); figures then include cProfile's cost
+            import cProfile
+            import pstats
+
+            prof = cProfile.Profile()
+            per_claim, errors, n_rules = prof.runcall(scrub, claims2, refdata, workers)
+        else:
+            per_claim, errors, n_rules = scrub(claims2, refdata, workers)
         full_s = time.perf_counter() - t
+        if profile:
+            for key in ("tottime", "cumulative"):
+                pstats.Stats(prof).sort_stats(key).print_stats(profile)
         by_rule = Counter(f.rule_id for fs in per_claim for f in fs)
         print(f"{len(claims)} generated {kind} claims, {n_rules} rules, workers={workers}, "
               f"made-up PTP table {filler_rows} filler rows (ICD-10-CM cache build {icd_build:.1f} s, not timed)")
@@ -170,13 +180,14 @@ def main() -> None:
     ap.add_argument("--kind", choices=("837P", "837I"), default="837P")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--filler-rows", type=int, default=200_000, help="made-up PTP rows beside the hits")
+    ap.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile the scrub; print the top N")
     ap.add_argument("--corpus", help="scrub this folder of X12 files and print findings by rule")
     ap.add_argument("--data-dir", help="reference data for --corpus (default: built-in ICD-10-CM only)")
     args = ap.parse_args()
     if args.corpus:
         corpus(args.corpus, args.data_dir, args.workers)
     else:
-        bench(args.claims, args.kind, args.workers, args.filler_rows)
+        bench(args.claims, args.kind, args.workers, args.filler_rows, args.profile)
 
 
 if __name__ == "__main__":

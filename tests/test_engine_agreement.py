@@ -40,9 +40,24 @@ def test_durable_rules_and_oracle_fire_identically(rnd, n_rules, claim_seed):
     for cf, got in zip(cfs, fired):
         want = engine.oracle.run(cf)
         total += len(want)
-        assert got == want, (cf.claim.claim_id, sorted(got ^ want)[:5],
-                             [_raw(rules[k]) for k in sorted({k for k, _ in got ^ want})][:1])
+        assert got == want, _disagreement(rules, cf.claim.claim_id, got, want)
     assert total > 0  # the generated rules do fire
+
+
+def _disagreement(rules, claim_id, got, want) -> str:
+    """The failure message: the claim, the differing firings and the first rule involved (by index:
+    a Rule holds dicts and is unhashable, so it must never go into a set)."""
+    only_engine, only_oracle = sorted(got - want)[:5], sorted(want - got)[:5]
+    first = [_raw(rules[k]) for k in sorted({k for k, _ in got ^ want})][:1]
+    return f"claim {claim_id}: only durable-rules fired {only_engine}; only the oracle fired {only_oracle}; {first}"
+
+
+def test_the_disagreement_message_names_the_claim_the_firings_and_the_rule():
+    """The message itself must not crash (it once raised 'unhashable type: dict' and hid the real failure)."""
+    rules = rulegen.make_rules(random.Random(3), 2, rulegen.make_valuesets())
+    msg = _disagreement(rules, "MADE-UP-1", {(1, (("line", 0),))}, {(0, (("line", 2),))})
+    assert "MADE-UP-1" in msg and "(1, (('line', 0),))" in msg and "(0, (('line', 2),))" in msg
+    assert msg.endswith(repr([_raw(rules[0])]))
 
 
 def _raw(rule):

@@ -200,3 +200,29 @@ def test_cdc_zip_with_the_order_file(built_copy, tmp_path):
     assert import_icd10cm(store, z)[2] is False
     store.close()
     assert open_refdata(str(built_copy)).icd10cm_valid("U9999", "2025-06-01")
+
+
+def test_excludes1_index_gives_the_same_answers_as_the_full_note_scan(rd):
+    """The per-code index behind excludes1 (RefData._excluded_by) answers exactly as the scan over
+    every note scope did, on a seeded sample of real codes biased towards pairs the notes name."""
+    import random
+
+    rnd = random.Random(5)
+    rd.excludes1("E11.9", "E10.9")  # loads the notes
+    codes = sorted(r[0] for r in rd.store.conn.execute("SELECT DISTINCT code FROM icd_code"))
+    scopes = [p for pairs in rd._excl_by_cat.values() for p in pairs] + list(rd._excl_wide)
+    sample = set(rnd.sample(codes, 40))
+    for (src_lo, _), (dst_lo, dst_hi) in rnd.sample(scopes, 60):  # a code under a note and one it names
+        under = [c for c in codes if c.startswith(src_lo)]
+        sample.update(rnd.sample(under, min(3, len(under))))
+        sample.update(rnd.sample([c for c in codes if dst_lo <= c[:len(dst_lo)] and c[:len(dst_hi)] <= dst_hi] or [dst_lo], 1))
+    sample = sorted(sample)
+    picked = rnd.sample(sample, min(120, len(sample)))
+    agree = hits = 0
+    for a in picked:
+        for b in sample:
+            want = rd._excludes_one_way_scan(a, b)
+            assert rd._excludes_one_way(a, b) == want, (a, b)
+            agree += 1
+            hits += want
+    assert hits > 20 and agree > 10_000  # the sample exercises both answers

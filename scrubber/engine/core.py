@@ -115,7 +115,7 @@ class Engine:
         if vs is None:
             prefix, _, arg = name.partition(":")
             vs = ValueSet(name=name, provider=name)
-            vs.bind(PROVIDERS[prefix].resolve(arg, self.refdata))
+            vs.bind(_memoised(PROVIDERS[prefix].resolve(arg, self.refdata)))
             self._vs_cache[name] = vs
         return vs
 
@@ -258,6 +258,20 @@ class Engine:
             self.close()
         except Exception:  # noqa: BLE001
             pass
+
+
+def _memoised(member):
+    """A table-backed membership test remembered per code: the reference data behind it does not change
+    during a run, and the same few codes recur on every claim (tags test each fact once)."""
+    seen: dict = {}
+
+    def test(code: str) -> bool:
+        hit = seen.get(code)
+        if hit is None:
+            hit = seen[code] = bool(member(code))
+        return hit
+
+    return test
 
 
 def _split(n: int, parts: int) -> list[tuple[int, int]]:

@@ -73,7 +73,14 @@ class BatchIndex:
 
 def plain(v):
     """A model value as a fact value (None stays None: the key is dropped)."""
-    if v is None or v == () or v == "":
+    cls = v.__class__  # exact-type fast paths first (hot: every field of every fact)
+    if cls is str:
+        return v or None
+    if v is None:
+        return None
+    if cls is int or cls is float or cls is bool:
+        return v
+    if v == () or v == "":
         return None
     if isinstance(v, bool):
         return v
@@ -86,10 +93,20 @@ def plain(v):
     return v
 
 
+_KEYS: dict[str, str] = {}  # field name -> fact key, memoised (called for every field of every fact)
+
+
+def _key(name: str) -> str:
+    k = _KEYS.get(name)
+    if k is None:
+        k = _KEYS[name] = fact_key(name)
+    return k
+
+
 def _put(d: dict, name: str, v) -> None:
     v = plain(v)
     if v is not None:
-        d[fact_key(name)] = v
+        d[_key(name)] = v
 
 
 def _person_fields(p, d: dict) -> None:
@@ -221,27 +238,41 @@ def compare(op: str, a, b) -> bool:
     return _CMP[op](a, b)
 
 
+def _tag_rows(plan: FactPlan, type_key: str) -> tuple:
+    """The plan's ref copies and tags of one fact type with their fact keys resolved and regexes
+    compiled, memoised on the plan (a plan never changes once built)."""
+    memo = plan.__dict__.setdefault("_tag_rows_memo", {})
+    rows = memo.get(type_key)
+    if rows is None or rows[2] != len(plan.tag_of):
+        copies = tuple((_key(fname), *ref_keys(fname), REF_SENTINEL[ftype])
+                       for fname, ftype in plan.ref_copies.get(type_key, {}).items())
+        tags = tuple((tag, _key(tag.field), re.compile(tag.arg) if tag.kind == "rx" else None,
+                      _key(tag.arg[1]) if tag.kind == "cmp" else None) for tag in plan.tags.get(type_key, ()))
+        rows = memo[type_key] = (copies, tags, len(plan.tag_of))
+    return rows
+
+
 def compute_tags(plan: FactPlan, type_key: str, values: dict, valuesets, raw_lists: dict) -> None:
-    for fname, ftype in plan.ref_copies.get(type_key, {}).items():
-        v = values.get(fact_key(fname))
-        copy_key, has_key = ref_keys(fname)
-        values[copy_key] = v if v is not None else REF_SENTINEL[ftype]
+    copies, tags, _ = _tag_rows(plan, type_key)
+    for key, copy_key, has_key, sentinel in copies:
+        v = values.get(key)
+        values[copy_key] = v if v is not None else sentinel
         values[has_key] = v is not None
-    for tag in plan.tags.get(type_key, ()):
-        v = values.get(fact_key(tag.field))
-        if tag.kind == "vs":
+    for tag, key, rx, other_key in tags:
+        v = values.get(key)
+        kind = tag.kind
+        if kind == "vs":
             items = raw_lists.get(tag.field)
             if items is not None:
                 values[tag.key] = any(valuesets(tag.arg).contains(x) for x in items)
             else:
                 values[tag.key] = v is not None and valuesets(tag.arg).contains(str(v))
-        elif tag.kind == "rx":
-            values[tag.key] = v is not None and re.fullmatch(tag.arg, str(v)) is not None
-        elif tag.kind == "lit":
+        elif kind == "rx":
+            values[tag.key] = v is not None and rx.fullmatch(str(v)) is not None
+        elif kind == "lit":
             values[tag.key] = literal_test(tag.arg[0], v, tag.arg[1])
         else:
-            op, other = tag.arg
-            values[tag.key] = compare(op, v, values.get(fact_key(other)))
+            values[tag.key] = compare(tag.arg[0], v, values.get(other_key))
 
 
 def literal_test(op: str, v, value) -> bool:
@@ -278,9 +309,13 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
     for ftype in sorted(plan.fact_types):
         out = []
         for idx, (obj, values) in enumerate(objs.get(ftype, ())):
-            for spec in plan.derived.get(ftype, ()):
+            specs = plan.derived.get(ftype, ())
+            inp = DeriveInput(claim, obj, context, refdata, batch, values) if specs else None
+            for spec in specs:
                 try:
-                    _put(values, spec.name, spec.func(DeriveInput(claim, obj, context, refdata, batch, values)))
+                    v = spec.func(inp)
+                    if v is not None:
+                        _put(values, spec.name, v)
                 except Exception as exc:  # a bug in a derived field is a run error, never a silent miss
                     cf.errors.append((f"derived field {ftype}.{spec.name}", f"{type(exc).__name__}: {exc}"))
             compute_tags(plan, ftype, values, valuesets, _raw_lists(ftype, obj))
@@ -292,11 +327,12 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
         tk = f"rel:{name}"
         out = []
         for a in cf.facts.get(rel.from_type, ()):
+            inp = DeriveInput(claim, a.obj, context, refdata, batch, a.values)
             for b in cf.facts.get(rel.to_type, ()):
                 if rel.from_type == rel.to_type and a.idx == b.idx:
                     continue
                 try:
-                    attrs = rel.func(DeriveInput(claim, a.obj, context, refdata, batch, a.values), a.obj, b.obj)
+                    attrs = rel.func(inp, a.obj, b.obj)
                 except Exception as exc:
                     cf.errors.append((f"relation {name}", f"{type(exc).__name__}: {exc}"))
                     continue
@@ -310,9 +346,12 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
                 values.update(t=tk, cid=cid, i=idx, ra=a.idx, rb=b.idx, id=f"{cid}:{tk}:{idx}")
                 out.append(Fact(tk, idx, (a.obj, b.obj), values))
         cf.facts[tk] = out
-    fill = plan.join_keys()
+    fill = plan.__dict__.get("_join_keys_memo")
+    if fill is None:
+        fill = plan.__dict__["_join_keys_memo"] = plan.join_keys()
+    fill_keys = fill.keys()
     for fs in cf.facts.values():
         for f in fs:
-            for k, v in fill.items():
-                f.values.setdefault(k, v)
+            for k in fill_keys - f.values.keys():  # set difference in C: most facts lack few keys
+                f.values[k] = fill[k]
     return cf

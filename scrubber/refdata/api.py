@@ -7,6 +7,7 @@ nearly every answer is a dictionary hit.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 from dataclasses import dataclass
 from typing import Optional, Union
@@ -87,6 +88,7 @@ class RefData:
         self._excl_by_cat: dict[str, list[tuple[Spec, Spec]]] = {}
         self._excl_wide: list[tuple[Spec, Spec]] = []
         self._excl_cache: dict[tuple[str, str], bool] = {}
+        self._excl_index: dict[str, tuple[frozenset, tuple]] = {}  # code -> what its notes exclude
         self._sets: dict[str, list[Spec]] = {}
         self._set_cache: dict[tuple[str, str], bool] = {}
         self._ptp_cache: dict[tuple[int, str, str], tuple] = {}
@@ -218,19 +220,47 @@ class RefData:
         for name, lo, hi in conn.execute("SELECT set_name, lo, hi FROM icd_set WHERE edition_id = ?", (e.id,)):
             self._sets.setdefault(name, []).append((lo, hi))
 
-    def _excludes_one_way(self, a: str, b: str) -> bool:
+    def _excludes_one_way_scan(self, a: str, b: str) -> bool:
+        """The reference answer: scan every note scope of a's category and the wide scopes (slow;
+        kept for the test that checks the index against it)."""
         for src, dst in self._excl_by_cat.get(a[:3], ()):
             if spec_covers(src, a) and spec_covers(dst, b):
                 return True
         return any(spec_covers(src, a) and spec_covers(dst, b) for src, dst in self._excl_wide)
 
+    def _excluded_by(self, a: str) -> tuple[frozenset, tuple]:
+        """What code ``a``'s notes exclude, memoised per code: (exact prefixes, ranges).
+
+        A spec ``(p, p)`` covers exactly the codes starting with ``p``, so it goes into a set that a
+        pair check probes with each prefix of the other code; true ranges (``O10-O11``) stay a short
+        list. The scan over ~150 note scopes then runs once per distinct code, not once per pair.
+        """
+        hit = self._excl_index.get(a)
+        if hit is None:
+            prefixes, ranges = set(), []
+            for src, dst in itertools.chain(self._excl_by_cat.get(a[:3], ()), self._excl_wide):
+                if spec_covers(src, a):
+                    if dst[0] == dst[1]:
+                        prefixes.add(dst[0])
+                    else:
+                        ranges.append(dst)
+            hit = self._excl_index[a] = (frozenset(prefixes), tuple(ranges))
+        return hit
+
+    def _excludes_one_way(self, a: str, b: str) -> bool:
+        prefixes, ranges = self._excluded_by(a)
+        if prefixes and any(b[:k] in prefixes for k in range(len(b) + 1)):
+            return True
+        return any(spec_covers(dst, b) for dst in ranges)
+
     def excludes1(self, code_a: str, code_b: str) -> bool:
         a, b = undot(code_a), undot(code_b)
         key = (a, b) if a <= b else (b, a)
-        if key not in self._excl_cache:
+        hit = self._excl_cache.get(key)
+        if hit is None:
             self._icd_editions()
-            self._excl_cache[key] = self._excludes_one_way(a, b) or self._excludes_one_way(b, a)
-        return self._excl_cache[key]
+            hit = self._excl_cache[key] = self._excludes_one_way(a, b) or self._excludes_one_way(b, a)
+        return hit
 
     def excludes1_pair_count(self) -> int:
         self._icd_editions()
