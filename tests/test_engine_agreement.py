@@ -32,14 +32,14 @@ EXAMPLES = 50
 # C state, or `$nex` beside joins); it is an open defect, recorded in the issue note. A CLI
 # run registers one pack set per process, as this child does; `scrub --verify` reports any
 # claim where the two disagree. The child runs the same 10,000 claims with the same asserts.
-_CHILD = os.environ.get("CLAIMSCRUB_AGREEMENT_CHILD") == "1"
+_CHILD = os.environ.get("SCRUBBER_TESTS_AGREEMENT_CHILD") == "1"
 
 
 def test_durable_rules_and_oracle_agree_in_a_fresh_process():
     if _CHILD:
         pytest.skip("this is the child run itself")
     here = Path(__file__).resolve()
-    env = {**os.environ, "CLAIMSCRUB_AGREEMENT_CHILD": "1"}
+    env = {**os.environ, "SCRUBBER_TESTS_AGREEMENT_CHILD": "1"}
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(here),
                            "-k", "fire_identically or ruleset_holds"],
                           cwd=here.parent.parent, env=env, capture_output=True, text=True, timeout=1800)
