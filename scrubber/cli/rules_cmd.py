@@ -19,7 +19,7 @@ def _load(paths, rules_dirs, builtin=True):
     dirs = [Path(p) for p in paths] if paths else (default_rule_dirs() if builtin else [])
     dirs += [Path(p) for p in rules_dirs]
     if not dirs:
-        click.echo("no rule directories found; pass one", err=True)
+        click.echo("no rule directories found; pass a rule directory, pack folder or rule file", err=True)
         sys.exit(exitcodes.USAGE)
     try:
         return load_packs(dirs)
@@ -30,7 +30,8 @@ def _load(paths, rules_dirs, builtin=True):
         sys.exit(exitcodes.USAGE)
 
 
-_paths = click.argument("paths", nargs=-1, type=click.Path(exists=True, file_okay=False))
+# A rule directory, a pack folder, or single rule files (the one a rule author is editing).
+_paths = click.argument("paths", nargs=-1, type=click.Path(exists=True))
 _rules_opt = click.option("--rules", "rules_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
                           help="Add a rule pack directory (repeatable).")
 
@@ -44,7 +45,11 @@ def rules():
 @_paths
 @_rules_opt
 def lint(paths, rules_dirs):
-    """Check rule files: schema, meaning, compilation, and that each rule has fire and pass cases."""
+    """Check rule files: schema, meaning, compilation, and that each rule has fire and pass cases.
+
+    PATHS: rule directories, pack folders or single rule files (default: the standard packs).
+    A single file loads with the value sets of the rule directory it sits in.
+    """
     packs = _load(paths, rules_dirs)
     from scrubber.engine.core import compile_packs
     from scrubber.rulespec import RuleLoadError
@@ -73,7 +78,10 @@ def lint(paths, rules_dirs):
 @_rules_opt
 @click.option("-k", "select", help="Only rules whose id contains this text.")
 def test_cmd(paths, rules_dirs, select):
-    """Run every rule's test cases through durable-rules and the reference evaluator."""
+    """Run every rule's test cases through durable-rules and the reference evaluator.
+
+    PATHS: rule directories, pack folders or single rule files (default: the standard packs).
+    """
     packs = _load(paths, rules_dirs)
     from scrubber.engine.cases import run_case
 
