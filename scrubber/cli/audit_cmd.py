@@ -15,6 +15,7 @@ from datetime import date
 import click
 
 from scrubber import exitcodes
+from scrubber.cli.scrub_cmd import eligibility_option
 
 REPORT_FORMATS = ["html", "text", "json", "csv", "junit"]
 DEFAULT_REPORT = "claimscrub-audit.html"
@@ -33,7 +34,8 @@ def audit(ctx):
     """Audit past claims in bulk, and read the run ledger.
 
     \b
-    claimscrub audit PATH... [--since DATE] [--until DATE] [--payer-id ID] [--provider NPI] [-o REPORT.html]
+    claimscrub audit PATH... [--since DATE] [--until DATE] [--payer-id ID] [--provider NPI]
+                   [--eligibility FILE]... [-o REPORT.html]
     claimscrub audit history
     claimscrub audit show RUN
     claimscrub audit diff RUN_A RUN_B
@@ -100,7 +102,7 @@ def _read(paths):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help=f"Report file (default: {DEFAULT_REPORT}; - for standard output).")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True)
 @click.option("--payer", help="Force this payer profile for every claim.")
-@click.option("--eligibility", multiple=True, type=click.Path(exists=True, dir_okay=False), help="271, 834 or CSV eligibility file.")
+@eligibility_option
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Reference-data directory (also CLAIMSCRUB_DATA_DIR).")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Add a rule pack directory.")
 @click.option("--ledger", type=click.Path(dir_okay=False), help="Ledger database (default: ledger.sqlite3 in the data directory).")

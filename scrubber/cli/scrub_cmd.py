@@ -43,6 +43,12 @@ def prepare(payer=None, data_dir=None, rule_dirs=(), eligibility=(), verify=Fals
         _fail_setup(exc.problems)
 
 
+# Shared by `scrub` and `audit run`: both hand the files to ``prepare`` (scrubber.runsetup loads them).
+eligibility_option = click.option(
+    "--eligibility", multiple=True, type=click.Path(exists=True, dir_okay=False),
+    help="271, 834 or CSV eligibility file (repeatable); the eligibility rules check each claim's coverage against it.")
+
+
 def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibility=(), verify=False):
     """The ScrubOptions a `scrub` of ``paths`` uses (shared with `audit run`)."""
     prepared = prepare(payer=payer, data_dir=data_dir, rule_dirs=rule_dirs, eligibility=eligibility, verify=verify)
@@ -54,7 +60,7 @@ def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibil
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Report format (default: text, or the `format` setting).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here (default: standard output).")
 @click.option("--payer", "payer", help="Force this payer profile for every claim (default: the profile whose `match` fits each claim).")
-@click.option("--eligibility", multiple=True, type=click.Path(exists=True, dir_okay=False), help="271, 834 or CSV eligibility file (repeatable).")
+@eligibility_option
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Reference-data directory (also CLAIMSCRUB_DATA_DIR).")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Add a rule pack directory (repeatable).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None, help="Lowest severity that makes the exit code 1 (default: error).")
