@@ -14,7 +14,6 @@ from datetime import date
 
 import click
 
-from scrubber import exitcodes
 from scrubber.cli.scrub_cmd import eligibility_option
 
 REPORT_FORMATS = ["html", "text", "json", "csv", "junit"]
@@ -129,6 +128,10 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
     claim_filter = ClaimFilter(since, until, frozenset(payer_ids), frozenset(npis))
     progress = Progress(enabled=False if quiet else None)
     prepared = prepare(payer, data_dir, rule_dirs, eligibility, verify, ledger)
+    from scrubber.cli.audit_ledger import open_run_ledger
+
+    # Opened before the first claim: frequency limits count the services of earlier runs it kept.
+    run_ledger = None if no_ledger else open_run_ledger(prepared, ledger_path(ledger, prepared.settings), ledger_phi)
     try:
         opts = prepared.options(files, on_claim=progress.update)
         opts.run_extra = {**opts.run_extra, "mode": "audit"}
@@ -141,8 +144,13 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
     if claim_filter.active:
         result.run.extra["claims_excluded_by_filters"] = claim_filter.excluded
     _write_report(result, fmt, output, redact)
-    if not no_ledger:
-        _record(result, ledger_path(ledger, prepared.settings), ledger_phi, {"paths": list(paths), **claim_filter.describe(), "format": fmt}, quiet)
+    if run_ledger is not None:
+        try:
+            run_id = run_ledger.record(result, "audit", {"paths": list(paths), **claim_filter.describe(), "format": fmt})
+        finally:
+            run_ledger.close()
+        if not quiet:
+            click.echo(f"recorded as run {run_id} in {run_ledger.path}", err=True)
     if not quiet:
         s = result.summary()
         click.echo(f"{s['claims_total']:,} claims audited: {s['claims_flagged']:,} flagged, {s['claims_unreadable']:,} "
@@ -169,19 +177,6 @@ def _write_report(result, fmt, output, redact) -> None:
     except OSError as e:
         raise click.UsageError(f"cannot write the report {path}: {e.strerror}") from None
     click.echo(f"report written to {path}", err=True)
-
-
-def _record(result, ledger_path, phi, options, quiet) -> None:
-    from scrubber.ledger import Ledger, LedgerError
-
-    try:
-        with Ledger(ledger_path) as ledger:
-            run_id = ledger.record_run(result, kind="audit", phi=phi, options=options)
-    except LedgerError as e:
-        click.echo(f"claimscrub: {e}", err=True)
-        sys.exit(exitcodes.USAGE)
-    if not quiet:
-        click.echo(f"recorded as run {run_id} in {ledger.path}", err=True)
 
 
 def _open_ledger(path):

@@ -91,6 +91,9 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
         ledger = ledger_path(ledger, settings)
     else:
         ledger = None
+    from scrubber.cli.audit_ledger import open_run_ledger
+
+    run_ledger = open_run_ledger(prepared, ledger, ledger_phi)  # frequency limits count its history
     splitter = None
     if clean_out or held_out:
         from scrubber.writers.x12_split import SplitWriter
@@ -103,17 +106,11 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
     if splitter is not None:
         for line in splitter.close().lines():
             click.echo(line, err=True)
-    if ledger:
-        from scrubber.ledger import Ledger
-
-        from scrubber.ledger import LedgerError
-
+    if run_ledger is not None:
         try:
-            with Ledger(ledger) as db:
-                db.record_run(result, kind="scrub", phi=ledger_phi, options={"paths": list(paths), "fail_on": fail_on})
-        except LedgerError as exc:
-            click.echo(f"claimscrub: {exc}", err=True)
-            sys.exit(exitcodes.USAGE)
+            run_ledger.record(result, "scrub", {"paths": list(paths), "fail_on": fail_on})
+        finally:
+            run_ledger.close()
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         render(result, fmt, out, redact=redact, fail_on=fail_on)

@@ -8,6 +8,11 @@ looked up elsewhere) unless the run is recorded with ``phi=True`` (``--ledger-ph
 names and birth dates are never stored, and without ``phi`` they and the member id are masked
 in finding messages too.
 
+Frequency history: ``record_run(..., services=tracker.counted)`` also keeps the services a payer
+frequency limit counted (member and claim as salted HMACs, procedure code, date, line number; see
+``schema.py``), and ``frequency_history()`` gives them back to the next run's
+``FrequencyTracker(history, keys=ledger)`` so "one per 365 days" spans runs.
+
 Use: ``Ledger(path).record_run(result, kind="scrub") -> run id``; ``runs()``, ``run(ref)``,
 ``findings(ref)``, ``diff(a, b)`` (``scrubber.ledger.diff``).
 """
@@ -20,8 +25,8 @@ import json
 import os
 import secrets
 import sqlite3
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import date, datetime, timezone
+from typing import Iterable, Optional
 
 from scrubber.ledger.schema import DDL, SCHEMA_VERSION
 from scrubber.model.result import RunResult
@@ -123,10 +128,40 @@ class Ledger:
             return None
         return "hmac-sha256:" + hmac.new(bytes.fromhex(self._salt), member_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
+    def _pseudonym(self, kind: str, value: str) -> str:
+        message = f"{kind}\0{value}".encode("utf-8")
+        return "hmac-sha256:" + hmac.new(bytes.fromhex(self._salt), message, hashlib.sha256).hexdigest()
+
+    def member_key(self, member_id: str) -> str:
+        """The key frequency history is stored under for a (normalised) member id: a salted HMAC."""
+        return self._pseudonym("member", member_id)
+
+    def claim_key(self, member_id: str, claim_id: str) -> str:
+        """The key a claim's frequency history is stored under: a salted HMAC of member and claim id
+        (two practices may use the same patient control number for different members)."""
+        return self._pseudonym("claim", f"{member_id}\0{claim_id}")
+
+    def frequency_history(self) -> list:
+        """Services earlier runs counted under a frequency limit (``PastService``), each claim as its
+        latest run saw it: a claim scrubbed again after a correction counts once, with its new lines."""
+        from scrubber.config.frequency import PastService
+
+        sql = ("SELECT DISTINCT f.member_key, f.claim_key, f.line, f.code, f.service_date FROM frequency_services f"
+               " WHERE f.run_id = (SELECT MAX(g.run_id) FROM frequency_services g WHERE g.claim_key = f.claim_key)")
+        try:
+            rows = self.db.execute(sql).fetchall()
+        except sqlite3.Error as e:
+            raise LedgerError(f"cannot read frequency history from {self.path}: {e}") from e
+        return [PastService(m, c, line, code, date.fromisoformat(d)) for m, c, line, code, d in rows]
+
     # -- writing
     def record_run(self, result: RunResult, kind: str = "scrub", phi: bool = False,
-                   options: Optional[dict] = None) -> int:
-        """Store ``result`` and return its run id. One transaction: a run is recorded whole or not at all."""
+                   options: Optional[dict] = None, services: Iterable = ()) -> int:
+        """Store ``result`` and return its run id. One transaction: a run is recorded whole or not at all.
+
+        ``services``: the run's ``FrequencyTracker.counted`` (keys from this ledger's
+        ``member_key`` / ``claim_key``), kept for the frequency limits of later runs.
+        """
         from scrubber.report.redact import claim_masker, redact_errors
 
         summary = result.summary()
@@ -165,6 +200,9 @@ class Ledger:
                 errors = result.errors if phi else redact_errors(result)
                 self.db.executemany("INSERT INTO run_errors VALUES (?,?,?,?,?,?)",
                                     [(run_id, i, e.kind, e.message, e.path, e.segment) for i, e in enumerate(errors)])
+                self.db.executemany("INSERT INTO frequency_services VALUES (?,?,?,?,?,?)",
+                                    [(run_id, s.member_key, s.claim_key, s.line, s.code, s.service_date.isoformat())
+                                     for s in services])
         except sqlite3.Error as e:
             raise LedgerError(f"cannot record the run in {self.path}: {e}") from e
         return run_id

@@ -265,6 +265,21 @@ def prior_auth_source(inp: DeriveInput):
 
 
 # ---- line: frequency limits across the batch ------------------------------------------------------
+FREQUENCY_STATE = "payer_frequency"  # the attribute of the engine's BatchIndex the tracker lives in
+
+
+def use_frequency_tracker(batch, tracker) -> None:
+    """Count frequency limits with ``tracker`` on the engine's BatchIndex ``batch`` (before the first
+    claim): a run with a ledger gives one seeded with the ledger's history (``runsetup``)."""
+    batch.__dict__[FREQUENCY_STATE] = {"tracker": tracker, "claim": None}
+
+
+def frequency_tracker(batch):
+    """The tracker counting this batch (None before any line under a limit was seen)."""
+    state = batch.__dict__.get(FREQUENCY_STATE)
+    return None if state is None else state["tracker"]
+
+
 def _frequency_over(inp: DeriveInput) -> Optional[dict]:
     """This line's over-limit record, or {} when within every limit; None when the profile sets none.
 
@@ -276,9 +291,10 @@ def _frequency_over(inp: DeriveInput) -> Optional[dict]:
     limits = _param(inp, "frequency_limits")
     if not isinstance(limits, (list, tuple)) or not limits:
         return None
-    state = inp.batch.__dict__.get("payer_frequency")
+    state = inp.batch.__dict__.get(FREQUENCY_STATE)
     if state is None:
-        state = inp.batch.__dict__["payer_frequency"] = {"tracker": FrequencyTracker(), "claim": None}
+        use_frequency_tracker(inp.batch, FrequencyTracker())
+        state = inp.batch.__dict__[FREQUENCY_STATE]
     if state["claim"] is not inp.claim:
         over = state["tracker"].check_and_add(inp.claim, limits, lambda name, code: _valueset_contains(name, code))
         state["claim"], state["over"] = inp.claim, {o["line"]: o for o in over}
@@ -287,7 +303,8 @@ def _frequency_over(inp: DeriveInput) -> Optional[dict]:
 
 @derived_field("line", "frequency_exceeded", type="bool", loc_field="code")
 def frequency_exceeded(inp: DeriveInput):
-    """The member already had the profile's maximum of this service inside its window (batch so far)."""
+    """The member already had the profile's maximum of this service inside its window (this batch so
+    far and, with a ledger, earlier runs)."""
     over = _frequency_over(inp)
     return None if over is None else bool(over)
 
