@@ -129,7 +129,7 @@ def test_history_from_the_latest_run_of_a_corrected_claim_replaces_its_earlier_v
         record([PastService(*key("MADE-UP-B"), 1, "99396", date(2025, 3, 1))])
         history = sorted((s.code, s.service_date) for s in db.frequency_history())
         assert history == [("99396", date(2025, 3, 1)), ("99397", date(2025, 2, 10))]
-        tracker = FrequencyTracker(db.frequency_history(), keys=db)
+        tracker = FrequencyTracker(db.frequency_history(), keys=db.keys())
         over = tracker.check_and_add(made_up_claim("MADE-UP-C", "2025-12-01"), [ONE_PER_YEAR])
         assert [o["prior_count"] for o in over] == [2]
         # claim A read again: its own earlier-run service gives way to this run's line
@@ -142,3 +142,14 @@ def test_tracker_counted_lists_each_limited_line_once_for_the_ledger():
     two_limits = [ONE_PER_YEAR, {"procedures": ["99397"], "max": 3, "per_days": 30}]
     tracker.check_and_add(made_up_claim("MADE-UP-D", "2025-01-10"), two_limits)
     assert [(s.line, s.code, s.service_date) for s in tracker.counted] == [(1, "99397", date(2025, 1, 10))]
+
+
+def test_a_ledger_that_cannot_be_opened_stops_the_run_before_any_claim(tmp_path, batches):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the ledger's folder should be\n")
+    out = tmp_path / "never.json"
+    r = CliRunner().invoke(cli, ["scrub", str(batches["june"]), "--payer", "commercial-example", "--format", "json",
+                                 "-o", str(out), "--data-dir", str(tmp_path / "data"),
+                                 "--ledger", str(blocker / "ledger.sqlite3")])
+    assert r.exit_code == 2
+    assert "cannot open the ledger" in r.stderr and not out.exists()

@@ -112,3 +112,26 @@ def test_one_file_reusing_another_packs_rule_id_is_refused(tmp_path):
     r = invoke("lint", str(twin))
     assert r.exit_code == 2
     assert "duplicate rule id 'INT-NPI-001'" in r.stderr and str(root / "integrity" / "INT-NPI-001.yaml") in r.stderr
+
+
+def test_a_rule_file_in_a_pack_folder_with_its_own_value_sets_loads_them(tmp_path):
+    pack = tmp_path / "madeup"
+    (pack / "valuesets").mkdir(parents=True)
+    (pack / "valuesets" / "made-up-codes.yaml").write_text(
+        'id: made-up-codes\ntitle: MADE-UP set\nsource: made up for this test\ncodes: ["99213"]\n')
+    rule = pack / "TST-VSP-001.yaml"
+    rule.write_text(textwrap.dedent("""\
+        id: TST-VSP-001
+        title: MADE-UP rule over the pack's own value set
+        severity: info
+        category: data-integrity
+        for: line
+        message: "x"
+        when: {all: [{fact: line, field: code, op: in_set, value: made-up-codes}]}
+        tests:
+          - {name: in the set, expect: fire, claim: {claim_id: MADE-UP-1, lines: [{number: 1, code: "99213", units: 1}]}}
+          - {name: not in it, expect: pass, claim: {claim_id: MADE-UP-2, lines: [{number: 1, code: "99214", units: 1}]}}
+        """))
+    r = invoke("test", str(rule))
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "2 passed, 0 failed" in r.stdout

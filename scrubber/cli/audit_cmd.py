@@ -145,10 +145,7 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         result.run.extra["claims_excluded_by_filters"] = claim_filter.excluded
     _write_report(result, fmt, output, redact)
     if run_ledger is not None:
-        try:
-            run_id = run_ledger.record(result, "audit", {"paths": list(paths), **claim_filter.describe(), "format": fmt})
-        finally:
-            run_ledger.close()
+        run_id = run_ledger.record(result, "audit", {"paths": list(paths), **claim_filter.describe(), "format": fmt})
         if not quiet:
             click.echo(f"recorded as run {run_id} in {run_ledger.path}", err=True)
     if not quiet:

@@ -16,46 +16,52 @@ from scrubber import exitcodes
 
 
 class RunLedger:
-    """A ledger in use by one run (``--no-ledger`` means no RunLedger at all)."""
+    """A ledger in use by one run (``--no-ledger`` means no RunLedger at all).
+
+    The database is open only to read the history and, at the end, to record the run: the engine
+    forks its workers in between, and an SQLite connection must not cross a fork.
+    """
 
     def __init__(self, path: str, phi: bool = False):
-        from scrubber.ledger import Ledger, LedgerError
-
+        self.path = path
         self.phi = phi
         self.tracker = None
+
+    def _open(self):
+        from scrubber.ledger import Ledger, LedgerError
+
         try:
-            self.db = Ledger(path)
+            return Ledger(self.path)
         except LedgerError as exc:
             _fail(exc)
-        self.path = self.db.path
 
     def seed_frequency(self, prepared) -> None:
         """Let ``prepared``'s run count frequency limits over the ledger's history (keys: its salted HMACs)."""
         from scrubber.config.frequency import FrequencyTracker
         from scrubber.ledger import LedgerError
 
-        count_with = getattr(prepared, "count_frequency_with", None)
-        if count_with is None:  # a run without the rule engine (a stand-in evaluator): nothing counts limits
-            return
-        try:
-            history = self.db.frequency_history()
-        except LedgerError as exc:
-            _fail(exc)
-        self.tracker = FrequencyTracker(history, keys=self.db)
+        with self._open() as db:
+            self.path = db.path
+            count_with = getattr(prepared, "count_frequency_with", None)
+            if count_with is None:  # a run without the rule engine (a stand-in evaluator): nothing counts limits
+                return
+            try:
+                history = db.frequency_history()
+            except LedgerError as exc:
+                _fail(exc)
+            self.tracker = FrequencyTracker(history, keys=db.keys())
         count_with(self.tracker)
 
     def record(self, result, kind: str, options: Optional[dict] = None) -> int:
         """Record the run (with the services it counted under frequency limits); exit 2 when it cannot."""
         from scrubber.ledger import LedgerError
 
-        try:
-            return self.db.record_run(result, kind=kind, phi=self.phi, options=options,
-                                      services=self.tracker.counted if self.tracker is not None else ())
-        except LedgerError as exc:
-            _fail(exc)
-
-    def close(self) -> None:
-        self.db.close()
+        with self._open() as db:
+            try:
+                return db.record_run(result, kind=kind, phi=self.phi, options=options,
+                                     services=self.tracker.counted if self.tracker is not None else ())
+            except LedgerError as exc:
+                _fail(exc)
 
 
 def _fail(exc) -> None:
@@ -68,8 +74,8 @@ def open_run_ledger(prepared, path: Optional[str], phi: bool) -> Optional[RunLed
     engine before exiting 2 when the ledger cannot be opened or read."""
     if not path:
         return None
+    ledger = RunLedger(path, phi)
     try:
-        ledger = RunLedger(path, phi)
         ledger.seed_frequency(prepared)
     except SystemExit:
         prepared.close()

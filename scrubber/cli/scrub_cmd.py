@@ -107,10 +107,7 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
         for line in splitter.close().lines():
             click.echo(line, err=True)
     if run_ledger is not None:
-        try:
-            run_ledger.record(result, "scrub", {"paths": list(paths), "fail_on": fail_on})
-        finally:
-            run_ledger.close()
+        run_ledger.record(result, "scrub", {"paths": list(paths), "fail_on": fail_on})
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         render(result, fmt, out, redact=redact, fail_on=fail_on)

@@ -11,7 +11,7 @@ in finding messages too.
 Frequency history: ``record_run(..., services=tracker.counted)`` also keeps the services a payer
 frequency limit counted (member and claim as salted HMACs, procedure code, date, line number; see
 ``schema.py``), and ``frequency_history()`` gives them back to the next run's
-``FrequencyTracker(history, keys=ledger)`` so "one per 365 days" spans runs.
+``FrequencyTracker(history, keys=ledger.keys())`` so "one per 365 days" spans runs.
 
 Use: ``Ledger(path).record_run(result, kind="scrub") -> run id``; ``runs()``, ``run(ref)``,
 ``findings(ref)``, ``diff(a, b)`` (``scrubber.ledger.diff``).
@@ -90,6 +90,31 @@ class FindingRow:
     codes: tuple[str, ...]
 
 
+class PseudonymKeys:
+    """Salted HMAC-SHA256 keys for member and claim ids (``scrubber.config.frequency.ServiceKeys``).
+
+    The salt is the ledger's own random one, so a key matches across runs of one ledger and cannot
+    be looked up anywhere else. Holds only the salt: a run keeps it while the ledger is closed (the
+    engine forks workers, and an open SQLite connection must not cross a fork).
+    """
+
+    def __init__(self, salt_hex: str):
+        self._salt = bytes.fromhex(salt_hex)
+
+    def _pseudonym(self, kind: str, value: str) -> str:
+        message = f"{kind}\0{value}".encode("utf-8")
+        return "hmac-sha256:" + hmac.new(self._salt, message, hashlib.sha256).hexdigest()
+
+    def member_key(self, member_id: str) -> str:
+        """The key of a (normalised) member id."""
+        return self._pseudonym("member", member_id)
+
+    def claim_key(self, member_id: str, claim_id: str) -> str:
+        """The key of a claim: member and claim id together (two practices may use the same patient
+        control number for different members)."""
+        return self._pseudonym("claim", f"{member_id}\0{claim_id}")
+
+
 class Ledger:
     def __init__(self, path: Optional[str] = None):
         self.path = path or default_ledger_path()
@@ -128,18 +153,15 @@ class Ledger:
             return None
         return "hmac-sha256:" + hmac.new(bytes.fromhex(self._salt), member_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
-    def _pseudonym(self, kind: str, value: str) -> str:
-        message = f"{kind}\0{value}".encode("utf-8")
-        return "hmac-sha256:" + hmac.new(bytes.fromhex(self._salt), message, hashlib.sha256).hexdigest()
+    def keys(self) -> "PseudonymKeys":
+        """The keys frequency history is stored under, usable after the ledger is closed."""
+        return PseudonymKeys(self._salt)
 
     def member_key(self, member_id: str) -> str:
-        """The key frequency history is stored under for a (normalised) member id: a salted HMAC."""
-        return self._pseudonym("member", member_id)
+        return self.keys().member_key(member_id)
 
     def claim_key(self, member_id: str, claim_id: str) -> str:
-        """The key a claim's frequency history is stored under: a salted HMAC of member and claim id
-        (two practices may use the same patient control number for different members)."""
-        return self._pseudonym("claim", f"{member_id}\0{claim_id}")
+        return self.keys().claim_key(member_id, claim_id)
 
     def frequency_history(self) -> list:
         """Services earlier runs counted under a frequency limit (``PastService``), each claim as its

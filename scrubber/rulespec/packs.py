@@ -122,10 +122,12 @@ class _PackSource:
 
 
 def _is_rule_dir(d: Path) -> bool:
-    """A rule directory (the one holding pack folders): it has a ``valuesets/`` folder or a pack
-    folder with a ``pack.yaml``, like the standard ``rules/``."""
-    return d.is_dir() and ((d / VALUESET_DIR).is_dir() or any(
-        (sub / PACK_META).is_file() for sub in d.iterdir() if sub.is_dir() and not sub.name.startswith(".")))
+    """A rule directory: it holds pack folders (a sub-folder other than ``valuesets/`` with YAML
+    files in it), like the standard ``rules/``. A pack folder with its own ``valuesets/`` is not one."""
+    if not d.is_dir():
+        return False
+    return any(sub.is_dir() and sub.name != VALUESET_DIR and not sub.name.startswith(".") and _yaml_files(sub)
+               for sub in d.iterdir())
 
 
 def _file_source(path: Path, problems: list[str]) -> tuple[list[Path], Optional[_PackSource]]:
