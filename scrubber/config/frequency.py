@@ -24,9 +24,8 @@ under a limit: exactly what the ledger keeps for later runs.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable, Iterable, Mapping, Optional, Protocol
+from typing import Callable, Iterable, Mapping, NamedTuple, Optional, Protocol
 
 from scrubber.config.payer_params import code_in_list
 
@@ -34,9 +33,11 @@ from scrubber.config.payer_params import code_in_list
 SetResolver = Callable[[str, str], bool]
 
 
-@dataclass(frozen=True)
-class PastService:
-    """One service under a frequency limit, as a run counted it: pseudonymous keys, code, date, line."""
+class PastService(NamedTuple):
+    """One service under a frequency limit, as a run counted it: pseudonymous keys, code, date, line.
+
+    A named tuple, not a dataclass: a ledger's history can hold hundreds of thousands of them.
+    """
 
     member_key: str
     claim_key: str
