@@ -135,3 +135,25 @@ def test_a_rule_file_in_a_pack_folder_with_its_own_value_sets_loads_them(tmp_pat
     r = invoke("test", str(rule))
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "2 passed, 0 failed" in r.stdout
+
+
+def test_a_users_rule_file_may_use_a_standard_value_set_as_in_a_scrub(tmp_path):
+    pack = tmp_path / "mypayer"
+    pack.mkdir()
+    rule = pack / "TST-STDVS-001.yaml"
+    rule.write_text(textwrap.dedent("""\
+        id: TST-STDVS-001
+        title: MADE-UP rule over the standard E/M office visit set
+        severity: info
+        category: data-integrity
+        for: line
+        message: "x"
+        when: {all: [{fact: line, field: code, op: in_set, value: em-office-visits}]}
+        tests:
+          - {name: an office visit, expect: fire, claim: {claim_id: MADE-UP-1, lines: [{number: 1, code: "99213", units: 1}]}}
+          - {name: a lab test, expect: pass, claim: {claim_id: MADE-UP-2, lines: [{number: 1, code: "80048", units: 1}]}}
+        """))
+    for target in (rule, pack):
+        r = invoke("test", str(target))
+        assert r.exit_code == 0, r.stdout + r.stderr
+        assert "2 passed, 0 failed" in r.stdout
