@@ -50,8 +50,6 @@ def as_date(v) -> Optional[date]:
         return None
 
 
-_d = as_date
-
 
 # ---- claim: payer parameters ---------------------------------------------------------------------
 _MEMO: list = [None, None, None]  # (claim, context, facts): one claim's payer facts, reused by its fields
@@ -63,7 +61,7 @@ def _payer(inp: DeriveInput) -> dict:
     if _MEMO[0] is inp.claim and _MEMO[1] is inp.context:
         return _MEMO[2]
     params = dict(inp.context.params or {})
-    facts = payer_facts(inp.claim, params, _d(params.get("derived.filing_date")))
+    facts = payer_facts(inp.claim, params, as_date(params.get("derived.filing_date")))
     _MEMO[:] = [inp.claim, inp.context, facts]
     return facts
 
@@ -81,7 +79,7 @@ def tf_basis(inp: DeriveInput):
     from scrubber.config.payer_params import prior_adjudication_date
 
     tf = _param(inp, "timely_filing")
-    dos = _d(_payer(inp)["timely_filing_dos"])
+    dos = as_date(_payer(inp)["timely_filing_dos"])
     if not isinstance(tf, Mapping) or dos is None:
         return None
     amount = f"{tf['months']} months" if tf.get("months") is not None else f"{tf.get('days')} days"
@@ -98,7 +96,6 @@ def tf_basis(inp: DeriveInput):
     return f"{amount} from {BASIS_WORDS.get(origin, origin)} {start}"
 
 
-# On the patient fact so a finding points at 2010BA NM109 when the patient is the subscriber.
 def subscriber_member_id(inp: DeriveInput):
     """The subscriber's member id as sent (2010BA NM109)."""
     return inp.claim.subscriber.member_id if inp.claim.subscriber else None
@@ -173,11 +170,14 @@ def _valueset_contains(name: str, code: str) -> bool:
     return vs.contains(code)
 
 
+def _prior_auth_in_use(value) -> bool:
+    """The profile's ``prior_auth`` names procedures (else the prior-auth fields are missing)."""
+    return isinstance(value, Mapping) and "procedures" in value
+
+
 def _prior_auth(inp: DeriveInput) -> Optional[dict]:
     pa = _param(inp, "prior_auth")
-    if not isinstance(pa, Mapping) or "procedures" not in pa:
-        return None
-    return pa
+    return pa if _prior_auth_in_use(pa) else None
 
 
 def prior_auth_required(inp: DeriveInput):
@@ -219,6 +219,11 @@ def frequency_tracker(batch):
     return None if state is None else state["tracker"]
 
 
+def _frequency_in_use(value) -> bool:
+    """The profile sets at least one frequency limit (else the frequency fields are missing)."""
+    return isinstance(value, (list, tuple)) and bool(value)
+
+
 def _frequency_over(inp: DeriveInput) -> Optional[dict]:
     """This line's over-limit record, or {} when within every limit; None when the profile sets none.
 
@@ -228,7 +233,7 @@ def _frequency_over(inp: DeriveInput) -> Optional[dict]:
     from scrubber.config.frequency import FrequencyTracker
 
     limits = _param(inp, "frequency_limits")
-    if not isinstance(limits, (list, tuple)) or not limits:
+    if not _frequency_in_use(limits):
         return None
     state = inp.batch.__dict__.get(FREQUENCY_STATE)
     if state is None:
@@ -270,14 +275,6 @@ def _from_frequency(key: str, as_type: str) -> Getter:
 def _frequency_exceeded(inp: DeriveInput):
     over = _frequency_over(inp)
     return None if over is None else bool(over)
-
-
-def _prior_auth_in_use(value) -> bool:
-    return isinstance(value, Mapping) and "procedures" in value
-
-
-def _frequency_in_use(value) -> bool:
-    return isinstance(value, (list, tuple)) and bool(value)
 
 
 # (fact, name, type, the claim element a finding points at, getter, the profile parameter without
