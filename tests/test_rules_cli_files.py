@@ -157,3 +157,15 @@ def test_a_users_rule_file_may_use_a_standard_value_set_as_in_a_scrub(tmp_path):
         r = invoke("test", str(target))
         assert r.exit_code == 0, r.stdout + r.stderr
         assert "2 passed, 0 failed" in r.stdout
+
+
+def test_a_rule_directory_with_a_stray_rule_file_is_refused_not_read_as_one_pack(tmp_path):
+    root = rule_dir_copy(tmp_path, "payer", "integrity")
+    shutil.copy(root / "payer" / "PAY-FREQ-001.yaml", root / "PAY-STRAY-001.yaml")
+    r = invoke("lint", str(root))
+    assert r.exit_code == 2
+    assert f"{root / 'PAY-STRAY-001.yaml'}:0: outside any pack" in r.stderr
+    # without the stray file the same directory loads both packs
+    (root / "PAY-STRAY-001.yaml").unlink()
+    r = invoke("lint", str(root))
+    assert r.exit_code == 0 and "in 2 pack(s)" in r.stdout, r.stdout + r.stderr

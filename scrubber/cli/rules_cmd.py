@@ -15,18 +15,18 @@ from scrubber import exitcodes
 
 def _load(paths, rules_dirs, builtin=True):
     """The packs to work on: PATHS (directories, pack folders, rule files) else the standard packs,
-    plus --rules directories. Rules in PATHS see the standard value sets too, as they do in a scrub
-    (where the standard packs always load beside a user's)."""
+    plus --rules directories. Rules in PATHS see the standard value sets too (for names PATHS do not
+    define), as they do in a scrub, where the standard packs always load beside a user's."""
     from scrubber.rulespec import RuleLoadError, default_rule_dirs, load_packs
 
     standard_sets = [d / "valuesets" for d in default_rule_dirs() if (d / "valuesets").is_dir()]
-    dirs = (standard_sets + [Path(p) for p in paths]) if paths else (default_rule_dirs() if builtin else [])
+    dirs = [Path(p) for p in paths] if paths else (default_rule_dirs() if builtin else [])
     dirs += [Path(p) for p in rules_dirs]
     if not dirs:
         click.echo("no rule directories found; pass a rule directory, pack folder or rule file", err=True)
         sys.exit(exitcodes.USAGE)
     try:
-        return load_packs(dirs)
+        return load_packs(dirs, fallback_valuesets=standard_sets if paths else ())
     except RuleLoadError as exc:
         for p in exc.problems:
             click.echo(p, err=True)

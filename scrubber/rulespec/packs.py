@@ -70,13 +70,21 @@ def _yaml_files(d: Path) -> list[Path]:
     return sorted(p for p in d.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
 
 
-def _pack_dirs(root: Path) -> list[tuple[str, Path]]:
-    """(pack id, folder) for each pack in a rule directory."""
+def _pack_dirs(root: Path, problems: list[str]) -> list[tuple[str, Path]]:
+    """(pack id, folder) for each pack in a rule directory.
+
+    A directory holding both rule files and pack folders is refused, file by file: read as one
+    pack it would silently drop every pack folder (a rule copied into ``rules/`` would leave a
+    scrub with that one rule), read as a rule directory it would drop the files.
+    """
     if root.name == VALUESET_DIR:
         return []
     rule_files = [p for p in _yaml_files(root) if p.name != PACK_META]
-    if rule_files:
+    if rule_files and not _is_rule_dir(root):
         return [(root.name, root)]
+    for path in rule_files:
+        problems.append(f"{path}:0: outside any pack: it lies in the rule directory {root} beside the pack "
+                        f"folders; move it into one of them ({root}/<pack>/{path.name})")
     return [(d.name, d) for d in sorted(root.iterdir()) if d.is_dir() and d.name != VALUESET_DIR and not d.name.startswith(".")]
 
 
@@ -193,7 +201,7 @@ def _sources(paths: list[Path], problems: list[str]) -> tuple[list[Path], list[_
             problems.append(f"{root}:0: not a directory of rule packs or a rule file")
             continue
         vs_dirs += _valueset_dirs(root)
-        packs_here = _pack_dirs(root)
+        packs_here = _pack_dirs(root, problems)
         if packs_here == [(root.name, root)] and _is_rule_dir(root.parent):
             vs_dirs += _valueset_dirs(root.parent)  # one pack folder of a rule directory: its value sets too
         for pack_id, pdir in packs_here:
@@ -210,26 +218,31 @@ def _sources(paths: list[Path], problems: list[str]) -> tuple[list[Path], list[_
     return list(unique.values()), sources
 
 
-def load_packs(dirs: Iterable[Path]) -> RulePacks:
+def load_packs(dirs: Iterable[Path], fallback_valuesets: Iterable[Path] = ()) -> RulePacks:
     """Load every pack under ``dirs`` (built-ins first, then users'); raise RuleLoadError listing every problem.
 
     An entry may also be one rule file (``rules/coding/COD-DX-001.yaml``): it loads as a pack of
     that one rule, named after its folder, with the value sets of the rule directory it sits in,
     so a rule author can lint or test the file being edited without the rest of the packs.
+    ``fallback_valuesets``: value-set folders whose sets serve only the names ``dirs`` do not
+    define (`rules lint MY-DIR` sees the standard sets, and a copy of them is no clash).
     """
     ensure_loaded()
     problems: list[str] = []
     out = RulePacks()
     vs_origin: dict[str, str] = {}
     vs_dirs, sources = _sources([Path(d) for d in dirs], problems)
-    for vdir in vs_dirs:
+    own = {d.resolve() for d in vs_dirs}
+    fallback = [Path(d) for d in fallback_valuesets if Path(d).resolve() not in own]
+    for vdir, is_fallback in [(d, False) for d in vs_dirs] + [(d, True) for d in fallback]:
         for path in _yaml_files(vdir):
             vs = _load_valueset(path, problems)
             if vs is None:
                 continue
             if vs.name in out.valuesets:
-                problems.append(f"{path}:{vs.line}: value set '{vs.name}' is already defined in {vs_origin[vs.name]}; "
-                                "rename one of them")
+                if not is_fallback:
+                    problems.append(f"{path}:{vs.line}: value set '{vs.name}' is already defined in "
+                                    f"{vs_origin[vs.name]}; rename one of them")
                 continue
             out.valuesets[vs.name] = vs
             vs_origin[vs.name] = str(path)
