@@ -62,7 +62,7 @@ class _Reader:
     def run(self, chunks: Iterable[bytes]) -> Iterator[Record]:
         stream = self.stream = SegmentStream(chunks)
         problems = stream.problems
-        envelope = {"ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge, "IEA": self._iea}.get
+        envelope = {"ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge, "IEA": self._iea, "TA1": self._ta1}.get
         tx = None
         for seg in stream:
             if problems:
@@ -134,6 +134,18 @@ class _Reader:
         self._open(seg, implicit=False)
         if type(self.tx) is _Skipped:
             yield self.error("X12-ST-TYPE", f"transaction set {element(els, 1)!r} (ST at segment {no}) is not an 837 claim; skipped", no, kind="unsupported")
+
+    def _ta1(self, seg: tuple) -> Iterator[Record]:
+        """A TA1 (interchange acknowledgment) may follow the ISA (X12.6): it is not a claim, nor
+        a segment outside a transaction. Inside a transaction it is just a segment that has
+        no place there, and the transaction says so."""
+        tx = self.tx
+        if tx is not None:
+            if tx.__class__ is Transaction:
+                tx.add(seg)
+            return
+        no = seg[0]
+        yield self.error("X12-ST-TYPE", f"TA1 interchange acknowledgment at segment {no} is not an 837 claim; skipped", no, kind="unsupported")
 
     def _implicit_st(self, seg: tuple) -> Iterator[Record]:
         no = seg[0]

@@ -1,0 +1,32 @@
+"""The 837 reader on shapes seen in real X12 files from other projects (kept outside the repo).
+
+Each case is reproduced by a made-up fixture in fixtures/x12/realworld (values invented,
+see its README); the test fails without the reader fix it guards.
+"""
+from pathlib import Path
+
+from scrubber.model import ClaimRecord, RunError
+from scrubber.readers import iter_records
+
+FIX = Path(__file__).resolve().parent.parent / "fixtures" / "x12" / "realworld"
+
+
+def read(name: str) -> tuple[list[ClaimRecord], list[RunError]]:
+    recs = list(iter_records([str(FIX / name)]))
+    return [r for r in recs if isinstance(r, ClaimRecord)], [r for r in recs if isinstance(r, RunError)]
+
+
+def test_ta1_before_the_group_is_not_read_as_a_claim_transaction():
+    # A TA1 (interchange acknowledgment) may sit between ISA and GS (X12.6); it is not a
+    # segment outside a transaction and must not open an implicit 837 transaction.
+    claims, errors = read("made-up-ta1-then-837.x12")
+    assert [c.claim_id for c in claims] == ["MADE-UP-TA1-1"]
+    assert [f.rule_id for c in claims for f in c.findings] == []
+    assert [(e.kind, e.segment) for e in errors] == [("unsupported", 2)]  # a note, not a structure error
+
+
+def test_ta1_only_interchange_says_it_holds_no_claims():
+    claims, errors = read("made-up-ta1-only.x12")
+    assert claims == []
+    assert [(e.kind, e.segment) for e in errors] == [("unsupported", 2)]
+    assert "TA1" in errors[0].message and "not an 837" in errors[0].message
