@@ -30,3 +30,16 @@ def test_ta1_only_interchange_says_it_holds_no_claims():
     assert claims == []
     assert [(e.kind, e.segment) for e in errors] == [("unsupported", 2)]
     assert "TA1" in errors[0].message and "not an 837" in errors[0].message
+
+
+def test_short_isa_whose_sender_id_ends_in_st_still_guesses_delimiters_from_the_gs():
+    # A hand-written ISA cut short ("...*ZZ*TEST~") cannot declare the delimiters, so they are
+    # guessed from the next envelope segment. "TEST~" must not be taken for an "ST" segment
+    # (which made '~' the element separator and lost every claim).
+    claims, errors = read("made-up-short-isa-sender-ending-in-st.x12")
+    assert [c.claim_id for c in claims] == ["MADE-UP-SHORTISA-1"]
+    assert claims[0].claim is not None and claims[0].claim.total_charge is not None
+    rules = [e.message.split(":")[0] for e in errors]
+    assert "X12-ISA" in rules
+    assert "X12-ST-MISSING" not in rules
+    assert "guessed from the GS segment (element '*', terminator '~')" in " ".join(e.message for e in errors)

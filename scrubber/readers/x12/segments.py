@@ -19,7 +19,8 @@ from typing import Iterable, Iterator, Optional
 
 CHUNK_CHARS = 1 << 20
 MAX_SEGMENT_CHARS = 1 << 24  # a "segment" longer than this means the terminator is wrong
-_ENVELOPE = re.compile(r"(GS|ST)[^A-Za-z0-9\s]")
+# A GS or ST segment id: not the tail of a longer word ("TEST~" is not an ST segment).
+_ENVELOPE = re.compile(r"(?<![A-Za-z0-9])(GS|ST)[^A-Za-z0-9\s]")
 _SEGMENT_START = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
 _WS = " \t\r\n\x0b\x0c\ufeff"
 
@@ -69,6 +70,19 @@ def delimiters_from_isa(text: str) -> Delimiters:
     version = elements[12] if len(elements) > 12 else ""
     repetition = rep if len(rep) == 1 and not rep.isalnum() and rep not in (el, comp, term) and version >= "00402" else None
     return Delimiters(el, comp, repetition, term)
+
+
+def _envelope_segment(buf: str) -> Optional[re.Match]:
+    """The first GS / ST that starts a segment, after an ISA that cannot declare the delimiters.
+
+    An id right after the ISA's own element separator is an element value (``*ZZ*ST*``),
+    not a segment."""
+    el = buf[3] if len(buf) > 3 else ""
+    for m in _ENVELOPE.finditer(buf, 3, 4096):
+        before = buf[3 : m.start()].rstrip(_WS)
+        if not before.endswith(el):
+            return m
+    return None
 
 
 def guess_delimiters(text: str) -> Optional[Delimiters]:
@@ -132,7 +146,7 @@ class SegmentStream:
                 return buf, True
             except DelimiterError as exc:
                 if self.delimiters is None:
-                    m = _ENVELOPE.search(buf, 3, 4096)
+                    m = _envelope_segment(buf)
                     guessed = guess_delimiters(buf[m.start():]) if m else None
                     if guessed is None:
                         self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}", self.count + 1))
