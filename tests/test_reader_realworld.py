@@ -43,3 +43,16 @@ def test_short_isa_whose_sender_id_ends_in_st_still_guesses_delimiters_from_the_
     assert "X12-ISA" in rules
     assert "X12-ST-MISSING" not in rules
     assert "guessed from the GS segment (element '*', terminator '~')" in " ".join(e.message for e in errors)
+
+
+def test_billing_provider_nm1_one_element_short_is_reported_not_silently_npi_less():
+    # "NM1*85*2*NAME****XX*NPI" (one '*' short, seen in a real file) shifts the NPI into
+    # NM108: the claim would silently have no billing NPI. NM108 in 2010AA is XX only, and
+    # NM108 / NM109 go together (X12 syntax P0809).
+    claims, errors = read("made-up-billing-nm1-one-element-short.x12")
+    assert errors == []
+    (rec,) = claims
+    billing = [p for p in rec.claim.providers if p.role == "billing"]
+    assert billing[0].npi is None
+    located = sorted((f.rule_id, f.location_path, f.location_segment) for f in rec.findings)
+    assert located == [("X12-CODE", "2010AA/NM108", 9), ("X12-REQ-ELEM", "2010AA/NM109", 9)]
