@@ -56,3 +56,13 @@ def test_billing_provider_nm1_one_element_short_is_reported_not_silently_npi_les
     assert billing[0].npi is None
     located = sorted((f.rule_id, f.location_path, f.location_segment) for f in rec.findings)
     assert located == [("X12-CODE", "2010AA/NM108", 9), ("X12-REQ-ELEM", "2010AA/NM109", 9)]
+
+
+def test_dos_eof_ctrl_z_and_nul_padding_after_the_iea_are_not_segments():
+    # Files from DOS tools end with Ctrl-Z (0x1A); mainframe transfers pad blocks with NULs.
+    # Neither is data: no truncated segment, no segment outside a transaction.
+    for name, claim_id in (("made-up-dos-eof-ctrl-z.x12", "MADE-UP-EOFPAD-1"), ("made-up-nul-padded.x12", "MADE-UP-NULPAD-1")):
+        claims, errors = read(name)
+        assert [c.claim_id for c in claims] == [claim_id], name
+        assert [f.rule_id for c in claims for f in c.findings] == [], name
+        assert errors == [], name

@@ -22,7 +22,9 @@ MAX_SEGMENT_CHARS = 1 << 24  # a "segment" longer than this means the terminator
 # A GS or ST segment id: not the tail of a longer word ("TEST~" is not an ST segment).
 _ENVELOPE = re.compile(r"(?<![A-Za-z0-9])(GS|ST)[^A-Za-z0-9\s]")
 _SEGMENT_START = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
-_WS = " \t\r\n\x0b\x0c\ufeff"
+# White space around segments; also NUL (block padding of mainframe transfers) and Ctrl-Z
+# (0x1A, the DOS end-of-file mark), which end real files after the IEA and are never data.
+_WS = " \t\r\n\x0b\x0c\ufeff\x00\x1a"
 
 
 def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
