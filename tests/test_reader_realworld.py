@@ -66,3 +66,14 @@ def test_dos_eof_ctrl_z_and_nul_padding_after_the_iea_are_not_segments():
         assert [c.claim_id for c in claims] == [claim_id], name
         assert [f.rule_id for c in claims for f in c.findings] == [], name
         assert errors == [], name
+
+
+def test_pat_in_2000b_has_no_relationship_code_and_needs_none():
+    # 837P 2000B PAT (subscriber is the patient: date of death, weight, pregnancy) does not
+    # use PAT01-PAT04; only 2000C PAT carries PAT01 (relationship). Seen in a real file
+    # ("PAT*****D8*20200302"), which got a false "PAT01 is missing".
+    claims, errors = read("made-up-pat-in-2000b-date-of-death.x12")
+    assert errors == []
+    assert [c.claim_id for c in claims] == ["MADE-UP-PAT2000B-1"]
+    assert [f.rule_id for c in claims for f in c.findings] == []
+    assert claims[0].claim.patient.relationship == "18"

@@ -120,7 +120,8 @@ def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple],
             if r < rank:
                 col.add("X12-SEG-ORDER", f"{sid} is out of order in loop {current_name}", f"{current_name}/{sid}", no)
             ok = _REQ_OK.get(sid)
-            if ok is not None and sid != "HL" and not ok(els):
+            # 2000B PAT (date of death, weight, pregnancy) does not use PAT01; only 2000C's does.
+            if ok is not None and sid != "HL" and (sid != "PAT" or loop.level == "23") and not ok(els):
                 col.required(els, layout.REQUIRED[sid], current_name, no)
         if r > rank:
             rank = r
