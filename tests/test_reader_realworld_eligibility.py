@@ -22,3 +22,14 @@ def test_834_corrected_member_keeps_2100a_name_and_birth_date_not_2100b():
     assert span.member_id == "MADEUP3001"
     assert (span.last_name, span.first_name) == ("NOE", "ALEX")
     assert span.birth_date == date(1990, 2, 2)
+
+
+def test_eligibility_file_with_a_short_isa_says_the_isa_is_broken_not_that_there_is_no_st():
+    # A hand-written ISA cut short ("ISA*00*...*ZZ*SENDER~"): the 16th element separator is
+    # found inside later segments, so the "terminator" read after it is a letter. Say so,
+    # at segment 1, instead of splitting the file wrongly and reporting "no ST transaction".
+    spans, payers, errors = read_file(str(FIX / "made-up-834-short-isa.x12"))
+    assert spans == []
+    assert len(errors) == 1
+    assert errors[0].segment == 1
+    assert "ISA" in errors[0].message and "no ST transaction" not in errors[0].message
