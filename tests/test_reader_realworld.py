@@ -77,3 +77,13 @@ def test_pat_in_2000b_has_no_relationship_code_and_needs_none():
     assert [c.claim_id for c in claims] == ["MADE-UP-PAT2000B-1"]
     assert [f.rule_id for c in claims for f in c.findings] == []
     assert claims[0].claim.patient.relationship == "18"
+
+
+def test_utf16_file_with_bom_is_read():
+    # Windows PowerShell redirection (`>`) writes UTF-16 LE with a BOM; the bytes are X12
+    # all the same and must not be rejected as "not an X12 837 or JSON claim file".
+    claims, errors = read("made-up-utf16le-bom.x12")
+    assert errors == []
+    assert [c.claim_id for c in claims] == ["MADE-UP-UTF16-1"]
+    assert [f.rule_id for c in claims for f in c.findings] == []
+    assert claims[0].claim.total_charge is not None
