@@ -87,3 +87,10 @@ def test_utf16_file_with_bom_is_read():
     assert [c.claim_id for c in claims] == ["MADE-UP-UTF16-1"]
     assert [f.rule_id for c in claims for f in c.findings] == []
     assert claims[0].claim.total_charge is not None
+
+
+def test_lower_case_file_is_reported_as_lower_case_not_as_not_x12():
+    claims, errors = read("made-up-lower-case.x12")
+    assert claims == []
+    assert [(e.kind, e.segment) for e in errors] == [("unreadable-file", 1)]
+    assert "lower case" in errors[0].message

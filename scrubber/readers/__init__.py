@@ -148,6 +148,10 @@ def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:
     if not start:
         yield RunError("unreadable-file", "the file is empty", path, None)
         return
+    if start[:3] == b"isa" and start[3:4] and not start[3:4].isalnum():
+        yield RunError("unreadable-file", "the file starts with 'isa' in lower case: X12 segment ids are upper case "
+                       "(ISA, GS, ST ...); not read", path, 1)
+        return
     yield RunError("unreadable-file", "not an X12 837 or JSON claim file (an X12 file starts with ISA, a JSON file with { or [)", path, None)
 
 
