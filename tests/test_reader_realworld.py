@@ -94,3 +94,12 @@ def test_lower_case_file_is_reported_as_lower_case_not_as_not_x12():
     assert claims == []
     assert [(e.kind, e.segment) for e in errors] == [("unreadable-file", 1)]
     assert "lower case" in errors[0].message
+
+
+def test_subscriber_nm1_in_the_transaction_header_is_misplaced():
+    # The header holds only 1000A (NM1*41 submitter) and 1000B (NM1*40 receiver); real
+    # hand-made samples put NM1*IL there, and it was silently accepted as a header segment.
+    claims, errors = read("made-up-subscriber-nm1-in-header.x12")
+    assert errors == []
+    located = [(f.rule_id, f.location_path, f.location_segment) for c in claims for f in c.findings]
+    assert located == [("X12-SEG-MISPLACED", "header/NM101", 8)]
