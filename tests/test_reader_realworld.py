@@ -103,3 +103,13 @@ def test_subscriber_nm1_in_the_transaction_header_is_misplaced():
     assert errors == []
     located = [(f.rule_id, f.location_path, f.location_segment) for c in claims for f in c.findings]
     assert located == [("X12-SEG-MISPLACED", "header/NM101", 8)]
+
+
+def test_version_finding_points_at_st03_when_st03_names_the_guide():
+    # ST03 overrides GS08 (it is what the reader goes by); a real file had GS08 005010X221A1
+    # and ST03 005010X224A3, and the X12-VERSION finding pointed at GS08, not at ST03.
+    claims, errors = read("made-up-st03-names-another-guide.x12")
+    (rec,) = claims
+    version = [(f.location_path, f.location_segment) for f in rec.findings if f.rule_id == "X12-VERSION"]
+    assert version == [("ST03", 3)]
+    assert "005010X224A2" in next(f.message for f in rec.findings if f.rule_id == "X12-VERSION")

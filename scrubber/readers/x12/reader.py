@@ -171,7 +171,9 @@ class _Reader:
         )
         findings = []
         if version is not None and not layout.is_005010(version):
-            findings.append(finding("X12-VERSION", f"version {version[:20]!r} is not 005010X222 (837P) or 005010X223 (837I); read on a best-effort basis", "GS08", gs.no if gs is not None else no))
+            from_st03 = not implicit and element(els, 3) is not None  # ST03, when present, is what was read
+            where = ("ST03", no) if from_st03 else ("GS08", gs.no if gs is not None else no)
+            findings.append(finding("X12-VERSION", f"version {version[:20]!r} is not 005010X222 (837P) or 005010X223 (837I); read on a best-effort basis", *where))
         if implicit:
             findings.append(finding("X12-ST-MISSING", f"claims from segment {no} on are outside a transaction (no ST)", "ST", no))
             tx = Transaction((no, "ST", ["ST", "837"]), env, findings)
