@@ -113,3 +113,14 @@ def test_version_finding_points_at_st03_when_st03_names_the_guide():
     version = [(f.location_path, f.location_segment) for f in rec.findings if f.rule_id == "X12-VERSION"]
     assert version == [("ST03", 3)]
     assert "005010X224A2" in next(f.message for f in rec.findings if f.rule_id == "X12-VERSION")
+
+
+def test_space_after_isa16_is_not_taken_for_the_segment_terminator():
+    # "...*0*T*: ~": a stray space between ISA16 and the terminator. A space cannot be the
+    # segment terminator (names and addresses hold spaces); taking it split every segment
+    # and lost the claim. The delimiters are guessed from the GS instead, with an ISA error.
+    claims, errors = read("made-up-space-after-isa16.x12")
+    assert [c.claim_id for c in claims] == ["MADE-UP-ISASPACE-1"]
+    assert claims[0].claim.subscriber.last_name == "MADEUP"
+    assert [e.message.split(":")[0] for e in errors] == ["X12-ISA"]
+    assert errors[0].segment == 1

@@ -65,7 +65,9 @@ def delimiters_from_isa(text: str) -> Delimiters:
     comp, term = text[pos + 1], text[pos + 2]
     if term == "\r" and text[pos + 3 : pos + 4] == "\n":
         term = "\r"  # CR LF terminated: the LF is stripped as leading white space
-    if comp.isalnum() or comp in (el, term) or term == el or (term.isalnum()):
+    # A line break may end segments; other white space (a stray space after ISA16) may not:
+    # names and addresses hold spaces.
+    if comp.isalnum() or comp in (el, term) or term == el or term.isalnum() or (term in _WS and term not in "\r\n"):
         raise DelimiterError(f"ISA declares unusable delimiters (component {comp!r}, terminator {term!r})")
     elements = text[: pos + 2].split(el)
     rep = elements[11] if len(elements) > 12 else ""
