@@ -5,7 +5,7 @@ see its README); the test fails without the reader fix it guards.
 """
 from pathlib import Path
 
-from scrubber.model import ClaimRecord, RunError
+from scrubber.model import ClaimRecord, Loc, RunError
 from scrubber.readers import iter_records
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "x12" / "realworld"
@@ -124,3 +124,18 @@ def test_space_after_isa16_is_not_taken_for_the_segment_terminator():
     assert claims[0].claim.subscriber.last_name == "MADEUP"
     assert [e.message.split(":")[0] for e in errors] == ["X12-ISA"]
     assert errors[0].segment == 1
+
+
+def test_837d_dental_lines_are_read_from_sv3_so_line_charges_add_up():
+    # 837D (005010X224A2) is read on a best-effort basis; its service lines are SV3. They
+    # were dropped, so every real dental claim read (APEX EDI, DSN Software samples) looked
+    # as if its lines summed to 0.00 and the claim-balance rule fired on a balanced claim.
+    claims, errors = read("made-up-837d-dental.x12")
+    assert errors == []
+    (rec,) = claims
+    lines = rec.claim.lines
+    assert [(ln.number, ln.code_qualifier, ln.code, str(ln.charge), str(ln.units)) for ln in lines] == [
+        (1, "AD", "D0120", "55.00", "1"), (2, "AD", "D2392", "250.00", "1")]
+    assert sum(ln.charge for ln in lines) == rec.claim.total_charge
+    assert [f.rule_id for f in rec.findings] == ["X12-VERSION"]
+    assert lines[1].locs["charge"] == Loc("2400[2]/SV302", 27)
