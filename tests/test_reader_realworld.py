@@ -139,3 +139,14 @@ def test_837d_dental_lines_are_read_from_sv3_so_line_charges_add_up():
     assert sum(ln.charge for ln in lines) == rec.claim.total_charge
     assert [f.rule_id for f in rec.findings] == ["X12-VERSION"]
     assert lines[1].locs["charge"] == Loc("2400[2]/SV302", 27)
+
+
+def test_interchange_after_a_missing_iea_is_read_with_its_own_delimiters():
+    # Files concatenated into one batch: the first interchange lost its IEA, the next one
+    # declares other delimiters ('|' '>' '!'). The next ISA must be re-read for its own
+    # delimiters; before, the whole second interchange (and its claim) was lost.
+    claims, errors = read("made-up-missing-iea-then-other-delimiters.x12")
+    assert [c.claim_id for c in claims] == ["MADE-UP-NOIEA-1", "MADE-UP-NOIEA-2"]
+    assert all(c.claim is not None and c.claim.total_charge is not None for c in claims)
+    assert [f.rule_id for c in claims for f in c.findings] == []
+    assert [(e.message.split(":")[0], e.segment) for e in errors] == [("X12-IEA-MISSING", 1)]

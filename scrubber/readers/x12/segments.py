@@ -192,6 +192,7 @@ class SegmentStream:
             if drop_breaks and ("\n" in buf or "\r" in buf):
                 buf = buf.replace("\r", "").replace("\n", "")
             resniff = False
+            sniffed_at = self.count
             while not resniff:
                 parts = buf.split(term)
                 buf = parts.pop()
@@ -200,6 +201,13 @@ class SegmentStream:
                         text = text.strip(_WS)
                         if not text:
                             continue
+                    if text[0] == "I" and text[:3] == "ISA" and self.count > sniffed_at:
+                        # A new interchange although the last one had no IEA (batches made by
+                        # concatenating files): it may declare other delimiters, re-read them.
+                        parts.append(buf)
+                        buf = term.join(parts[i:])
+                        resniff = True
+                        break
                     self.count += 1
                     elements = text.split(el)
                     yield self.count, text, elements
@@ -210,6 +218,9 @@ class SegmentStream:
                         resniff = True
                         break
                 if resniff:
+                    break
+                if self.count > sniffed_at and (len(buf) >= 1024 or self._eof) and buf.lstrip(_WS)[:3] == "ISA":
+                    resniff = True  # the same, when the new interchange's terminator is not the last one's
                     break
                 if self._eof:
                     tail = buf.strip(_WS)
