@@ -33,3 +33,10 @@ def test_eligibility_file_with_a_short_isa_says_the_isa_is_broken_not_that_there
     assert len(errors) == 1
     assert errors[0].segment == 1
     assert "ISA" in errors[0].message and "no ST transaction" not in errors[0].message
+
+
+def test_utf16_eligibility_file_with_bom_is_read():
+    # Windows PowerShell redirection writes UTF-16 LE with a BOM; it is the same 834.
+    spans, payers, errors = read_file(str(FIX / "made-up-834-utf16le-bom.x12"))
+    assert errors == []
+    assert [(s.member_id, s.last_name, s.birth_date) for s in spans] == [("MADEUP3001", "NOE", date(1990, 2, 2))]
