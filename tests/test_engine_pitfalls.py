@@ -208,3 +208,31 @@ def test_a_chunk_whose_worker_always_dies_falls_back_to_the_oracle(tmp_path, mon
         eng.close()
     assert sorted(found) == [1, 3, 5] and found2 == found
     assert [e.kind for e in errors] == ["engine-retry"] and "reference evaluator" in errors[0].message
+
+
+def test_an_equality_with_another_fact_beside_a_negated_test_is_not_ignored(tmp_path):
+    """The intermittent agreement failure, made deterministic: a negated single-fact test (``not`` over
+    ``not_in`` / ``missing``) compiled to a nested ``$or`` beside a cross-fact *equality*, and durable-rules
+    ignored the equality (every line pair fired). Single-fact tests are now Python-computed tags, so
+    durable-rules only sees flat equality tests on tags, presence flags and joins."""
+    eng = Engine(packs_from(tmp_path, {"TST-JN-002": rule("TST-JN-002", """
+        for: line
+        with: {other: line}
+        message: "{line.number}={other.number}"
+        when:
+          all:
+            - not:
+                any:
+                  - {fact: other, field: place_of_service, op: not_in, value: ["11", "21"]}
+                  - {fact: line, field: charge, op: ne, value: {fact: other, field: charge}}
+            - {fact: other, field: ndc, op: missing}
+        """)}), workers=0)
+    c = claim(lines=[{"number": 1, "code": "A", "charge": "250.00", "place_of_service": "11"},
+                     {"number": 2, "code": "B", "charge": "100.00", "place_of_service": "11"},
+                     {"number": 3, "code": "C", "charge": "250.00", "place_of_service": "21"},
+                     {"number": 4, "code": "D", "charge": "100.00", "place_of_service": "11"}])
+    found, errors = eng.evaluate([c])
+    assert errors == []
+    assert sorted(f.message for f in found[0]) == ["1=3", "2=4", "3=1", "4=2"]
+    cf, _ = eng.build_facts([c], None)
+    assert len(eng.oracle.run(cf[0])) == 4

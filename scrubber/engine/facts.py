@@ -8,13 +8,13 @@ Derived fields and tags are computed here, once per fact, in Python.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Optional
 
 from scrubber.engine.plan import REF_SENTINEL, FactPlan, ref_keys
+from scrubber.engine.tags import compare, literal_test, predicate  # noqa: F401 - compare, literal_test re-exported
 from scrubber.model import Claim, ClaimContext
 from scrubber.rulespec.fields import fact_key
 from scrubber.rulespec.model import date_int
@@ -221,71 +221,28 @@ def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[An
     return out
 
 
-_CMP = {
-    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b, "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b,
-}
-
-
-def compare(op: str, a, b) -> bool:
-    """The rule language's comparison: false when either side is missing or the types differ."""
-    if a is None or b is None:
-        return False
-    if isinstance(a, bool) != isinstance(b, bool):
-        return False
-    if isinstance(a, str) != isinstance(b, str):
-        return False
-    return _CMP[op](a, b)
-
-
 def _tag_rows(plan: FactPlan, type_key: str) -> tuple:
-    """The plan's ref copies and tags of one fact type with their fact keys resolved and regexes
-    compiled, memoised on the plan (a plan never changes once built)."""
+    """The plan's ref copies and tags of one fact type, with fact keys resolved and predicates built,
+    memoised on the plan (a plan only ever gains tags, while it is being built)."""
     memo = plan.__dict__.setdefault("_tag_rows_memo", {})
     rows = memo.get(type_key)
     if rows is None or rows[2] != len(plan.tag_of):
         copies = tuple((_key(fname), *ref_keys(fname), REF_SENTINEL[ftype])
                        for fname, ftype in plan.ref_copies.get(type_key, {}).items())
-        tags = tuple((tag, _key(tag.field), re.compile(tag.arg) if tag.kind == "rx" else None,
-                      _key(tag.arg[1]) if tag.kind == "cmp" else None) for tag in plan.tags.get(type_key, ()))
+        tags = tuple((tag.key, predicate(tag.form)) for tag in plan.tags.get(type_key, ()))
         rows = memo[type_key] = (copies, tags, len(plan.tag_of))
     return rows
 
 
 def compute_tags(plan: FactPlan, type_key: str, values: dict, valuesets, raw_lists: dict) -> None:
+    """Presence flags and copies of fields compared across facts, then every tag of the fact type."""
     copies, tags, _ = _tag_rows(plan, type_key)
     for key, copy_key, has_key, sentinel in copies:
         v = values.get(key)
         values[copy_key] = v if v is not None else sentinel
         values[has_key] = v is not None
-    for tag, key, rx, other_key in tags:
-        v = values.get(key)
-        kind = tag.kind
-        if kind == "vs":
-            items = raw_lists.get(tag.field)
-            if items is not None:
-                values[tag.key] = any(valuesets(tag.arg).contains(x) for x in items)
-            else:
-                values[tag.key] = v is not None and valuesets(tag.arg).contains(str(v))
-        elif kind == "rx":
-            values[tag.key] = v is not None and rx.fullmatch(str(v)) is not None
-        elif kind == "lit":
-            values[tag.key] = literal_test(tag.arg[0], v, tag.arg[1])
-        else:
-            values[tag.key] = compare(tag.arg[0], v, values.get(other_key))
-
-
-def literal_test(op: str, v, value) -> bool:
-    """A comparison against a literal, with the rule language's semantics (for untyped fields)."""
-    if op in _CMP:
-        return compare(op, v, value)
-    if op == "in":
-        return any(compare("eq", v, x) for x in value)
-    if op == "not_in":
-        return v is not None and all(compare("ne", v, x) for x in value)
-    if op == "between":
-        return compare("ge", v, value[0]) and compare("le", v, value[1])
-    raise ValueError(op)
+    for key, pred in tags:
+        values[key] = pred(values, raw_lists, valuesets)
 
 
 def _raw_lists(ftype: str, obj) -> dict:
