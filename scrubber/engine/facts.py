@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from scrubber.engine.plan import REF_SENTINEL, FactPlan, ref_keys
-from scrubber.engine.tags import compare, literal_test, predicate  # noqa: F401 - compare, literal_test re-exported
+from scrubber.engine.tags import compare, literal_test, tag_function  # noqa: F401 - compare, literal_test re-exported
 from scrubber.model import Claim, ClaimContext
 from scrubber.rulespec.fields import fact_key
 from scrubber.rulespec.model import date_int
@@ -222,14 +222,14 @@ def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[An
 
 
 def _tag_rows(plan: FactPlan, type_key: str) -> tuple:
-    """The plan's ref copies and tags of one fact type, with fact keys resolved and predicates built,
+    """The plan's ref copies and the function computing the tags of one fact type (fact keys resolved),
     memoised on the plan (a plan only ever gains tags, while it is being built)."""
     memo = plan.__dict__.setdefault("_tag_rows_memo", {})
     rows = memo.get(type_key)
     if rows is None or rows[2] != len(plan.tag_of):
         copies = tuple((_key(fname), *ref_keys(fname), REF_SENTINEL[ftype])
                        for fname, ftype in plan.ref_copies.get(type_key, {}).items())
-        tags = tuple((tag.key, predicate(tag.form)) for tag in plan.tags.get(type_key, ()))
+        tags = tag_function([(tag.key, tag.form) for tag in plan.tags.get(type_key, ())])
         rows = memo[type_key] = (copies, tags, len(plan.tag_of))
     return rows
 
@@ -241,8 +241,7 @@ def compute_tags(plan: FactPlan, type_key: str, values: dict, valuesets, raw_lis
         v = values.get(key)
         values[copy_key] = v if v is not None else sentinel
         values[has_key] = v is not None
-    for key, pred in tags:
-        values[key] = pred(values, raw_lists, valuesets)
+    tags(values, raw_lists, valuesets)
 
 
 def _raw_lists(ftype: str, obj) -> dict:
