@@ -111,32 +111,30 @@ def test_an_exception_in_a_derived_field_is_a_run_error_naming_the_rule(tmp_path
     assert "line.made_up_explodes" in errors[0].message and "TST-X-001" in errors[0].message
 
 
-def test_an_exception_inside_a_durable_action_is_reported_not_swallowed():
+def test_a_call_the_engine_refuses_is_reported_and_the_claim_falls_back_not_swallowed():
+    """Swallowed errors: durable-rules stored action exceptions in the session state. The engine has no
+    Python action any more; what can still fail is the call itself, and that must surface."""
     from scrubber.engine.runner import DurableRunner
 
-    class Exploding(DurableRunner):
-        def _action(self, rule_index, rname):
-            def action(c):
-                if rule_index is not None:
-                    raise RuntimeError("MADE-UP action failure")
-            return action
-
     defs = {"r0_0": {"all": [{"x": {"t": "claim"}}]}}
-    runner = Exploding(defs, {"r0_0": 0}, "e" * 12 + "explode")
-    out, errors = runner.run([[{"t": "claim", "cid": 1, "i": 0, "id": "1:claim:0"}]])
-    assert any("MADE-UP action failure" in msg for _, msg in errors), errors
+    runner = DurableRunner(defs, {"r0_0": 0}, "e" * 12 + "observed")
+    fact = {"t": "claim", "cid": 1, "i": 0, "id": "1:claim:0"}
+    out, errors = runner.run([[fact], [dict(fact)]])  # the same fact id twice in one session
+    assert out[0] == [(0, (("x", 0),))]
+    assert out[1] is None and errors and "MessageObserved" in errors[0][1]
 
 
-def test_every_action_takes_exactly_one_parameter(tmp_path):
-    """Two parameters make durable-rules run an action asynchronously, after the call returns."""
-    from scrubber.engine.runner import DurableRunner, host
+def test_every_firing_is_taken_inside_the_assert_call_and_nothing_is_left_pending():
+    """Lost firings: durable's host left actions to a timer thread that delete_state raced with. The
+    runner takes every action inside its own call; draining the engine afterwards finds none left."""
+    from scrubber.engine.runner import DurableRunner
 
-    eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=0)
-    eng.evaluate([claim()])
-    for runner, _ in core._runner_for(eng.digest).shards:
-        assert isinstance(runner, DurableRunner)
-        actions = host().get_ruleset(runner.name)._actions
-        assert actions and all(p._func.__code__.co_argcount == 1 and p._sync for p in actions.values())
+    defs = {"r0_0": {"all": [{"x": {"t": "line"}}, {"y": {"$and": [{"t": "line"}, {"cid": {"x": "cid"}},
+                                                                    {"$neq": {"i": {"x": "i"}}}]}}]}}
+    runner = DurableRunner(defs, {"r0_0": 0}, "d" * 12 + "drain")
+    claims = [[{"t": "line", "cid": c, "i": k, "id": f"{c}:line:{k}"} for k in range(4)] for c in (7, 8)]
+    out, errors = runner.run(claims)
+    assert errors == [] and [len(o) for o in out] == [12, 12] and runner.drained == 0  # 4 x 3 ordered pairs each
 
 
 def test_the_same_packs_twice_in_one_process_do_not_collide(tmp_path):

@@ -48,8 +48,7 @@ def _work(digest: str, chunk: list[list[dict]]):
     """Runs in a worker: firings per claim without the matched facts (they stay in the parent)."""
     if TEST_CRASH_HOOK is not None:
         TEST_CRASH_HOOK(chunk)
-    out, errors = _runner_for(digest).run(chunk)
-    return [None if f is None else [(k, b) for k, b, _ in f] for f in out], errors
+    return _runner_for(digest).run(chunk)
 
 
 _COMPILED: dict[str, tuple] = {}
@@ -188,9 +187,7 @@ class Engine:
     def _engine_firings(self, cfs: list[ClaimFacts], errors: list[RunError]) -> list[Optional[set]]:
         facts = [cf.all_values() for cf in cfs]
         if self.workers <= 0:
-            raw, errs = _runner_for(self.digest).run(facts)
-            raw = [None if f is None else [(k, b) for k, b, _ in f] for f in raw]
-            results = [(raw, errs)]
+            results = [_runner_for(self.digest).run(facts)]
             spans = [(0, len(cfs))]
         else:
             spans = _split(len(cfs), self.workers)

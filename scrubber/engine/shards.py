@@ -102,12 +102,3 @@ def pack_shards(compiled: list[tuple[int, object, list[dict], dict]]) -> list[Sh
         cur.add(named, keys, uses, joins)
     return [s for s in shards if s.defs] or [Shard(type_keys={"claim": set()})]
 
-
-def project(facts: list[dict], projection: dict) -> list[dict]:
-    """The facts of one claim as one shard sees them: its fact types, its keys."""
-    out = []
-    for f in facts:
-        keys = projection.get(f["t"])
-        if keys is not None:
-            out.append({k: f[k] for k in keys if k in f})
-    return out
