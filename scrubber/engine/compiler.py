@@ -12,7 +12,7 @@ never sees ``$ex`` / ``$nex``, a literal comparison, a regex, or a nested ``$or`
 from __future__ import annotations
 
 from scrubber.engine.plan import FactPlan, alias_type_key, in_force_tag, ref_keys, subtree_tag
-from scrubber.engine.tags import single_alias
+from scrubber.engine.tags import grouped_items, single_alias
 from scrubber.rulespec.model import AllOf, Not, Rule, Test
 
 MAX_TERMS = 64
@@ -57,14 +57,14 @@ class RuleCompiler:
 
     def dnf(self, rule: Rule, node, neg: bool, order: dict) -> list[dict]:
         """Terms ({alias: [conditions]}) whose disjunction is ``node`` (negated when ``neg``)."""
+        if isinstance(node, Not):  # a negated tag is the tag tested for False: one tag for x and not x
+            return self.dnf(rule, node.item, not neg, order)
         tag = subtree_tag(self.plan, rule, node)
         if tag is not None:
             return [{single_alias(node): [{tag.key: not neg}]}]
         if isinstance(node, Test):
             return self.leaf(rule, node, neg, order)
-        if isinstance(node, Not):
-            return self.dnf(rule, node.item, not neg, order)
-        parts = [self.dnf(rule, n, neg, order) for n in node.items]
+        parts = [self.dnf(rule, n, neg, order) for n in grouped_items(node)]
         if isinstance(node, AllOf) != neg:  # a conjunction (De Morgan under negation)
             terms = [{}]
             for p in parts:

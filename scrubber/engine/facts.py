@@ -109,17 +109,43 @@ def _put(d: dict, name: str, v) -> None:
         d[_key(name)] = v
 
 
+def _put_fields(d: dict, obj, names: tuple) -> None:
+    """``_put`` for many attributes of one object, text and missing values inline (the hot cases)."""
+    keys = _KEY_ROWS.get(names)
+    if keys is None:
+        keys = _KEY_ROWS[names] = tuple((name, _key(name)) for name in names)
+    for name, key in keys:
+        v = getattr(obj, name)
+        if v.__class__ is str:
+            if v:
+                d[key] = v
+        elif v is not None:
+            v = plain(v)
+            if v is not None:
+                d[key] = v
+
+
+_KEY_ROWS: dict[tuple, tuple] = {}
+_PERSON = ("last_name", "first_name", "member_id", "birth_date", "sex", "relationship")
+_PROVIDER = ("role", "entity_type", "last_or_org_name", "first_name", "npi", "taxonomy", "tax_id")
+_CLAIM = ("claim_id", "kind", "total_charge", "place_of_service", "facility_code_qualifier", "frequency",
+          "created", "service_from", "service_to", "statement_from", "statement_to", "admission_date",
+          "discharge_date", "onset_date", "payer_responsibility", "claim_filing_indicator",
+          "prior_authorization", "referral_number", "payer_claim_control_number")
+_LINE = ("number", "code", "code_qualifier", "modifiers", "charge", "units", "unit_basis",
+         "place_of_service", "dx_pointers", "date_from", "date_to", "revenue_code", "ndc",
+         "ndc_quantity", "ndc_unit")
+
+
 def _person_fields(p, d: dict) -> None:
-    for name in ("last_name", "first_name", "member_id", "birth_date", "sex", "relationship"):
-        _put(d, name, getattr(p, name))
+    _put_fields(d, p, _PERSON)
     if p.address is not None:
         _put(d, "state", p.address.state)
         _put(d, "postal_code", p.address.postal_code)
 
 
 def _provider_fields(p, line_no, d: dict) -> None:
-    for name in ("role", "entity_type", "last_or_org_name", "first_name", "npi", "taxonomy", "tax_id"):
-        _put(d, name, getattr(p, name))
+    _put_fields(d, p, _PROVIDER)
     _put(d, "line", line_no)
     if p.address is not None:
         _put(d, "state", p.address.state)
@@ -130,11 +156,7 @@ def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[An
     """Each fact type's (object, base values) list, before derived fields and tags."""
     claim_dos = plain(claim.service_from)
     c: dict = {}
-    for name in ("claim_id", "kind", "total_charge", "place_of_service", "facility_code_qualifier", "frequency",
-                 "created", "service_from", "service_to", "statement_from", "statement_to", "admission_date",
-                 "discharge_date", "onset_date", "payer_responsibility", "claim_filing_indicator",
-                 "prior_authorization", "referral_number", "payer_claim_control_number"):
-        _put(c, name, getattr(claim, name))
+    _put_fields(c, claim, _CLAIM)
     if claim.payer is not None:
         _put(c, "payer_id", claim.payer.payer_id)
         _put(c, "payer_name", claim.payer.name)
@@ -152,10 +174,7 @@ def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[An
     lines = []
     for line in claim.lines:
         d: dict = {}
-        for name in ("number", "code", "code_qualifier", "modifiers", "charge", "units", "unit_basis",
-                     "place_of_service", "dx_pointers", "date_from", "date_to", "revenue_code", "ndc",
-                     "ndc_quantity", "ndc_unit"):
-            _put(d, name, getattr(line, name))
+        _put_fields(d, line, _LINE)
         if "number" in d:
             d["number"] = float(d["number"])
         for k, mod in enumerate(line.modifiers[:4], start=1):
@@ -229,14 +248,27 @@ def _tag_rows(plan: FactPlan, type_key: str) -> tuple:
     if rows is None or rows[2] != len(plan.tag_of):
         copies = tuple((_key(fname), *ref_keys(fname), REF_SENTINEL[ftype])
                        for fname, ftype in plan.ref_copies.get(type_key, {}).items())
-        tags = tag_function([(tag.key, tag.form) for tag in plan.tags.get(type_key, ())])
-        rows = memo[type_key] = (copies, tags, len(plan.tag_of))
+        forms = [(tag.key, tag.form) for tag in plan.tags.get(type_key, ())]
+        rows = memo[type_key] = (copies, tag_function(forms), len(plan.tag_of), any(_reads_set(f) for _, f in forms))
     return rows
 
 
-def compute_tags(plan: FactPlan, type_key: str, values: dict, valuesets, raw_lists: dict) -> None:
-    """Presence flags and copies of fields compared across facts, then every tag of the fact type."""
-    copies, tags, _ = _tag_rows(plan, type_key)
+def _reads_set(form: tuple) -> bool:
+    """Whether a canonical tag form has an ``in_set`` test (the only test that reads list fields as lists)."""
+    if form[0] == "t":
+        return form[2] == "in_set"
+    if form[0] == "not":
+        return _reads_set(form[1])
+    return form[0] in ("all", "any") and any(_reads_set(f) for f in form[1])
+
+
+def compute_tags(plan: FactPlan, type_key: str, values: dict, valuesets, raw_lists, obj=None) -> None:
+    """Presence flags and copies of fields compared across facts, then every tag of the fact type.
+    ``raw_lists``: list fields as lists, or a function of ``obj`` giving them (called only when a tag
+    of the type tests a value set)."""
+    copies, tags, _, reads_set = _tag_rows(plan, type_key)
+    if callable(raw_lists):
+        raw_lists = raw_lists(type_key, obj) if reads_set else {}
     for key, copy_key, has_key, sentinel in copies:
         v = values.get(key)
         values[copy_key] = v if v is not None else sentinel
@@ -255,6 +287,15 @@ def _raw_lists(ftype: str, obj) -> dict:
     return {}
 
 
+def _derived_rows(plan: FactPlan, ftype: str) -> tuple:
+    """(function, fact key, name) of each derived field of a fact type, memoised on the plan."""
+    memo = plan.__dict__.setdefault("_derived_rows_memo", {})
+    rows = memo.get(ftype)
+    if rows is None:
+        rows = memo[ftype] = tuple((spec.func, _key(spec.name), spec.name) for spec in plan.derived.get(ftype, ()))
+    return rows
+
+
 def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], plan: FactPlan,
                       valuesets, refdata=None, batch: Optional[BatchIndex] = None) -> ClaimFacts:
     """All facts of one claim the plan needs, with derived fields, tags and relation facts."""
@@ -262,19 +303,24 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
     batch = batch if batch is not None else BatchIndex()
     cf = ClaimFacts(cid, claim, context)
     objs = base_objects(claim, context)
-    for ftype in sorted(plan.fact_types):
+    order = plan.__dict__.get("_fact_order_memo")
+    if order is None:
+        order = plan.__dict__["_fact_order_memo"] = sorted(plan.fact_types)
+    for ftype in order:
         out = []
+        specs = _derived_rows(plan, ftype)
         for idx, (obj, values) in enumerate(objs.get(ftype, ())):
-            specs = plan.derived.get(ftype, ())
             inp = DeriveInput(claim, obj, context, refdata, batch, values) if specs else None
-            for spec in specs:
+            for func, key, name in specs:
                 try:
-                    v = spec.func(inp)
+                    v = func(inp)
                     if v is not None:
-                        _put(values, spec.name, v)
+                        v = plain(v)
+                        if v is not None:
+                            values[key] = v
                 except Exception as exc:  # a bug in a derived field is a run error, never a silent miss
-                    cf.errors.append((f"derived field {ftype}.{spec.name}", f"{type(exc).__name__}: {exc}"))
-            compute_tags(plan, ftype, values, valuesets, _raw_lists(ftype, obj))
+                    cf.errors.append((f"derived field {ftype}.{name}", f"{type(exc).__name__}: {exc}"))
+            compute_tags(plan, ftype, values, valuesets, _raw_lists, obj)
             values.update(t=ftype, cid=cid, i=idx, id=f"{cid}:{ftype}:{idx}")
             out.append(Fact(ftype, idx, obj, values))
         cf.facts[ftype] = out

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from scrubber.engine.tags import canon, in_force_canon, single_alias
+from scrubber.engine.tags import canon, grouped_items, in_force_canon, single_alias
 from scrubber.rulespec import fields as F
 from scrubber.rulespec.model import AllOf, AnyOf, Not, Rule, date_int, walk
 from scrubber.rulespec.registry import DERIVED
@@ -81,12 +81,12 @@ def in_force_tag(plan: FactPlan, rule: Rule) -> Optional[Tag]:
 
 def _register_tags(plan: FactPlan, rule: Rule, node) -> None:
     """Tags for the maximal single-fact subtrees of ``node``, as the compiler will ask for them."""
-    if subtree_tag(plan, rule, node) is not None:
-        return
     if isinstance(node, Not):
         _register_tags(plan, rule, node.item)
+    elif subtree_tag(plan, rule, node) is not None:
+        return
     elif isinstance(node, (AllOf, AnyOf)):
-        for item in node.items:
+        for item in grouped_items(node):
             _register_tags(plan, rule, item)
 
 

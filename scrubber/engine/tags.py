@@ -67,12 +67,33 @@ def single_alias(node) -> Optional[str]:
     return aliases.pop() if len(aliases) == 1 and None not in aliases else None
 
 
+def grouped_items(node) -> tuple:
+    """The children of an ``all`` / ``any`` that reads two or more facts, with the children that read
+    one and the same fact merged into one node of the same kind (so they make one tag, not several:
+    fewer properties per fact and fewer terms for durable-rules). Order: first appearance."""
+    groups: dict = {}
+    out: list = []
+    for item in node.items:
+        alias = single_alias(item)
+        if alias is None:
+            out.append(item)
+        elif alias in groups:
+            groups[alias].append(item)
+        else:
+            groups[alias] = [item]
+            out.append(groups[alias])
+    kind = type(node)
+    return tuple(x if not isinstance(x, list) else (x[0] if len(x) == 1 else kind(tuple(x), node.line)) for x in out)
+
+
 def canon(node) -> tuple:
     """A hashable form of a single-alias subtree without line numbers or alias names."""
     if isinstance(node, Test):
         return ("t", node.field, node.op, node.value, node.ref.field if node.ref is not None else None)
     if isinstance(node, Not):
         return ("not", canon(node.item))
+    if len(node.items) == 1:  # all: [x] and any: [x] are x: one tag for the same test in any wrapping
+        return canon(node.items[0])
     return ("all" if isinstance(node, AllOf) else "any", tuple(canon(n) for n in node.items))
 
 
