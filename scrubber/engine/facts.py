@@ -351,9 +351,11 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
     fill = plan.__dict__.get("_join_keys_memo")
     if fill is None:
         fill = plan.__dict__["_join_keys_memo"] = plan.join_keys()
-    fill_keys = fill.keys()
+    fill_items = tuple(fill.items())
     for fs in cf.facts.values():
         for f in fs:
-            for k in fill_keys - f.values.keys():  # set difference in C: most facts lack few keys
-                f.values[k] = fill[k]
+            values = f.values
+            for k, v in fill_items:
+                if k not in values:
+                    values[k] = v
     return cf

@@ -160,6 +160,8 @@ class _Source:
             return f"({v} is not None and {self.const(re.compile(value))}.fullmatch(str({v})) is not None)"
         if op == "in_set":
             return f"_in_set_of(raw, {self.const(fname)}, {v}, vs, {self.const(value)})"
+        if op in ("eq", "ne") and isinstance(value, bool):  # a bool equals only a bool (compare's rule)
+            return f"({v} is {(value if op == 'eq' else not value)!r})"
         if op in _PY_OP and isinstance(value, str):  # text: equal types only (compare's rule)
             return f"(isinstance({v}, str) and {v} {_PY_OP[op]} {self.const(value)})"
         if op in _PY_OP and isinstance(value, (int, float)) and not isinstance(value, bool):
