@@ -1,17 +1,20 @@
 """RuleSpec -> durable-rules ruleset definitions (plain JSON; no durable import here).
 
 Every maximal subtree of a condition that reads one fact is a Python-computed tag
-(``scrubber.engine.tags``), so what is compiled here is the structure *between* facts: each rule
+(``scrubber.engine.tags``), less its plain literal comparisons (``plan.direct_test``), so what is
+compiled here is mostly the structure *between* facts: each rule
 becomes one durable rule per term of its condition in disjunctive normal form over tags and
 cross-fact comparisons (a binding can fire more than once: the engine de-duplicates firings by
 binding). Every alias is one fact pattern joined on ``cid`` (the claim), aliases of one fact type
 differ on ``i``, relation aliases match their endpoints' ``i``. Each pattern is one flat ``$and``
-of equality tests on tags and presence flags, joins and comparisons with other facts: durable-rules
-never sees ``$ex`` / ``$nex``, a literal comparison, a regex, or a nested ``$or`` / ``$and``.
+of equality tests on tags and presence flags, direct literal comparisons, joins and comparisons
+with other facts: durable-rules never sees ``$ex`` / ``$nex``, ``$neq`` on a literal, a regex, or a
+nested ``$or`` / ``$and``.
 """
 from __future__ import annotations
 
-from scrubber.engine.plan import FactPlan, alias_type_key, in_force_tag, ref_keys, subtree_tag
+from scrubber.engine.plan import FactPlan, alias_type_key, in_force_tag, ref_keys, split_direct, subtree_tag
+from scrubber.rulespec.fields import fact_key
 from scrubber.engine.tags import grouped_items, single_alias
 from scrubber.rulespec.model import AllOf, Not, Rule, Test
 
@@ -59,9 +62,13 @@ class RuleCompiler:
         """Terms ({alias: [conditions]}) whose disjunction is ``node`` (negated when ``neg``)."""
         if isinstance(node, Not):  # a negated tag is the tag tested for False: one tag for x and not x
             return self.dnf(rule, node.item, not neg, order)
-        tag = subtree_tag(self.plan, rule, node)
-        if tag is not None:
-            return [{single_alias(node): [{tag.key: not neg}]}]
+        alias = single_alias(node)
+        if alias is not None:  # one fact: plain comparisons direct, the rest one tag (see plan.direct_test)
+            direct, rest = split_direct(node, neg)
+            conds = [_cmp(t.op, fact_key(t.field), t.value) for t in direct]
+            if rest is not None:
+                conds.append({subtree_tag(self.plan, rule, rest).key: not neg})
+            return [{alias: conds}]
         if isinstance(node, Test):
             return self.leaf(rule, node, neg, order)
         parts = [self.dnf(rule, n, neg, order) for n in grouped_items(node)]

@@ -14,7 +14,8 @@ from typing import Optional
 
 from scrubber.engine.tags import canon, grouped_items, in_force_canon, single_alias
 from scrubber.rulespec import fields as F
-from scrubber.rulespec.model import AllOf, AnyOf, Not, Rule, date_int, walk
+from scrubber.rulespec.fields import PARAM_PREFIX
+from scrubber.rulespec.model import AllOf, AnyOf, Not, Rule, Test, date_int, walk
 from scrubber.rulespec.registry import DERIVED
 
 
@@ -79,15 +80,46 @@ def in_force_tag(plan: FactPlan, rule: Rule) -> Optional[Tag]:
     return plan.tag_for(alias_type_key(rule, rule.subject), form)
 
 
-def _register_tags(plan: FactPlan, rule: Rule, node) -> None:
+DIRECT_OPS = ("eq", "lt", "le", "gt", "ge")
+
+
+def direct_test(node) -> bool:
+    """Whether durable-rules compares this test itself, in the fact's flat conjunction: a plain
+    comparison of a typed field with a text, number or date literal. The field is then one property
+    shared by every rule that compares it (a tag per test made facts too wide: more shards, more
+    calls). Everything else (negations, missing fields, lists of values, regexes, value sets, payer
+    params, bools) stays a tag."""
+    return (isinstance(node, Test) and node.ref is None and node.op in DIRECT_OPS
+            and not node.field.startswith(PARAM_PREFIX)
+            and (isinstance(node.value, str) or (isinstance(node.value, (int, float)) and not isinstance(node.value, bool))))
+
+
+def split_direct(node, neg: bool) -> tuple[list, object]:
+    """(tests durable-rules compares itself, the rest of a single-fact subtree or None). Only a
+    non-negated test or the non-negated ``all`` of them gives direct tests."""
+    if neg:
+        return [], node
+    if direct_test(node):
+        return [node], None
+    if isinstance(node, AllOf):
+        direct = [n for n in node.items if direct_test(n)]
+        rest = [n for n in node.items if not direct_test(n)]
+        if direct:
+            return direct, (None if not rest else rest[0] if len(rest) == 1 else AllOf(tuple(rest), node.line))
+    return [], node
+
+
+def _register_tags(plan: FactPlan, rule: Rule, node, neg: bool = False) -> None:
     """Tags for the maximal single-fact subtrees of ``node``, as the compiler will ask for them."""
     if isinstance(node, Not):
-        _register_tags(plan, rule, node.item)
-    elif subtree_tag(plan, rule, node) is not None:
-        return
+        _register_tags(plan, rule, node.item, not neg)
+    elif single_alias(node) is not None:
+        rest = split_direct(node, neg)[1]
+        if rest is not None:
+            subtree_tag(plan, rule, rest)
     elif isinstance(node, (AllOf, AnyOf)):
         for item in grouped_items(node):
-            _register_tags(plan, rule, item)
+            _register_tags(plan, rule, item, neg)
 
 
 def build_plan(rules: list[Rule]) -> FactPlan:

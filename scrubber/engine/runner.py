@@ -154,22 +154,34 @@ class ShardedRunner:
         return merged, errors
 
 
+def _always_set(key: str) -> bool:
+    """Keys every fact of its type carries: identity and join keys, tags ``g<N>``, copies and flags."""
+    return key in ("t", "cid", "i", "id", "ra", "rb") or key.startswith(("r__", "x__")) or (key[:1] == "g" and key[1:].isdigit())
+
+
 def _projector(projection: dict):
     """A function giving the facts of one claim as one shard sees them: its fact types, its keys.
-    Every key a shard reads is on every fact of its type (tags, copies, join keys are always set;
-    ``sid`` is added by the runner), so each fact is one ``itemgetter`` call."""
-    getters = {t: (tuple(sorted(keys - {"sid"})), itemgetter(*sorted(keys - {"sid"}))) for t, keys in projection.items()}
+    Tags, copies and join keys are on every fact of its type (one ``itemgetter`` call); fields
+    compared directly are copied when present; ``sid`` is added by the runner."""
+    getters = {}
+    for t, keys in projection.items():
+        always = sorted(k for k in keys if k != "sid" and _always_set(k))
+        getters[t] = (tuple(always), itemgetter(*always), tuple(sorted(k for k in keys if not _always_set(k) and k != "sid")))
 
     def project(facts: list[dict]) -> list[dict]:
         out = []
         for f in facts:
             spec = getters.get(f["t"])
             if spec is not None:
-                keys, getter = spec
+                keys, getter, fields = spec
                 try:
-                    out.append(dict(zip(keys, getter(f))))
+                    d = dict(zip(keys, getter(f)))
                 except KeyError:  # a fact without a key its shard reads: send what it has
-                    out.append({k: f[k] for k in keys if k in f})
+                    d = {k: f[k] for k in keys if k in f}
+                for k in fields:  # the fields compared directly: a missing value is an absent key
+                    if k in f:
+                        d[k] = f[k]
+                out.append(d)
         return out
 
     return project

@@ -2,9 +2,11 @@
 
 A *tag* is a maximal subtree of a rule's condition whose tests all read one alias (literals,
 ``exists`` / ``missing``, regexes, value sets, comparisons of two fields of that fact, and any
-``all`` / ``any`` / ``not`` over them). Durable-rules then sees only flat conjunctions of
-equality tests on tags, presence flags, the claim / index joins and comparisons between two
-facts: never ``$ex`` / ``$nex``, a literal comparison, a regex or a nested ``$or`` / ``$and``.
+``all`` / ``any`` / ``not`` over them), less the plain non-negated literal comparisons that
+durable-rules makes itself (``scrubber.engine.plan.direct_test``). Durable-rules then sees only
+flat conjunctions of equality tests on tags, presence flags, those direct comparisons, the claim /
+index joins and comparisons between two facts: never ``$ex`` / ``$nex``, ``$neq`` on a literal,
+a regex or a nested ``$or`` / ``$and``.
 
 Why: durable-rules 2.0.28 ignored or inverted a comparison with another fact placed after a nested
 ``$or`` / ``$and`` in the same pattern (tests/test_engine_pitfalls.py). A negated single-fact test
