@@ -234,3 +234,33 @@ def test_an_equality_with_another_fact_beside_a_negated_test_is_not_ignored(tmp_
     assert sorted(f.message for f in found[0]) == ["1=3", "2=4", "3=1", "4=2"]
     cf, _ = eng.build_facts([c], None)
     assert len(eng.oracle.run(cf[0])) == 4
+
+
+def test_compiled_patterns_are_flat_with_no_existence_tests():
+    """What durable-rules mis-evaluates never reaches it: measured on durable-rules 2.0.28, an equality
+    with another fact placed after a nested ``$or`` in the same pattern fired all 12 line pairs instead
+    of the 4 with equal charges. Every pattern of the shipped packs and of 220 generated rules is one
+    flat conjunction without ``$or``, ``$ex`` or ``$nex`` (sink rules aside)."""
+    import random
+
+    import rulegen
+    from scrubber.engine.core import compile_packs
+    from scrubber.rulespec import default_rule_dirs, load_packs
+    from scrubber.rulespec.packs import PackInfo, RulePacks
+
+    vs = rulegen.make_valuesets()
+    generated = RulePacks(rules=rulegen.make_rules(random.Random(11), 220, vs), valuesets=vs,
+                          packs=[PackInfo("gen", "<gen>", "0", "f1a7" * 16)])
+    checked = 0
+    for packs in (load_packs(default_rule_dirs()), generated):
+        for defs, _keys, _proj in compile_packs(packs)[1]:
+            for name, definition in defs.items():
+                if name.startswith("sink_"):
+                    continue
+                for pattern in definition["all"]:
+                    (cond,) = pattern.values()
+                    items = cond["$and"] if set(cond) == {"$and"} else [cond]
+                    for item in items:
+                        assert set(item) & {"$or", "$and", "$ex", "$nex"} == set(), (name, item)
+                    checked += 1
+    assert checked > 300
