@@ -2,6 +2,7 @@
 """Benchmark the standard rule packs, and count their findings on a folder of real X12 files.
 
     python bench/bench_packs.py [--claims 100000] [--kind 837P] [--workers 2]
+    python bench/bench_packs.py --baseline main [--claims 3000] [--repeat 3]
     python bench/bench_packs.py --corpus ../shared/corpus/x12 [--data-dir DIR]
 
 Bench mode generates ``--claims`` claims with ``bench/gen_837.py`` into a temporary file and
@@ -11,6 +12,13 @@ the built-in ICD-10-CM edition and MADE-UP NCCI PTP and MUE tables written here 
 (pairs and limits over the generator's code numbers plus bulk filler rows; they are not CMS
 edits), so the PTP and MUE paths do real look-ups. Every claim gets the payer-profile context
 the pipeline would give it (``scrubber.config.claim_context``).
+
+Baseline mode (``--baseline REF``) compares this tree's engine with git ref REF's on the same
+generated claims and reference data, in the same run: each side evaluates in its own child process
+(in-process engine, ``workers=0``), alternating sides, ``--repeat`` times; it reports CPU seconds
+of the evaluate loop (best of N, ``time.process_time``: other users of the machine do not count)
+as claims/s, and checks that both sides give the same findings claim by claim (rule, line,
+location, message, severity). A difference is reported and the exit status is 1.
 
 Corpus mode scrubs every file under the folder with the standard packs and the reference data
 in ``--data-dir`` (default: a fresh temporary directory, i.e. the built-in ICD-10-CM edition
@@ -50,7 +58,8 @@ def read_claims(paths: list[str]):
 
 
 def scrub(claims, refdata, workers: int):
-    """Evaluate ``claims`` with every standard pack; returns (findings per claim, run errors)."""
+    """Evaluate ``claims`` with every standard pack; returns (findings per claim, run errors, rule count,
+    CPU seconds of the evaluate loop alone: pack loading and compiling are not in it)."""
     from scrubber.config import load_profiles
     from scrubber.config.profileset import claim_context
     from scrubber.engine.core import Engine
@@ -60,6 +69,7 @@ def scrub(claims, refdata, workers: int):
     profiles = load_profiles()
     engine = Engine(packs, refdata=refdata, workers=workers)
     per_claim, errors = [], []
+    t = time.process_time()
     try:
         for a in range(0, len(claims), CHUNK):
             chunk = claims[a:a + CHUNK]
@@ -69,7 +79,7 @@ def scrub(claims, refdata, workers: int):
             per_claim.extend(found.get(k, []) for k in range(len(chunk)))
     finally:
         engine.close()
-    return per_claim, errors, len(packs.rules)
+    return per_claim, errors, len(packs.rules), time.process_time() - t
 
 
 # ---- made-up tables for the bench ----------------------------------------------------------------
@@ -132,9 +142,9 @@ def bench(n: int, kind: str, workers: int, filler_rows: int, profile: int = 0) -
             import pstats
 
             prof = cProfile.Profile()
-            per_claim, errors, n_rules = prof.runcall(scrub, claims2, refdata, workers)
+            per_claim, errors, n_rules, _ = prof.runcall(scrub, claims2, refdata, workers)
         else:
-            per_claim, errors, n_rules = scrub(claims2, refdata, workers)
+            per_claim, errors, n_rules, _ = scrub(claims2, refdata, workers)
         full_s = time.perf_counter() - t
         if profile:
             for key in ("tottime", "cumulative"):
@@ -150,6 +160,93 @@ def bench(n: int, kind: str, workers: int, filler_rows: int, profile: int = 0) -
         refdata.close()
 
 
+# ---- baseline comparison ------------------------------------------------------------------------
+def measure_child(src: str, claims_file: str, data_dir: str, repeat: int) -> None:
+    """Child process: evaluate ``claims_file`` with the engine found under ``src``; prints one JSON line
+    with the best CPU time of ``repeat`` evaluations (a fresh Engine each, so batch state starts empty)
+    and the findings of the first, claim by claim."""
+    import hashlib
+    import json
+
+    sys.path.insert(0, src)
+    for name in [m for m in sys.modules if m == "scrubber" or m.startswith("scrubber.")]:
+        del sys.modules[name]
+    import scrubber
+    from scrubber.refdata import open_refdata
+
+    assert Path(scrubber.__file__).resolve().is_relative_to(Path(src).resolve()), scrubber.__file__
+    claims, _ = read_claims([claims_file])
+    refdata = open_refdata(data_dir)
+    refdata.icd10cm_valid("E119", "2025-01-01")  # load the ICD-10-CM cache outside the timing
+    scrub(claims[:50], refdata, 0)  # compile the packs and warm the caches outside the timing
+    best, findings = None, None
+    for _ in range(repeat):
+        per_claim, errors, _n, cpu = scrub(claims, refdata, 0)
+        best = cpu if best is None else min(best, cpu)
+        if findings is None:
+            findings = [sorted((f.rule_id, f.severity, f.line, f.location_path, f.location_segment, f.message)
+                               for f in fs) for fs in per_claim]
+            n_errors = len(errors)
+    digest = hashlib.sha256(json.dumps(findings, default=str).encode()).hexdigest()
+    by_rule = Counter(f[0] for fs in findings for f in fs)
+    print(json.dumps({"cpu": best, "claims": len(claims), "errors": n_errors, "digest": digest,
+                      "by_rule": by_rule, "findings": findings}, default=str))
+
+
+def compare_with_baseline(ref: str, n: int, kind: str, filler_rows: int, repeat: int) -> int:
+    """This tree vs git ref ``ref`` on the same claims and reference data; 1 when the findings differ."""
+    import json
+    import subprocess
+
+    from bench.gen_837 import INSTITUTIONAL, PROFESSIONAL, generate
+    from scrubber.refdata.ncci import import_mue, import_ptp
+    from scrubber.refdata.store import Store
+
+    with tempfile.TemporaryDirectory(prefix="claimscrub-bench-baseline-") as tmp:
+        tmpd = Path(tmp)
+        base = tmpd / "baseline"
+        base.mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+        data = tmpd / "data"
+        codes = sorted({c for c, _, _ in PROFESSIONAL} | {h for _, h, _, _ in INSTITUTIONAL if h})
+        ptp, mue = write_made_up_tables(tmpd, codes, filler_rows)
+        store = Store(data)
+        import_ptp(store, ptp)
+        import_mue(store, mue)
+        store.close()
+        src = tmpd / f"bench.{kind.lower()}"
+        src.write_bytes(generate(n, seed=1, kind=kind))
+        results: dict[str, list] = {"baseline": [], "this tree": []}
+        for _ in range(repeat):  # alternate the sides, so a change in load hits both alike
+            for side, root in (("baseline", base), ("this tree", ROOT)):
+                out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure-child", str(root),
+                                      str(src), str(data)], capture_output=True, text=True)
+                if out.returncode != 0:
+                    print(f"{side}: child failed\n{out.stderr[-3000:]}")
+                    return 2
+                results[side].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    b, c = results["baseline"], results["this tree"]
+    cpu_b, cpu_c = min(r["cpu"] for r in b), min(r["cpu"] for r in c)
+    count = c[0]["claims"]
+    print(f"{count} generated {kind} claims, standard packs, in-process engine, CPU time best of {repeat} "
+          f"(alternating baseline {ref} / this tree)")
+    print(f"baseline {ref:12} {cpu_b:7.2f} s CPU  {count / cpu_b:8.0f} claims/s")
+    print(f"this tree             {cpu_c:7.2f} s CPU  {count / cpu_c:8.0f} claims/s  ({cpu_b / cpu_c:.2f}x the baseline)")
+    same = b[0]["digest"] == c[0]["digest"] and b[0]["errors"] == c[0]["errors"]
+    total = sum(b[0]["by_rule"].values())
+    print(f"findings: baseline {total}, this tree {sum(c[0]['by_rule'].values())}; run errors {b[0]['errors']} / "
+          f"{c[0]['errors']}; claim by claim {'IDENTICAL' if same else 'DIFFERENT'}")
+    if not same:
+        for rule in sorted(set(b[0]["by_rule"]) | set(c[0]["by_rule"])):
+            x, y = b[0]["by_rule"].get(rule, 0), c[0]["by_rule"].get(rule, 0)
+            if x != y:
+                print(f"  {rule}: baseline {x}, this tree {y}")
+        diff = [k for k, (fb, fc) in enumerate(zip(b[0]["findings"], c[0]["findings"])) if fb != fc]
+        print(f"  {len(diff)} claims differ, first: {diff[:10]}")
+    return 0 if same else 1
+
+
 def corpus(folder: str, data_dir: str | None, workers: int) -> None:
     from scrubber.refdata import open_refdata
 
@@ -159,7 +256,7 @@ def corpus(folder: str, data_dir: str | None, workers: int) -> None:
     claims, unreadable = read_claims(paths)
     with tempfile.TemporaryDirectory(prefix="claimscrub-corpus-") as tmp:
         refdata = open_refdata(data_dir or tmp)
-        per_claim, errors, n_rules = scrub(claims, refdata, workers)
+        per_claim, errors, n_rules, _ = scrub(claims, refdata, workers)
         refdata.close()
     by_rule = Counter(f.rule_id for fs in per_claim for f in fs)
     claims_by_rule = Counter(r for fs in per_claim for r in {f.rule_id for f in fs})
@@ -183,8 +280,15 @@ def main() -> None:
     ap.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile the scrub; print the top N")
     ap.add_argument("--corpus", help="scrub this folder of X12 files and print findings by rule")
     ap.add_argument("--data-dir", help="reference data for --corpus (default: built-in ICD-10-CM only)")
+    ap.add_argument("--baseline", metavar="REF", help="compare with git ref REF (CPU time, same findings)")
+    ap.add_argument("--repeat", type=int, default=3, help="--baseline: runs per side (best CPU time)")
+    ap.add_argument("--measure-child", nargs=3, metavar=("SRC", "CLAIMS", "DATA"), help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.corpus:
+    if args.measure_child:
+        measure_child(*args.measure_child, repeat=1)
+    elif args.baseline:
+        sys.exit(compare_with_baseline(args.baseline, args.claims, args.kind, args.filler_rows, args.repeat))
+    elif args.corpus:
         corpus(args.corpus, args.data_dir, args.workers)
     else:
         bench(args.claims, args.kind, args.workers, args.filler_rows, args.profile)

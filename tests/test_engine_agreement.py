@@ -1,16 +1,22 @@
 """durable-rules and the reference evaluator agree, firing for firing, on generated rules and claims.
 
-Hypothesis draws rule sets (every operator, all / any / not, joins between two facts of a claim,
-the points_to relation, value sets (listed and table-backed), regexes, field-to-field comparisons,
-effective / expires, payer params, coverage) and a seed for a batch of claims; 50 examples x 200
-claims = 10,000 claims, derandomized so every run checks the same corpus.
+Generated rule sets cover every operator, all / any / not, joins between two facts of a claim, the
+points_to relation, value sets (listed and table-backed), regexes, field-to-field comparisons,
+effective / expires, payer params and coverage.
+
+Two tests, both in this process (the normal suite, no child interpreter):
+
+* a **fixed corpus**: 50 rule sets from ``random.Random(seed)`` x 200 claims = 10,000 claims, the
+  same in every process; a failure names its seed (``pytest -k 'fixed_corpus and seed17'``);
+* a **hypothesis property test** that explores further rule sets and shrinks a failure to a small
+  example. Its examples are not the same in every process: hypothesis sometimes draws integers from
+  the literals of the modules already imported (``hypothesis.internal.conjecture.providers``), so a
+  pytest process that ran other tests first explores other rule sets. That is how the disagreement
+  of the last session looked intermittent: it only showed in the rule sets a longer process drew.
+  The engine itself is deterministic; a failure here is a real bug, with its example printed.
 """
 import itertools
-import os
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -19,52 +25,18 @@ import rulegen
 from scrubber.engine.core import Engine
 from scrubber.rulespec.packs import PackInfo, RulePacks
 
-CLAIMS_PER_EXAMPLE = 200
-_digests = itertools.count(10**6)  # one durable-rules ruleset name per example
-EXAMPLES = 50
+FIXED_SEEDS = range(50)
+CLAIMS_PER_SEED = 200  # 50 x 200 = 10,000 claims
+_digests = itertools.count(10**6)  # one durable-rules ruleset name per rule set
 
 
-# Run in a fresh interpreter. Inside a long pytest process that has already registered other
-# durable-rules rulesets (the standard packs, through the CLI tests), this comparison has been
-# seen to fail intermittently: durable-rules fired a generated join rule with
-# `{fact: other, field: duplicate_of, op: missing}` on line pairs whose duplicate_of is set,
-# and the oracle did not. The cause is not yet known (suspect: durable-rules' process-global
-# C state, or `$nex` beside joins); it is an open defect, recorded in the issue note. A CLI
-# run registers one pack set per process, as this child does; `scrub --verify` reports any
-# claim where the two disagree. The child runs the same 10,000 claims with the same asserts.
-_CHILD = os.environ.get("SCRUBBER_TESTS_AGREEMENT_CHILD") == "1"
+def _engine(rules, vs) -> Engine:
+    packs = RulePacks(rules=rules, valuesets=vs, packs=[PackInfo("gen", "<gen>", "0", f"{next(_digests):032x}")])
+    return Engine(packs, workers=0)
 
 
-def test_durable_rules_and_oracle_agree_in_a_fresh_process():
-    if _CHILD:
-        pytest.skip("this is the child run itself")
-    here = Path(__file__).resolve()
-    env = {**os.environ, "SCRUBBER_TESTS_AGREEMENT_CHILD": "1"}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(here),
-                           "-k", "fire_identically or ruleset_holds"],
-                          cwd=here.parent.parent, env=env, capture_output=True, text=True, timeout=1800)
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
-    assert "2 passed" in proc.stdout, proc.stdout[-2000:]
-
-
-child_only = pytest.mark.skipif(not _CHILD, reason="runs in its own interpreter, from "
-                                "test_durable_rules_and_oracle_agree_in_a_fresh_process")
-
-
-@child_only
-@settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-          suppress_health_check=list(HealthCheck))
-@given(rnd=st.randoms(use_true_random=False), n_rules=st.integers(min_value=6, max_value=14),
-       claim_seed=st.integers(min_value=0, max_value=2**32))
-def test_durable_rules_and_oracle_fire_identically(rnd, n_rules, claim_seed):
-    vs = rulegen.make_valuesets()
-    rules = rulegen.make_rules(rnd, n_rules, vs)  # rules drawn by hypothesis (shrinkable)
-    sha = f"{next(_digests):032x}"
-    rnd = random.Random(claim_seed)  # claims from a seeded generator: 200 per example
-    packs = RulePacks(rules=rules, valuesets=vs, packs=[PackInfo("gen", "<gen>", "0", sha)])
-    engine = Engine(packs, workers=0)
-    claims = rulegen.make_claims(rnd, CLAIMS_PER_EXAMPLE)
-    contexts = [rulegen.make_context(rnd) for _ in claims]
+def _check_agreement(engine: Engine, rules, claims, contexts) -> int:
+    """Asserts durable-rules and the oracle fire identically on every claim; returns the firings."""
     cfs, errors = engine.build_facts(claims, contexts)
     assert not errors
     fired = engine._engine_firings(cfs, errors)
@@ -74,7 +46,30 @@ def test_durable_rules_and_oracle_fire_identically(rnd, n_rules, claim_seed):
         want = engine.oracle.run(cf)
         total += len(want)
         assert got == want, _disagreement(rules, cf.claim.claim_id, got, want)
-    assert total > 0  # the generated rules do fire
+    return total
+
+
+@pytest.mark.parametrize("seed", FIXED_SEEDS, ids=lambda s: f"seed{s}")
+def test_durable_rules_and_oracle_fire_identically_on_the_fixed_corpus(seed):
+    rnd = random.Random(seed)
+    vs = rulegen.make_valuesets()
+    rules = rulegen.make_rules(rnd, rnd.randint(6, 14), vs)
+    claims = rulegen.make_claims(rnd, CLAIMS_PER_SEED)
+    contexts = [rulegen.make_context(rnd) for _ in claims]
+    assert _check_agreement(_engine(rules, vs), rules, claims, contexts) > 0  # the generated rules do fire
+
+
+@settings(max_examples=25, derandomize=True, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(rnd=st.randoms(use_true_random=False), n_rules=st.integers(min_value=6, max_value=14),
+       claim_seed=st.integers(min_value=0, max_value=2**32))
+def test_durable_rules_and_oracle_fire_identically_on_explored_rule_sets(rnd, n_rules, claim_seed):
+    vs = rulegen.make_valuesets()
+    rules = rulegen.make_rules(rnd, n_rules, vs)  # rules drawn by hypothesis (shrinkable)
+    claim_rnd = random.Random(claim_seed)
+    claims = rulegen.make_claims(claim_rnd, 40)
+    contexts = [rulegen.make_context(claim_rnd) for _ in claims]
+    _check_agreement(_engine(rules, vs), rules, claims, contexts)
 
 
 def _disagreement(rules, claim_id, got, want) -> str:
@@ -97,19 +92,14 @@ def _raw(rule):
     return f"{rule.id}: {rule.when!r} aliases {rule.aliases!r} effective {rule.effective} expires {rule.expires}"
 
 
-@child_only
 def test_more_rules_than_one_durable_ruleset_holds_still_agree():
     """Error 303 (alpha stack) from ~110 rules in one ruleset, 32 properties per fact: rules are sharded."""
     rnd = random.Random(7)
     vs = rulegen.make_valuesets()
     rules = rulegen.make_rules(rnd, 220, vs)
-    packs = RulePacks(rules=rules, valuesets=vs, packs=[PackInfo("gen", "<gen>", "0", f"{next(_digests):032x}")])
-    engine = Engine(packs, workers=0)
+    engine = _engine(rules, vs)
     from scrubber.engine.core import _SPECS
 
-    assert len(_SPECS[packs.sha256]) > 1
+    assert len(_SPECS[engine.digest]) > 1
     claims = rulegen.make_claims(rnd, 60)
-    cfs, errors = engine.build_facts(claims, None)
-    fired = engine._engine_firings(cfs, errors)
-    assert errors == []
-    assert all(got == engine.oracle.run(cf) for cf, got in zip(cfs, fired))
+    _check_agreement(engine, rules, claims, None)

@@ -111,32 +111,30 @@ def test_an_exception_in_a_derived_field_is_a_run_error_naming_the_rule(tmp_path
     assert "line.made_up_explodes" in errors[0].message and "TST-X-001" in errors[0].message
 
 
-def test_an_exception_inside_a_durable_action_is_reported_not_swallowed():
+def test_a_call_the_engine_refuses_is_reported_and_the_claim_falls_back_not_swallowed():
+    """Swallowed errors: durable-rules stored action exceptions in the session state. The engine has no
+    Python action any more; what can still fail is the call itself, and that must surface."""
     from scrubber.engine.runner import DurableRunner
 
-    class Exploding(DurableRunner):
-        def _action(self, rule_index, rname):
-            def action(c):
-                if rule_index is not None:
-                    raise RuntimeError("MADE-UP action failure")
-            return action
-
     defs = {"r0_0": {"all": [{"x": {"t": "claim"}}]}}
-    runner = Exploding(defs, {"r0_0": 0}, "e" * 12 + "explode")
-    out, errors = runner.run([[{"t": "claim", "cid": 1, "i": 0, "id": "1:claim:0"}]])
-    assert any("MADE-UP action failure" in msg for _, msg in errors), errors
+    runner = DurableRunner(defs, {"r0_0": 0}, "e" * 12 + "observed")
+    fact = {"t": "claim", "cid": 1, "i": 0, "id": "1:claim:0"}
+    out, errors = runner.run([[fact], [dict(fact)]])  # the same fact id twice in one session
+    assert out[0] == [(0, (("x", 0),))]
+    assert out[1] is None and errors and "MessageObserved" in errors[0][1]
 
 
-def test_every_action_takes_exactly_one_parameter(tmp_path):
-    """Two parameters make durable-rules run an action asynchronously, after the call returns."""
-    from scrubber.engine.runner import DurableRunner, host
+def test_every_firing_is_taken_inside_the_assert_call_and_nothing_is_left_pending():
+    """Lost firings: durable's host left actions to a timer thread that delete_state raced with. The
+    runner takes every action inside its own call; draining the engine afterwards finds none left."""
+    from scrubber.engine.runner import DurableRunner
 
-    eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=0)
-    eng.evaluate([claim()])
-    for runner, _ in core._runner_for(eng.digest).shards:
-        assert isinstance(runner, DurableRunner)
-        actions = host().get_ruleset(runner.name)._actions
-        assert actions and all(p._func.__code__.co_argcount == 1 and p._sync for p in actions.values())
+    defs = {"r0_0": {"all": [{"x": {"t": "line"}}, {"y": {"$and": [{"t": "line"}, {"cid": {"x": "cid"}},
+                                                                    {"$neq": {"i": {"x": "i"}}}]}}]}}
+    runner = DurableRunner(defs, {"r0_0": 0}, "d" * 12 + "drain")
+    claims = [[{"t": "line", "cid": c, "i": k, "id": f"{c}:line:{k}"} for k in range(4)] for c in (7, 8)]
+    out, errors = runner.run(claims)
+    assert errors == [] and [len(o) for o in out] == [12, 12] and runner.drained == 0  # 4 x 3 ordered pairs each
 
 
 def test_the_same_packs_twice_in_one_process_do_not_collide(tmp_path):
@@ -208,3 +206,61 @@ def test_a_chunk_whose_worker_always_dies_falls_back_to_the_oracle(tmp_path, mon
         eng.close()
     assert sorted(found) == [1, 3, 5] and found2 == found
     assert [e.kind for e in errors] == ["engine-retry"] and "reference evaluator" in errors[0].message
+
+
+def test_an_equality_with_another_fact_beside_a_negated_test_is_not_ignored(tmp_path):
+    """The intermittent agreement failure, made deterministic: a negated single-fact test (``not`` over
+    ``not_in`` / ``missing``) compiled to a nested ``$or`` beside a cross-fact *equality*, and durable-rules
+    ignored the equality (every line pair fired). Single-fact tests are now Python-computed tags, so
+    durable-rules only sees flat equality tests on tags, presence flags and joins."""
+    eng = Engine(packs_from(tmp_path, {"TST-JN-002": rule("TST-JN-002", """
+        for: line
+        with: {other: line}
+        message: "{line.number}={other.number}"
+        when:
+          all:
+            - not:
+                any:
+                  - {fact: other, field: place_of_service, op: not_in, value: ["11", "21"]}
+                  - {fact: line, field: charge, op: ne, value: {fact: other, field: charge}}
+            - {fact: other, field: ndc, op: missing}
+        """)}), workers=0)
+    c = claim(lines=[{"number": 1, "code": "A", "charge": "250.00", "place_of_service": "11"},
+                     {"number": 2, "code": "B", "charge": "100.00", "place_of_service": "11"},
+                     {"number": 3, "code": "C", "charge": "250.00", "place_of_service": "21"},
+                     {"number": 4, "code": "D", "charge": "100.00", "place_of_service": "11"}])
+    found, errors = eng.evaluate([c])
+    assert errors == []
+    assert sorted(f.message for f in found[0]) == ["1=3", "2=4", "3=1", "4=2"]
+    cf, _ = eng.build_facts([c], None)
+    assert len(eng.oracle.run(cf[0])) == 4
+
+
+def test_compiled_patterns_are_flat_with_no_existence_tests():
+    """What durable-rules mis-evaluates never reaches it: measured on durable-rules 2.0.28, an equality
+    with another fact placed after a nested ``$or`` in the same pattern fired all 12 line pairs instead
+    of the 4 with equal charges. Every pattern of the shipped packs and of 220 generated rules is one
+    flat conjunction without ``$or``, ``$ex`` or ``$nex`` (sink rules aside)."""
+    import random
+
+    import rulegen
+    from scrubber.engine.core import compile_packs
+    from scrubber.rulespec import default_rule_dirs, load_packs
+    from scrubber.rulespec.packs import PackInfo, RulePacks
+
+    vs = rulegen.make_valuesets()
+    generated = RulePacks(rules=rulegen.make_rules(random.Random(11), 220, vs), valuesets=vs,
+                          packs=[PackInfo("gen", "<gen>", "0", "f1a7" * 16)])
+    checked = 0
+    for packs in (load_packs(default_rule_dirs()), generated):
+        for defs, _keys, _proj in compile_packs(packs)[1]:
+            for name, definition in defs.items():
+                if name.startswith("sink_"):
+                    continue
+                for pattern in definition["all"]:
+                    (cond,) = pattern.values()
+                    items = cond["$and"] if set(cond) == {"$and"} else [cond]
+                    for item in items:
+                        assert set(item) & {"$or", "$and", "$ex", "$nex"} == set(), (name, item)
+                    checked += 1
+    assert checked > 300

@@ -11,7 +11,8 @@ API the pipeline and the CLI use (stable names):
   ``rulesets_info() -> list[{"id", "version", "sha256"}]``; ``close()`` stops the workers.
   ``verify=True`` runs the oracle on every claim too; a disagreement is a
   ``RunError(kind="verify-mismatch")``. A worker crash is ``RunError(kind="engine-retry")``;
-  an exception in a derived field, relation or action is ``RunError(kind="rule-error")``.
+  an exception in a derived field or relation is ``RunError(kind="rule-error")``; a claim
+  durable-rules refuses is ``RunError(kind="engine-error")`` and is evaluated by the oracle.
   One Engine per run: it keeps the batch index (duplicates across claims of the batch).
 * ``ClaimContext`` (scrubber.model): ``params`` are the claim fact's ``param.<name>`` fields,
   ``disabled_rules`` / ``disabled_packs`` drop findings, ``severity_overrides`` change severity,

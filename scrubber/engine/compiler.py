@@ -1,17 +1,22 @@
 """RuleSpec -> durable-rules ruleset definitions (plain JSON; no durable import here).
 
-Each rule becomes one durable rule per term of its condition in disjunctive normal form
-(``any`` across two facts splits into terms; ``any`` within one fact stays a ``$or``), so
-a binding can fire more than once: the runner de-duplicates firings by binding. Every alias
-is one fact pattern joined on ``cid`` (the claim), aliases of one fact type differ on ``i``,
-relation aliases match their endpoints' ``i``. Tests on a field durable-rules must not see
-(value sets, regexes, same-fact comparisons) read the Python-computed tags instead.
+Every maximal subtree of a condition that reads one fact is a Python-computed tag
+(``scrubber.engine.tags``), less its plain literal comparisons (``plan.direct_test``), so what is
+compiled here is mostly the structure *between* facts: each rule
+becomes one durable rule per term of its condition in disjunctive normal form over tags and
+cross-fact comparisons (a binding can fire more than once: the engine de-duplicates firings by
+binding). Every alias is one fact pattern joined on ``cid`` (the claim), aliases of one fact type
+differ on ``i``, relation aliases match their endpoints' ``i``. Each pattern is one flat ``$and``
+of equality tests on tags and presence flags, direct literal comparisons, joins and comparisons
+with other facts: durable-rules never sees ``$ex`` / ``$nex``, ``$neq`` on a literal, a regex, or a
+nested ``$or`` / ``$and``.
 """
 from __future__ import annotations
 
-from scrubber.engine.plan import FactPlan, alias_type_key, ref_keys, tag_of_test
+from scrubber.engine.plan import FactPlan, alias_type_key, in_force_tag, ref_keys, split_direct, subtree_tag
 from scrubber.rulespec.fields import fact_key
-from scrubber.rulespec.model import AllOf, AnyOf, Not, Rule, Test, date_int
+from scrubber.engine.tags import grouped_items, single_alias
+from scrubber.rulespec.model import AllOf, Not, Rule, Test
 
 MAX_TERMS = 64
 _FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
@@ -27,10 +32,6 @@ def _cmp(op: str, k: str, v):
     return {k: v} if op == "eq" else {_DOP[op]: {k: v}}
 
 
-def _or(xs):
-    return xs[0] if len(xs) == 1 else {"$or": xs}
-
-
 def _and(xs):
     """A conjunction, flattened: durable-rules ignores conditions after a nested ``$and`` (measured)."""
     flat = []
@@ -39,73 +40,46 @@ def _and(xs):
     return flat[0] if len(flat) == 1 else {"$and": flat}
 
 
-def _ex(k):
-    return {"$ex": {k: 1}}
-
-
-def _nex(k):
-    return {"$nex": {k: 1}}
-
-
 class RuleCompiler:
     def __init__(self, plan: FactPlan):
         self.plan = plan
 
     # terms: list[dict[alias, list[expr]]]
     def leaf(self, rule: Rule, t: Test, neg: bool, order: dict) -> list[dict]:
-        tag = tag_of_test(self.plan, rule, t)
-        if tag is not None:
-            return [{t.alias: [{tag.key: not neg}]}]
-        k = fact_key(t.field)
-        op = t.op
-        if op in ("exists", "missing"):
-            want = (op == "exists") != neg
-            return [{t.alias: [_ex(k) if want else _nex(k)]}]
-        if t.ref is not None:
-            a, (ka, ha), b, (kb, hb) = t.alias, ref_keys(t.field), t.ref.alias, ref_keys(t.ref.field)
-            cop = op
-            if order[a] < order[b]:  # put the comparison on the later alias, referring back
-                a, ka, ha, b, kb, hb, cop = b, kb, hb, a, ka, ha, _FLIP[op]
-            if not neg:
-                return [{a: [{ha: True}, _cmp(cop, ka, {b: kb})], b: [{hb: True}]}]
-            return [{a: [{ha: False}]}, {b: [{hb: False}]},
-                    {a: [{ha: True}, _cmp(_NEG[cop], ka, {b: kb})], b: [{hb: True}]}]
-        v = t.value
-        if op in _NEG:
-            expr = _cmp(op, k, v) if not neg else _or([_nex(k), _cmp(_NEG[op], k, v)])
-        elif op == "in":
-            pos = _or([{k: x} for x in v])
-            expr = pos if not neg else _or([_nex(k), _and([{"$neq": {k: x}} for x in v])])
-        elif op == "not_in":
-            pos = _and([_ex(k)] + [{"$neq": {k: x}} for x in v])
-            expr = pos if not neg else _or([_nex(k)] + [{k: x} for x in v])
-        elif op == "between":
-            lo, hi = v
-            expr = (_and([{"$gte": {k: lo}}, {"$lte": {k: hi}}]) if not neg
-                    else _or([_nex(k), {"$lt": {k: lo}}, {"$gt": {k: hi}}]))
-        else:
-            raise CompileError(f"{rule.path}:{t.line}: operator {op} cannot be compiled")
-        return [{t.alias: [expr]}]
+        """A comparison between two facts (single-fact tests are tags, see ``dnf``)."""
+        if t.ref is None or t.ref.alias == t.alias or t.op not in _NEG:
+            raise CompileError(f"{rule.path}:{t.line}: operator {t.op} cannot be compiled between two facts")
+        a, (ka, ha), b, (kb, hb) = t.alias, ref_keys(t.field), t.ref.alias, ref_keys(t.ref.field)
+        cop = t.op
+        if order[a] < order[b]:  # put the comparison on the later alias, referring back
+            a, ka, ha, b, kb, hb, cop = b, kb, hb, a, ka, ha, _FLIP[cop]
+        if not neg:
+            return [{a: [{ha: True}, _cmp(cop, ka, {b: kb})], b: [{hb: True}]}]
+        return [{a: [{ha: False}]}, {b: [{hb: False}]},
+                {a: [{ha: True}, _cmp(_NEG[cop], ka, {b: kb})], b: [{hb: True}]}]
 
     def dnf(self, rule: Rule, node, neg: bool, order: dict) -> list[dict]:
+        """Terms ({alias: [conditions]}) whose disjunction is ``node`` (negated when ``neg``)."""
+        if isinstance(node, Not):  # a negated tag is the tag tested for False: one tag for x and not x
+            return self.dnf(rule, node.item, not neg, order)
+        alias = single_alias(node)
+        if alias is not None:  # one fact: plain comparisons direct, the rest one tag (see plan.direct_test)
+            direct, rest = split_direct(node, neg)
+            conds = [_cmp(t.op, fact_key(t.field), t.value) for t in direct]
+            if rest is not None:
+                conds.append({subtree_tag(self.plan, rule, rest).key: not neg})
+            return [{alias: conds}]
         if isinstance(node, Test):
             return self.leaf(rule, node, neg, order)
-        if isinstance(node, Not):
-            return self.dnf(rule, node.item, not neg, order)
-        conj = isinstance(node, AllOf) != neg  # De Morgan
-        parts = [self.dnf(rule, n, neg, order) for n in node.items]
-        if conj:
+        parts = [self.dnf(rule, n, neg, order) for n in grouped_items(node)]
+        if isinstance(node, AllOf) != neg:  # a conjunction (De Morgan under negation)
             terms = [{}]
             for p in parts:
-                terms = [_merge(t, u) for t in terms for u in p]
+                terms = [m for t in terms for u in p if (m := _merge(t, u)) is not None]
                 if len(terms) > MAX_TERMS:
                     raise CompileError(f"{rule.path}:{node.line}: condition too complex for the engine "
                                        f"(more than {MAX_TERMS} alternatives); split the rule")
             return terms
-        single = [p[0] for p in parts if len(p) == 1 and len(p[0]) == 1]
-        if len(single) == len(parts) and len({next(iter(t)) for t in single}) == 1:
-            alias = next(iter(single[0]))
-            return [{alias: [_or([_and(t[alias]) for t in single])]}]
         terms = [t for p in parts for t in p]
         if len(terms) > MAX_TERMS:
             raise CompileError(f"{rule.path}:{node.line}: condition too complex for the engine; split the rule")
@@ -116,11 +90,8 @@ class RuleCompiler:
         names = [rule.subject] + [a for a in rule.aliases if a != rule.subject and rule.aliases[a].fact_type != "rel"]
         names += [a for a in rule.aliases if rule.aliases[a].fact_type == "rel"]
         order = {n: k for k, n in enumerate(names)}
-        in_force = []
-        if rule.effective is not None:
-            in_force.append(_or([_nex("dos"), {"$gte": {"dos": date_int(rule.effective)}}]))
-        if rule.expires is not None:
-            in_force.append(_or([_nex("dos"), {"$lte": {"dos": date_int(rule.expires)}}]))
+        window = in_force_tag(self.plan, rule)
+        in_force = [{window.key: True}] if window is not None else []
         out = []
         for term in self.dnf(rule, rule.when, False, order):
             patterns = []
@@ -139,7 +110,8 @@ class RuleCompiler:
                     conds.extend(in_force)
                 own = list(term.get(n, ()))
                 # comparisons that refer to another fact go first: placed after a nested $or / $and,
-                # durable-rules ignored or inverted them (measured; tests/test_engine_pitfalls.py)
+                # durable-rules ignored or inverted them (measured; tests/test_engine_pitfalls.py).
+                # Patterns are flat now, so this is a second guard, not the only one.
                 conds.extend([c for c in own if _has_ref(c)] + [c for c in own if not _has_ref(c)])
                 patterns.append({n: _and(conds)})
             out.append({"all": patterns})
@@ -147,20 +119,34 @@ class RuleCompiler:
 
 
 def _has_ref(cond) -> bool:
-    if isinstance(cond, dict):
-        for k, v in cond.items():
-            if k in ("$and", "$or"):
-                continue
-            if isinstance(v, dict) and any(isinstance(x, dict) for x in v.values()):
-                return True
-    return False
+    """Whether a condition compares with another fact: ``{key: {alias: key}}`` (equality) or
+    ``{"$op": {key: {alias: key}}}``. (The equality form was once missed, which put it after a
+    nested ``$or`` where durable-rules ignored it.)"""
+    if not isinstance(cond, dict) or len(cond) != 1:
+        return False
+    k, v = next(iter(cond.items()))
+    if k in ("$and", "$or"):
+        return False
+    if k.startswith("$"):
+        return isinstance(v, dict) and any(isinstance(x, dict) for x in v.values())
+    return isinstance(v, dict)
 
 
-def _merge(a: dict, b: dict) -> dict:
+def _merge(a: dict, b: dict):
+    """The conjunction of two terms, or None when it is contradictory (a tag or flag both true and false)."""
     out = {k: list(v) for k, v in a.items()}
-    for k, v in b.items():
-        out.setdefault(k, []).extend(v)
+    for k, conds in b.items():
+        mine = out.setdefault(k, [])
+        for c in conds:
+            if c in mine:
+                continue
+            if len(c) == 1:
+                (key, val), = c.items()
+                if isinstance(val, bool) and {key: not val} in mine:
+                    return None
+            mine.append(c)
     return out
+
 
 
 def sink_rules(fact_types) -> dict:

@@ -48,8 +48,7 @@ def _work(digest: str, chunk: list[list[dict]]):
     """Runs in a worker: firings per claim without the matched facts (they stay in the parent)."""
     if TEST_CRASH_HOOK is not None:
         TEST_CRASH_HOOK(chunk)
-    out, errors = _runner_for(digest).run(chunk)
-    return [None if f is None else [(k, b) for k, b, _ in f] for f in out], errors
+    return _runner_for(digest).run(chunk)
 
 
 _COMPILED: dict[str, tuple] = {}
@@ -106,6 +105,7 @@ class Engine:
         self.oracle = Oracle(packs.rules, self.valueset)
         self.batch = BatchIndex()
         self._vs_cache: dict[str, ValueSet] = {}
+        self._memo_sets: dict[str, _MemoSet] = {}
         self._pool: Optional[ProcessPoolExecutor] = None
         self.stats = {"retries": 0, "oracle_fallbacks": 0}
 
@@ -119,6 +119,15 @@ class Engine:
             self._vs_cache[name] = vs
         return vs
 
+    def _tag_valueset(self, name: str) -> "_MemoSet":
+        """The value set as the tags read it: membership remembered per code for the run (a value set
+        never changes during a run, and the same codes recur on every claim). The oracle reads
+        ``valueset`` itself, unremembered."""
+        m = self._memo_sets.get(name)
+        if m is None:
+            m = self._memo_sets[name] = _MemoSet(self.valueset(name))
+        return m
+
     def rulesets_info(self) -> list[dict]:
         return [{"id": p.id, "version": p.version, "sha256": p.sha256} for p in self.packs.packs]
 
@@ -127,7 +136,8 @@ class Engine:
         out, errors = [], []
         for k, claim in enumerate(claims):
             ctx = contexts[k] if contexts is not None else None
-            cf = build_claim_facts(next(_cids), claim, ctx, self.plan, self.valueset, self.refdata, self.batch)
+            cf = build_claim_facts(next(_cids), claim, ctx, self.plan, self._tag_valueset, self.refdata,
+                                   self.batch)
             self.batch.add(claim)
             for what, msg in cf.errors:
                 users = self._rules_using(what)
@@ -188,9 +198,7 @@ class Engine:
     def _engine_firings(self, cfs: list[ClaimFacts], errors: list[RunError]) -> list[Optional[set]]:
         facts = [cf.all_values() for cf in cfs]
         if self.workers <= 0:
-            raw, errs = _runner_for(self.digest).run(facts)
-            raw = [None if f is None else [(k, b) for k, b, _ in f] for f in raw]
-            results = [(raw, errs)]
+            results = [_runner_for(self.digest).run(facts)]
             spans = [(0, len(cfs))]
         else:
             spans = _split(len(cfs), self.workers)
@@ -263,6 +271,22 @@ class Engine:
             self.close()
         except Exception:  # noqa: BLE001
             pass
+
+
+class _MemoSet:
+    """A value set whose ``contains`` answers are remembered per code."""
+
+    __slots__ = ("_vs", "_seen")
+
+    def __init__(self, vs: ValueSet):
+        self._vs = vs
+        self._seen: dict = {}
+
+    def contains(self, code) -> bool:
+        hit = self._seen.get(code)
+        if hit is None:
+            hit = self._seen[code] = self._vs.contains(code)
+        return hit
 
 
 def _memoised(member):

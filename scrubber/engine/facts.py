@@ -8,13 +8,13 @@ Derived fields and tags are computed here, once per fact, in Python.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Optional
 
 from scrubber.engine.plan import REF_SENTINEL, FactPlan, ref_keys
+from scrubber.engine.tags import compare, literal_test, tag_function  # noqa: F401 - compare, literal_test re-exported
 from scrubber.model import Claim, ClaimContext
 from scrubber.rulespec.fields import fact_key
 from scrubber.rulespec.model import date_int
@@ -109,17 +109,43 @@ def _put(d: dict, name: str, v) -> None:
         d[_key(name)] = v
 
 
+def _put_fields(d: dict, obj, names: tuple) -> None:
+    """``_put`` for many attributes of one object, text and missing values inline (the hot cases)."""
+    keys = _KEY_ROWS.get(names)
+    if keys is None:
+        keys = _KEY_ROWS[names] = tuple((name, _key(name)) for name in names)
+    for name, key in keys:
+        v = getattr(obj, name)
+        if v.__class__ is str:
+            if v:
+                d[key] = v
+        elif v is not None:
+            v = plain(v)
+            if v is not None:
+                d[key] = v
+
+
+_KEY_ROWS: dict[tuple, tuple] = {}
+_PERSON = ("last_name", "first_name", "member_id", "birth_date", "sex", "relationship")
+_PROVIDER = ("role", "entity_type", "last_or_org_name", "first_name", "npi", "taxonomy", "tax_id")
+_CLAIM = ("claim_id", "kind", "total_charge", "place_of_service", "facility_code_qualifier", "frequency",
+          "created", "service_from", "service_to", "statement_from", "statement_to", "admission_date",
+          "discharge_date", "onset_date", "payer_responsibility", "claim_filing_indicator",
+          "prior_authorization", "referral_number", "payer_claim_control_number")
+_LINE = ("number", "code", "code_qualifier", "modifiers", "charge", "units", "unit_basis",
+         "place_of_service", "dx_pointers", "date_from", "date_to", "revenue_code", "ndc",
+         "ndc_quantity", "ndc_unit")
+
+
 def _person_fields(p, d: dict) -> None:
-    for name in ("last_name", "first_name", "member_id", "birth_date", "sex", "relationship"):
-        _put(d, name, getattr(p, name))
+    _put_fields(d, p, _PERSON)
     if p.address is not None:
         _put(d, "state", p.address.state)
         _put(d, "postal_code", p.address.postal_code)
 
 
 def _provider_fields(p, line_no, d: dict) -> None:
-    for name in ("role", "entity_type", "last_or_org_name", "first_name", "npi", "taxonomy", "tax_id"):
-        _put(d, name, getattr(p, name))
+    _put_fields(d, p, _PROVIDER)
     _put(d, "line", line_no)
     if p.address is not None:
         _put(d, "state", p.address.state)
@@ -130,11 +156,7 @@ def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[An
     """Each fact type's (object, base values) list, before derived fields and tags."""
     claim_dos = plain(claim.service_from)
     c: dict = {}
-    for name in ("claim_id", "kind", "total_charge", "place_of_service", "facility_code_qualifier", "frequency",
-                 "created", "service_from", "service_to", "statement_from", "statement_to", "admission_date",
-                 "discharge_date", "onset_date", "payer_responsibility", "claim_filing_indicator",
-                 "prior_authorization", "referral_number", "payer_claim_control_number"):
-        _put(c, name, getattr(claim, name))
+    _put_fields(c, claim, _CLAIM)
     if claim.payer is not None:
         _put(c, "payer_id", claim.payer.payer_id)
         _put(c, "payer_name", claim.payer.name)
@@ -152,10 +174,7 @@ def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[An
     lines = []
     for line in claim.lines:
         d: dict = {}
-        for name in ("number", "code", "code_qualifier", "modifiers", "charge", "units", "unit_basis",
-                     "place_of_service", "dx_pointers", "date_from", "date_to", "revenue_code", "ndc",
-                     "ndc_quantity", "ndc_unit"):
-            _put(d, name, getattr(line, name))
+        _put_fields(d, line, _LINE)
         if "number" in d:
             d["number"] = float(d["number"])
         for k, mod in enumerate(line.modifiers[:4], start=1):
@@ -221,71 +240,40 @@ def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[An
     return out
 
 
-_CMP = {
-    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b, "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b,
-}
-
-
-def compare(op: str, a, b) -> bool:
-    """The rule language's comparison: false when either side is missing or the types differ."""
-    if a is None or b is None:
-        return False
-    if isinstance(a, bool) != isinstance(b, bool):
-        return False
-    if isinstance(a, str) != isinstance(b, str):
-        return False
-    return _CMP[op](a, b)
-
-
 def _tag_rows(plan: FactPlan, type_key: str) -> tuple:
-    """The plan's ref copies and tags of one fact type with their fact keys resolved and regexes
-    compiled, memoised on the plan (a plan never changes once built)."""
+    """The plan's ref copies and the function computing the tags of one fact type (fact keys resolved),
+    memoised on the plan (a plan only ever gains tags, while it is being built)."""
     memo = plan.__dict__.setdefault("_tag_rows_memo", {})
     rows = memo.get(type_key)
     if rows is None or rows[2] != len(plan.tag_of):
         copies = tuple((_key(fname), *ref_keys(fname), REF_SENTINEL[ftype])
                        for fname, ftype in plan.ref_copies.get(type_key, {}).items())
-        tags = tuple((tag, _key(tag.field), re.compile(tag.arg) if tag.kind == "rx" else None,
-                      _key(tag.arg[1]) if tag.kind == "cmp" else None) for tag in plan.tags.get(type_key, ()))
-        rows = memo[type_key] = (copies, tags, len(plan.tag_of))
+        forms = [(tag.key, tag.form) for tag in plan.tags.get(type_key, ())]
+        rows = memo[type_key] = (copies, tag_function(forms), len(plan.tag_of), any(_reads_set(f) for _, f in forms))
     return rows
 
 
-def compute_tags(plan: FactPlan, type_key: str, values: dict, valuesets, raw_lists: dict) -> None:
-    copies, tags, _ = _tag_rows(plan, type_key)
+def _reads_set(form: tuple) -> bool:
+    """Whether a canonical tag form has an ``in_set`` test (the only test that reads list fields as lists)."""
+    if form[0] == "t":
+        return form[2] == "in_set"
+    if form[0] == "not":
+        return _reads_set(form[1])
+    return form[0] in ("all", "any") and any(_reads_set(f) for f in form[1])
+
+
+def compute_tags(plan: FactPlan, type_key: str, values: dict, valuesets, raw_lists, obj=None) -> None:
+    """Presence flags and copies of fields compared across facts, then every tag of the fact type.
+    ``raw_lists``: list fields as lists, or a function of ``obj`` giving them (called only when a tag
+    of the type tests a value set)."""
+    copies, tags, _, reads_set = _tag_rows(plan, type_key)
+    if callable(raw_lists):
+        raw_lists = raw_lists(type_key, obj) if reads_set else {}
     for key, copy_key, has_key, sentinel in copies:
         v = values.get(key)
         values[copy_key] = v if v is not None else sentinel
         values[has_key] = v is not None
-    for tag, key, rx, other_key in tags:
-        v = values.get(key)
-        kind = tag.kind
-        if kind == "vs":
-            items = raw_lists.get(tag.field)
-            if items is not None:
-                values[tag.key] = any(valuesets(tag.arg).contains(x) for x in items)
-            else:
-                values[tag.key] = v is not None and valuesets(tag.arg).contains(str(v))
-        elif kind == "rx":
-            values[tag.key] = v is not None and rx.fullmatch(str(v)) is not None
-        elif kind == "lit":
-            values[tag.key] = literal_test(tag.arg[0], v, tag.arg[1])
-        else:
-            values[tag.key] = compare(tag.arg[0], v, values.get(other_key))
-
-
-def literal_test(op: str, v, value) -> bool:
-    """A comparison against a literal, with the rule language's semantics (for untyped fields)."""
-    if op in _CMP:
-        return compare(op, v, value)
-    if op == "in":
-        return any(compare("eq", v, x) for x in value)
-    if op == "not_in":
-        return v is not None and all(compare("ne", v, x) for x in value)
-    if op == "between":
-        return compare("ge", v, value[0]) and compare("le", v, value[1])
-    raise ValueError(op)
+    tags(values, raw_lists, valuesets)
 
 
 def _raw_lists(ftype: str, obj) -> dict:
@@ -299,6 +287,15 @@ def _raw_lists(ftype: str, obj) -> dict:
     return {}
 
 
+def _derived_rows(plan: FactPlan, ftype: str) -> tuple:
+    """(function, fact key, name) of each derived field of a fact type, memoised on the plan."""
+    memo = plan.__dict__.setdefault("_derived_rows_memo", {})
+    rows = memo.get(ftype)
+    if rows is None:
+        rows = memo[ftype] = tuple((spec.func, _key(spec.name), spec.name) for spec in plan.derived.get(ftype, ()))
+    return rows
+
+
 def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], plan: FactPlan,
                       valuesets, refdata=None, batch: Optional[BatchIndex] = None) -> ClaimFacts:
     """All facts of one claim the plan needs, with derived fields, tags and relation facts."""
@@ -306,19 +303,24 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
     batch = batch if batch is not None else BatchIndex()
     cf = ClaimFacts(cid, claim, context)
     objs = base_objects(claim, context)
-    for ftype in sorted(plan.fact_types):
+    order = plan.__dict__.get("_fact_order_memo")
+    if order is None:
+        order = plan.__dict__["_fact_order_memo"] = sorted(plan.fact_types)
+    for ftype in order:
         out = []
+        specs = _derived_rows(plan, ftype)
         for idx, (obj, values) in enumerate(objs.get(ftype, ())):
-            specs = plan.derived.get(ftype, ())
             inp = DeriveInput(claim, obj, context, refdata, batch, values) if specs else None
-            for spec in specs:
+            for func, key, name in specs:
                 try:
-                    v = spec.func(inp)
+                    v = func(inp)
                     if v is not None:
-                        _put(values, spec.name, v)
+                        v = plain(v)
+                        if v is not None:
+                            values[key] = v
                 except Exception as exc:  # a bug in a derived field is a run error, never a silent miss
-                    cf.errors.append((f"derived field {ftype}.{spec.name}", f"{type(exc).__name__}: {exc}"))
-            compute_tags(plan, ftype, values, valuesets, _raw_lists(ftype, obj))
+                    cf.errors.append((f"derived field {ftype}.{name}", f"{type(exc).__name__}: {exc}"))
+            compute_tags(plan, ftype, values, valuesets, _raw_lists, obj)
             values.update(t=ftype, cid=cid, i=idx, id=f"{cid}:{ftype}:{idx}")
             out.append(Fact(ftype, idx, obj, values))
         cf.facts[ftype] = out
@@ -349,9 +351,11 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
     fill = plan.__dict__.get("_join_keys_memo")
     if fill is None:
         fill = plan.__dict__["_join_keys_memo"] = plan.join_keys()
-    fill_keys = fill.keys()
+    fill_items = tuple(fill.items())
     for fs in cf.facts.values():
         for f in fs:
-            for k in fill_keys - f.values.keys():  # set difference in C: most facts lack few keys
-                f.values[k] = fill[k]
+            values = f.values
+            for k, v in fill_items:
+                if k not in values:
+                    values[k] = v
     return cf

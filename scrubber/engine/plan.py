@@ -1,27 +1,28 @@
 """What the facts must carry for a set of rules: fact types, derived fields, tags and relations.
 
-Computed once per RulePacks. Tags are booleans computed in Python once per fact and handed to
-durable-rules as plain fields (``g<N>``): value-set membership, regex matches (Python ``re``
-semantics; durable-rules has its own regex dialect, and one bad pattern there loses the whole
-registration), and comparisons of two fields of one fact (durable-rules mis-evaluates those
-inside joins).
+Computed once per RulePacks. Tags (``g<N>``) are booleans computed in Python once per fact and handed
+to durable-rules as plain fields: every maximal subtree of a condition that reads one fact (value
+sets, regexes, literals, exists / missing, comparisons of two fields of one fact, and all / any / not
+over them) and each rule's effective / expires window (``scrubber.engine.tags`` says why). What is
+left for durable-rules is joins: the claim, the fact index, relation endpoints, and comparisons
+between two facts (through always-present copies and presence flags, see ``ref_keys``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 
+from scrubber.engine.tags import canon, grouped_items, in_force_canon, single_alias
 from scrubber.rulespec import fields as F
 from scrubber.rulespec.fields import PARAM_PREFIX
-from scrubber.rulespec.model import Rule, Test, walk
+from scrubber.rulespec.model import AllOf, AnyOf, Not, Rule, Test, date_int, walk
 from scrubber.rulespec.registry import DERIVED
 
 
 @dataclass(frozen=True)
 class Tag:
     key: str  # fact key, g<N>
-    kind: str  # vs | rx | cmp
-    field: str
-    arg: object  # value-set name | regex | (op, other field)
+    form: tuple  # canonical subtree (scrubber.engine.tags.canon) or in-force window
 
 
 @dataclass
@@ -31,7 +32,7 @@ class FactPlan:
     tags: dict = field(default_factory=dict)  # fact type ("rel:<name>" for relations) -> [Tag]
     relations: set = field(default_factory=set)
     ref_copies: dict = field(default_factory=dict)  # fact type -> {field: type} compared across aliases
-    tag_of: dict = field(default_factory=dict)  # (fact type, kind, field, arg) -> Tag
+    tag_of: dict = field(default_factory=dict)  # (fact type, canonical form) -> Tag
 
     def join_keys(self) -> dict:
         """Every key some rule joins on, with the filler value facts without it carry.
@@ -47,11 +48,11 @@ class FactPlan:
                 keys[has_key] = False
         return keys
 
-    def tag_for(self, fact_type: str, kind: str, fname: str, arg) -> Tag:
-        k = (fact_type, kind, fname, arg)
+    def tag_for(self, fact_type: str, form: tuple) -> Tag:
+        k = (fact_type, form)
         t = self.tag_of.get(k)
         if t is None:
-            t = Tag(f"g{len(self.tag_of)}", kind, fname, arg)
+            t = Tag(f"g{len(self.tag_of)}", form)
             self.tag_of[k] = t
             self.tags.setdefault(fact_type, []).append(t)
         return t
@@ -62,19 +63,63 @@ def alias_type_key(rule: Rule, alias: str) -> str:
     return f"rel:{a.relation}" if a.fact_type == "rel" else a.fact_type
 
 
-def tag_of_test(plan: FactPlan, rule: Rule, t: Test) -> Tag | None:
-    """The tag a test reads, or None when the engine compares the field directly."""
-    tk = alias_type_key(rule, t.alias)
-    if t.op == "in_set":
-        return plan.tag_for(tk, "vs", t.field, t.value)
-    if t.op == "matches":
-        return plan.tag_for(tk, "rx", t.field, t.value)
-    if t.ref is not None and t.ref.alias == t.alias:
-        return plan.tag_for(tk, "cmp", t.field, (t.op, t.ref.field))
-    if t.field.startswith(PARAM_PREFIX) and t.ref is None and t.op not in ("exists", "missing"):
-        # payer params have no declared type: durable-rules would coerce text against numbers
-        return plan.tag_for(tk, "lit", t.field, (t.op, t.value))
-    return None
+def subtree_tag(plan: FactPlan, rule: Rule, node) -> Optional[Tag]:
+    """The tag a single-fact subtree compiles to, or None when the subtree reads two facts."""
+    alias = single_alias(node)
+    if alias is None:
+        return None
+    return plan.tag_for(alias_type_key(rule, alias), canon(node))
+
+
+def in_force_tag(plan: FactPlan, rule: Rule) -> Optional[Tag]:
+    """The tag "in force on the subject's date of service", or None for a rule without dates."""
+    if rule.effective is None and rule.expires is None:
+        return None
+    form = in_force_canon(date_int(rule.effective) if rule.effective else None,
+                          date_int(rule.expires) if rule.expires else None)
+    return plan.tag_for(alias_type_key(rule, rule.subject), form)
+
+
+DIRECT_OPS = ("eq", "lt", "le", "gt", "ge")
+
+
+def direct_test(node) -> bool:
+    """Whether durable-rules compares this test itself, in the fact's flat conjunction: a plain
+    comparison of a typed field with a text, number or date literal. The field is then one property
+    shared by every rule that compares it (a tag per test made facts too wide: more shards, more
+    calls). Everything else (negations, missing fields, lists of values, regexes, value sets, payer
+    params, bools) stays a tag."""
+    return (isinstance(node, Test) and node.ref is None and node.op in DIRECT_OPS
+            and not node.field.startswith(PARAM_PREFIX)
+            and (isinstance(node.value, str) or (isinstance(node.value, (int, float)) and not isinstance(node.value, bool))))
+
+
+def split_direct(node, neg: bool) -> tuple[list, object]:
+    """(tests durable-rules compares itself, the rest of a single-fact subtree or None). Only a
+    non-negated test or the non-negated ``all`` of them gives direct tests."""
+    if neg:
+        return [], node
+    if direct_test(node):
+        return [node], None
+    if isinstance(node, AllOf):
+        direct = [n for n in node.items if direct_test(n)]
+        rest = [n for n in node.items if not direct_test(n)]
+        if direct:
+            return direct, (None if not rest else rest[0] if len(rest) == 1 else AllOf(tuple(rest), node.line))
+    return [], node
+
+
+def _register_tags(plan: FactPlan, rule: Rule, node, neg: bool = False) -> None:
+    """Tags for the maximal single-fact subtrees of ``node``, as the compiler will ask for them."""
+    if isinstance(node, Not):
+        _register_tags(plan, rule, node.item, not neg)
+    elif single_alias(node) is not None:
+        rest = split_direct(node, neg)[1]
+        if rest is not None:
+            subtree_tag(plan, rule, rest)
+    elif isinstance(node, (AllOf, AnyOf)):
+        for item in grouped_items(node):
+            _register_tags(plan, rule, item, neg)
 
 
 def build_plan(rules: list[Rule]) -> FactPlan:
@@ -86,8 +131,9 @@ def build_plan(rules: list[Rule]) -> FactPlan:
                 plan.relations.add(a.relation)
             else:
                 plan.fact_types.add(a.fact_type)
+        _register_tags(plan, rule, rule.when)
+        in_force_tag(plan, rule)
         for t in walk(rule.when):
-            tag_of_test(plan, rule, t)
             if t.ref is not None and t.ref.alias != t.alias:
                 for alias, fname in ((t.alias, t.field), (t.ref.alias, t.ref.field)):
                     plan.ref_copies.setdefault(alias_type_key(rule, alias), {})[fname] = _field_type(rule, alias, fname)

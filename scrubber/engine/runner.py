@@ -1,142 +1,133 @@
 """The only module that imports durable-rules. It runs compiled rulesets the way DESIGN.md measured correct.
 
-Guards, each with a regression test in tests/test_engine_pitfalls.py:
+It drives durable-rules' C engine (``durable_rules_engine``) directly, the way durable's own Python
+``Host`` / ``Ruleset`` classes do, minus what the engine does not use: there are no Python actions,
+no host, no timer or dispatch threads. A firing is read from the action message the engine hands back
+inside our own assert call. Guards, each with a regression test in tests/test_engine_pitfalls.py:
 
-* one ``Host`` per process whose background timer threads are never started: actions run only
-  inside our own calls, and anything left pending is drained (``start_action``) right after each
-  assert, so no firing is left to a timer thread that a ``delete_state`` would throw away;
+* no firing is left behind: after each assert, every action of the session is taken and completed
+  right there (``start_action_for_state`` / ``complete_and_start_action``), then anything else the
+  engine holds is drained (``start_action``), so nothing waits for a timer thread that a
+  ``delete_state`` would throw away (durable's own host lost 7-40% of firings that way);
+* no swallowed exceptions: with no Python action there is no exception for durable-rules to store
+  in the session state; a refused call (unmatched or duplicate facts, an engine error) is an
+  ``EngineCallError`` and the caller evaluates that claim with the oracle instead;
 * ruleset names are unique per process (``cs<N>_<sha>``): a name can be registered only once;
 * a sink rule per fact type, so no fact is ever unmatched (MessageNotHandledException);
 * a warm-up right after registering (one fact that fires, then delete), against the abort on
   deleting the first session of a fresh ruleset;
 * one ``assert_facts`` per claim into a session shared by the chunk; facts carry ``cid``;
-  the session is deleted after the chunk (more than 1,024 live sessions raise MemoryError);
-* actions take exactly one parameter (two means "asynchronous" to durable-rules), catch their own
-  exceptions into our error list, and ``state['exception']`` is checked after every call anyway.
+  the session is deleted after the chunk (more than 1,024 live sessions raise MemoryError).
 """
 from __future__ import annotations
 
 import itertools
 import json
+from operator import itemgetter
 from typing import Optional
 
-import durable_rules_engine
-from durable import engine as _dr
+import durable_rules_engine as _dre
 
 _names = itertools.count(1)
 _sessions = itertools.count(1)
 WARM_TYPE = "__warm__"
+_NOT_HANDLED, _OBSERVED, _NO_STATE = 1, 2, 3  # durable_rules_engine.assert_facts result codes
 
 
 class EngineCallError(Exception):
     """durable-rules refused or failed a call for one claim (the caller falls back to the oracle)."""
 
 
-class _QuietHost(_dr.Host):
-    """A Host without the dispatch/timer threads (they race with delete_state and lose firings)."""
-
-    def _run(self):  # noqa: D401 - overriding durable's thread starter on purpose
-        return None
-
-
-_HOST: Optional[_QuietHost] = None
-
-
-def host() -> _QuietHost:
-    global _HOST
-    if _HOST is None:
-        _HOST = _QuietHost()
-    return _HOST
-
-
 class DurableRunner:
     """One registered ruleset for a compiled set of rules; ``run`` evaluates chunks of claim facts."""
 
     def __init__(self, definitions: dict[str, dict], rule_keys: dict[str, int], digest: str):
-        """``definitions``: durable rule name -> definition without ``run``; ``rule_keys``: name -> rule index."""
+        """``definitions``: durable rule name -> definition (no ``run``); ``rule_keys``: name -> rule index."""
         self.name = f"cs{next(_names)}_{digest[:12]}"
-        self.fired: list = []
-        self.action_errors: list = []
+        self.rule_keys = dict(rule_keys)
         self.drained = 0
-        ruleset = {}
-        for rname, definition in definitions.items():
-            ruleset[rname] = dict(definition, run=self._action(rule_keys.get(rname), rname))
-        ruleset["__warm"] = {"all": [{"w": {"t": WARM_TYPE}}], "run": self._action(None, "__warm")}
-        host().register_rulesets({self.name: ruleset})
-        self._ruleset = host().get_ruleset(self.name)
+        ruleset = dict(definitions)
+        ruleset["__warm"] = {"all": [{"w": {"t": WARM_TYPE}}]}
+        self._handle = _dre.create_ruleset(self.name, json.dumps(ruleset, ensure_ascii=False))
         self.warm_up()
-
-    def _action(self, rule_index, rname):
-        fired, errors = self.fired, self.action_errors
-
-        def action(c):  # exactly one parameter: two would make durable-rules treat it as asynchronous
-            try:
-                if rule_index is not None:
-                    fired.append((rule_index, tuple(sorted((alias, f["i"]) for alias, f in c._m.items())), c._m))
-            except Exception as exc:  # noqa: BLE001 - durable-rules would swallow it; we keep it
-                errors.append((rname, f"{type(exc).__name__}: {exc}"))
-
-        return action
 
     def warm_up(self) -> None:
         """Fire one rule in a throw-away session and delete it (the first-session abort work-around)."""
-        self._assert([{"sid": "warm", "id": "warm", "t": WARM_TYPE, "cid": 0, "i": 0}], "warm")
-        host().delete_state(self.name, "warm")
-        self.fired.clear()
+        fired = self._assert(json.dumps([{"sid": "warm", "id": "warm", "t": WARM_TYPE, "cid": 0, "i": 0}]))
+        _dre.delete_state(self._handle, "warm")
+        if fired != [("__warm", (("w", 0),))]:
+            raise EngineCallError(f"warm-up of {self.name} fired {fired}")
 
-    def _drain(self) -> None:
-        """Run any action durable-rules left pending (normally none): nothing is left to a timer thread."""
-        def done(error, result):
-            if error:
-                self.action_errors.append(("dispatch", str(error)))
-
-        while True:
-            result = durable_rules_engine.start_action(self._ruleset._handle)
-            if not result:
-                return
-            self.drained += 1
-            self._ruleset._flush_actions(json.loads(result[0]), {"message": json.loads(result[1])}, result[2], done)
-
-    def _assert(self, facts: list[dict], sid: str) -> None:
+    def _assert(self, facts_json: str) -> list[tuple[str, tuple]]:
+        """Assert one claim's facts; every firing as (durable rule name, ((alias, fact index), ...))."""
         try:
-            host().assert_facts(self.name, facts)
-        except (_dr.MessageNotHandledException, _dr.MessageObservedException) as exc:
-            raise EngineCallError(f"{type(exc).__name__}") from None
+            result = _dre.assert_facts(self._handle, facts_json)
         except Exception as exc:  # durable_rules_engine.error and friends
             raise EngineCallError(str(exc)) from None
-        self._drain()
-        state = host().get_state(self.name, sid)
-        if state.get("exception"):
-            self.action_errors.append(("state", str(state["exception"]).split(", traceback")[0]))
-            del state["exception"]
-            host().update_state(self.name, state)
+        if result[0] == _NOT_HANDLED:
+            raise EngineCallError("MessageNotHandledException")
+        if result[0] == _OBSERVED:
+            raise EngineCallError("MessageObservedException")
+        fired: list = []
+        try:
+            state_handle = 0 if result[0] == _NO_STATE else result[1]
+            started = _dre.start_action_for_state(self._handle, state_handle)
+            if started:
+                self._take_actions(started[0], started[1], state_handle, fired)
+            while True:  # anything else the engine holds for this ruleset (normally nothing)
+                pending = _dre.start_action(self._handle)
+                if not pending:
+                    break
+                self.drained += 1
+                self._take_actions(pending[0], pending[1], pending[2], fired)
+        except EngineCallError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any engine failure costs this claim a fallback, never a gap
+            raise EngineCallError(f"{type(exc).__name__}: {exc}") from None
+        return fired
+
+    def _take_actions(self, state_json: str, message_json: str, action_handle, fired: list) -> None:
+        """Record and complete every action of one started session, as durable's Ruleset._flush_actions
+        does (the session state goes back unchanged: nothing here modifies it)."""
+        while message_json:
+            message = json.loads(message_json)
+            rule_name, matched = next(iter(message.items()))  # one action per message
+            fired.append((rule_name, tuple(sorted((alias, f["i"]) for alias, f in matched.items()))))
+            _dre.update_state(self._handle, state_json)
+            message_json = _dre.complete_and_start_action(self._handle, action_handle)
 
     def run(self, claims_facts: list[list[dict]]) -> tuple[list[Optional[list]], list[tuple]]:
-        """Firings per claim ([(rule index, binding, matched facts)], or None when the call failed)
-        and action errors [(rule name, message)]. One session for the whole chunk, deleted after."""
+        """Firings per claim ([(rule index, binding)], or None when the call failed) and errors
+        [(what, message)]. One session for the whole chunk (each fact gets its ``sid``), deleted after."""
         sid = f"s{next(_sessions)}"
+        keys = self.rule_keys
         out: list[Optional[list]] = []
         errors: list[tuple] = []
+        dumps = json.dumps
         try:
             for facts in claims_facts:
                 if not facts:  # none of this claim's facts concern this ruleset
                     out.append([])
                     continue
-                self.fired.clear()
-                self.action_errors.clear()
                 for f in facts:
                     f["sid"] = sid
                 try:
-                    self._assert(facts, sid)
-                    out.append(list(self.fired))
+                    fired = self._assert(dumps(facts, ensure_ascii=False))
                 except EngineCallError as exc:
                     out.append(None)
                     errors.append(("engine", str(exc)))
-                errors.extend(self.action_errors)
+                    continue
+                got = []
+                for rule_name, binding in fired:
+                    k = keys.get(rule_name)
+                    if k is not None:
+                        got.append((k, binding))
+                    else:  # a sink or the warm-up rule fired: the compiled ruleset is not what we think
+                        errors.append(("engine", f"unexpected firing of {rule_name}"))
+                out.append(got)
         finally:
-            self.fired.clear()
             try:
-                host().delete_state(self.name, sid)
+                _dre.delete_state(self._handle, sid)
             except Exception:  # noqa: BLE001 - a session that never got a fact has no state
                 pass
         return out, errors
@@ -147,16 +138,13 @@ class ShardedRunner:
     or None when any shard refused the claim (the caller then uses the oracle for that claim)."""
 
     def __init__(self, shards: list, digest: str):
-        from scrubber.engine.shards import project
-
-        self._project = project
-        self.shards = [(DurableRunner(defs, keys, digest), projection) for defs, keys, projection in shards]
+        self.shards = [(DurableRunner(defs, keys, digest), _projector(projection)) for defs, keys, projection in shards]
 
     def run(self, claims_facts: list[list[dict]]):
         merged: list = [[] for _ in claims_facts]
         errors: list = []
-        for runner, projection in self.shards:
-            out, errs = runner.run([self._project(facts, projection) for facts in claims_facts])
+        for runner, project in self.shards:
+            out, errs = runner.run([project(facts) for facts in claims_facts])
             errors.extend(errs)
             for k, fired in enumerate(out):
                 if fired is None or merged[k] is None:
@@ -164,3 +152,36 @@ class ShardedRunner:
                 else:
                     merged[k].extend(fired)
         return merged, errors
+
+
+def _always_set(key: str) -> bool:
+    """Keys every fact of its type carries: identity and join keys, tags ``g<N>``, copies and flags."""
+    return key in ("t", "cid", "i", "id", "ra", "rb") or key.startswith(("r__", "x__")) or (key[:1] == "g" and key[1:].isdigit())
+
+
+def _projector(projection: dict):
+    """A function giving the facts of one claim as one shard sees them: its fact types, its keys.
+    Tags, copies and join keys are on every fact of its type (one ``itemgetter`` call); fields
+    compared directly are copied when present; ``sid`` is added by the runner."""
+    getters = {}
+    for t, keys in projection.items():
+        always = sorted(k for k in keys if k != "sid" and _always_set(k))
+        getters[t] = (tuple(always), itemgetter(*always), tuple(sorted(k for k in keys if not _always_set(k) and k != "sid")))
+
+    def project(facts: list[dict]) -> list[dict]:
+        out = []
+        for f in facts:
+            spec = getters.get(f["t"])
+            if spec is not None:
+                keys, getter, fields = spec
+                try:
+                    d = dict(zip(keys, getter(f)))
+                except KeyError:  # a fact without a key its shard reads: send what it has
+                    d = {k: f[k] for k in keys if k in f}
+                for k in fields:  # the fields compared directly: a missing value is an absent key
+                    if k in f:
+                        d[k] = f[k]
+                out.append(d)
+        return out
+
+    return project

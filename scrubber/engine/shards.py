@@ -95,19 +95,12 @@ def pack_shards(compiled: list[tuple[int, object, list[dict], dict]]) -> list[Sh
         if alone > MAX_PROPERTIES:
             raise CompileError(f"{rule.path}:1: rule {rule.id} reads {alone} properties of one fact; durable-rules "
                                f"holds at most {MAX_PROPERTIES}: split the rule")
-        cur = shards[-1]
-        if cur.defs and (len(cur.defs) + len(named) > MAX_RULES_PER_SHARD or cur.width(uses, joins) > MAX_PROPERTIES):
+        # first fit: the first shard with room for the rule (fewer shards = fewer assert calls per claim)
+        cur = next((sh for sh in shards if not sh.defs or (len(sh.defs) + len(named) <= MAX_RULES_PER_SHARD
+                                                           and sh.width(uses, joins) <= MAX_PROPERTIES)), None)
+        if cur is None:
             cur = Shard()
             shards.append(cur)
         cur.add(named, keys, uses, joins)
     return [s for s in shards if s.defs] or [Shard(type_keys={"claim": set()})]
 
-
-def project(facts: list[dict], projection: dict) -> list[dict]:
-    """The facts of one claim as one shard sees them: its fact types, its keys."""
-    out = []
-    for f in facts:
-        keys = projection.get(f["t"])
-        if keys is not None:
-            out.append({k: f[k] for k in keys if k in f})
-    return out

@@ -92,8 +92,8 @@ def icd10cm_set(argument: str, refdata):
 def excludes1(inp: DeriveInput, a, b) -> Optional[dict]:
     """Two ICD-10-CM codes of one claim that an Excludes1 note pairs (reported once, on the earlier)."""
     rd = inp.refdata
-    if rd is None or a.is_icd9 or b.is_icd9 or not a.code or not b.code or a.position >= b.position:
-        return None
+    if rd is None or a.position >= b.position or not a.code or not b.code or a.is_icd9 or b.is_icd9:
+        return None  # the position test first: it drops half the ordered pairs cheaply
     if a.code == b.code or not rd.excludes1(a.code, b.code):
         return None
     return {"codes": f"{add_dot(a.code)} and {add_dot(b.code)}"}
@@ -145,9 +145,20 @@ def procedure_shape_ok(inp: DeriveInput) -> Optional[bool]:
     ln = inp.obj
     if not is_procedure_line(ln):
         return None
-    from scrubber.refdata.hcpcs import procedure_code_shape_ok
+    return _procedure_code_shape_ok()(ln.code)
 
-    return procedure_code_shape_ok(ln.code)
+
+def _procedure_code_shape_ok():
+    """scrubber.refdata.hcpcs.procedure_code_shape_ok, imported on first use (once, not per line)."""
+    global _SHAPE_OK
+    if _SHAPE_OK is None:
+        from scrubber.refdata.hcpcs import procedure_code_shape_ok
+
+        _SHAPE_OK = procedure_code_shape_ok
+    return _SHAPE_OK
+
+
+_SHAPE_OK = None
 
 
 @derived_field("line", "hcpcs_valid", type="bool", loc_field="code")

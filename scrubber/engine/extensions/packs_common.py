@@ -71,8 +71,19 @@ def service_signature(claim: Claim, line: ServiceLine) -> tuple:
     service (two NDCs under one HCPCS code are two drugs). Units and charge are left out on
     purpose: the same service on two lines is a duplicate whatever units each line bills.
     """
-    return (member_key(claim), line_provider_npi(claim, line), line_date(claim, line), line.date_to,
-            line.code, line.revenue_code, frozenset(line.modifiers), line.ndc)
+    memo = _SIGNATURES[0]
+    if memo is None or memo[0] is not claim:  # one claim's lines are asked for over and over, in a row
+        memo = _SIGNATURES[0] = (claim, {})
+    hit = memo[1].get(id(line))
+    if hit is not None and hit[0] is line:  # the line itself is kept too, so its id cannot be reused
+        return hit[1]
+    sig = (member_key(claim), line_provider_npi(claim, line), line_date(claim, line), line.date_to,
+           line.code, line.revenue_code, frozenset(line.modifiers), line.ndc)
+    memo[1][id(line)] = (line, sig)
+    return sig
+
+
+_SIGNATURES: list = [None]  # (claim, {id(line): signature}) of the claim asked about last
 
 
 def ptp_setting(claim: Claim) -> Optional[str]:

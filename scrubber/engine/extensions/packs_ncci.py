@@ -73,14 +73,23 @@ def ncci_ptp(inp: DeriveInput, col1, col2) -> Optional[dict]:
 
 # ---- medically unlikely edits ---------------------------------------------------------------------
 def _mue(inp: DeriveInput):
+    """The line's MUE (three fields read it in a row for the same line: the last answer is kept, keyed
+    by the very objects it was computed from, which are immutable)."""
     ln, rd, claim = inp.obj, inp.refdata, inp.claim
+    last = _MUE_LAST[0]
+    if last is not None and last[0] is ln and last[1] is rd and last[2] is claim:
+        return last[3]
     if rd is None or not is_procedure_line(ln):
-        return None
-    setting = ptp_setting(claim)
-    day = line_date(claim, ln)
-    if setting is None or day is None or not rd.mue_loaded(setting):
-        return None
-    return rd.mue(ln.code, day, setting)
+        m = None
+    else:
+        setting = ptp_setting(claim)
+        day = line_date(claim, ln)
+        m = None if setting is None or day is None or not rd.mue_loaded(setting) else rd.mue(ln.code, day, setting)
+    _MUE_LAST[0] = (ln, rd, claim, m)
+    return m
+
+
+_MUE_LAST: list = [None]
 
 
 @derived_field("line", "mue_value", type="number", loc_field="units")
