@@ -287,6 +287,11 @@ def _raw_lists(ftype: str, obj) -> dict:
     return {}
 
 
+def _with_lists(derived: dict):
+    """``_raw_lists`` plus the items of this fact's derived list fields (``claim.all_dx_codes``)."""
+    return lambda ftype, obj: {**_raw_lists(ftype, obj), **derived}
+
+
 def _derived_rows(plan: FactPlan, ftype: str) -> tuple:
     """(function, fact key, name) of each derived field of a fact type, memoised on the plan."""
     memo = plan.__dict__.setdefault("_derived_rows_memo", {})
@@ -311,16 +316,21 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
         specs = _derived_rows(plan, ftype)
         for idx, (obj, values) in enumerate(objs.get(ftype, ())):
             inp = DeriveInput(claim, obj, context, refdata, batch, values) if specs else None
+            derived_lists = None
             for func, key, name in specs:
                 try:
                     v = func(inp)
                     if v is not None:
+                        if v.__class__ is list or v.__class__ is tuple:  # in_set tests each item, as on a base list
+                            derived_lists = derived_lists or {}
+                            derived_lists[name] = [str(x) for x in v]
                         v = plain(v)
                         if v is not None:
                             values[key] = v
                 except Exception as exc:  # a bug in a derived field is a run error, never a silent miss
                     cf.errors.append((f"derived field {ftype}.{name}", f"{type(exc).__name__}: {exc}"))
-            compute_tags(plan, ftype, values, valuesets, _raw_lists, obj)
+            lists = _raw_lists if derived_lists is None else _with_lists(derived_lists)
+            compute_tags(plan, ftype, values, valuesets, lists, obj)
             values.update(t=ftype, cid=cid, i=idx, id=f"{cid}:{ftype}:{idx}")
             out.append(Fact(ftype, idx, obj, values))
         cf.facts[ftype] = out

@@ -14,6 +14,7 @@ from scrubber.engine.facts import ClaimFacts, compare
 from scrubber.engine.plan import alias_type_key
 from scrubber.rulespec.fields import fact_key
 from scrubber.rulespec.model import AllOf, AnyOf, Not, Rule, Test
+from scrubber.rulespec.registry import DERIVED
 
 Binding = tuple  # ((alias, fact index), ...) sorted by alias
 
@@ -25,6 +26,10 @@ def _items(fact: dict, field: str, obj, ftype: str):
         return [str(p) for p in obj.dx_pointers]
     if ftype == "claim" and field in ("condition_codes", "occurrence_codes", "value_codes"):
         return [e.code for e in getattr(obj, field)]
+    spec = DERIVED.get((ftype, field))
+    if spec is not None and spec.type == "list":  # a derived list: its items, space-joined in the fact
+        v = fact.get(fact_key(field))
+        return [] if v is None else str(v).split(" ")
     return None
 
 
