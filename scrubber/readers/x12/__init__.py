@@ -3,7 +3,55 @@
 ``read_x12(chunks, path)`` yields ClaimRecords and RunErrors for one file given as an
 iterable of byte chunks. Structure rule ids and the location-path scheme are documented
 in ``rules.py``.
-"""
-from scrubber.readers.x12.reader import read_x12
 
-__all__ = ["read_x12"]
+The hot modules are compiled by Cython at install time when a C compiler is there
+(``setup.py``); the ``.py`` files are the source and the fallback, with the same results.
+``COMPILED`` says which is in use; ``CLAIMSCRUB_PURE_READER=1`` in the environment
+forces the pure-Python modules even where compiled ones are installed (tests compare the two).
+"""
+from __future__ import annotations
+
+import importlib.abc
+import importlib.util
+import os
+import sys
+
+PURE_ENV = "CLAIMSCRUB_PURE_READER"
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class _PureSourceFinder(importlib.abc.MetaPathFinder):
+    """Import this package's submodules from their ``.py`` files, never from a compiled extension."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        package, _, leaf = fullname.rpartition(".")
+        if package != __name__:
+            return None
+        source = os.path.join(_HERE, leaf + ".py")
+        if not os.path.isfile(source):
+            return None
+        return importlib.util.spec_from_file_location(fullname, source)
+
+
+if os.environ.get(PURE_ENV, "") not in ("", "0"):
+    sys.meta_path.insert(0, _PureSourceFinder())
+
+from scrubber.readers.x12.reader import read_x12  # noqa: E402
+
+# The modules setup.py compiles (the reader imports them all).
+HOT_MODULES = ("segments", "reader", "transaction", "loops", "claim", "claim_parts", "names", "values", "fast")
+# True when every one of them is a Cython-compiled extension (see setup.py).
+COMPILED: bool = all(not getattr(sys.modules.get(f"{__name__}.{name}"), "__file__", ".py").endswith(".py")
+                     for name in HOT_MODULES)
+
+
+def implementation() -> str:
+    """One line for ``claimscrub --version`` and run records: which X12 reader this is."""
+    if COMPILED:
+        return "X12 reader: compiled (Cython)"
+    if os.environ.get(PURE_ENV, "") not in ("", "0"):
+        return f"X12 reader: pure Python ({PURE_ENV} is set)"
+    return "X12 reader: pure Python (no compiled build installed)"
+
+
+__all__ = ["read_x12", "COMPILED", "implementation"]
