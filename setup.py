@@ -15,9 +15,9 @@ import sys
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-# The reader's hot path, in scrubber/readers/x12 (layout.py, rules.py and claim_checks.py
+# The reader's hot path, in scrubber/readers/x12 (layout.py and rules.py
 # are tables and run once at import: compiling them buys nothing and costs install time).
-COMPILED_MODULES = ("segments", "reader", "transaction", "loops", "claim", "claim_parts", "names", "values", "fast")  # = scrubber.readers.x12.HOT_MODULES
+COMPILED_MODULES = ("segments", "reader", "transaction", "loops", "claim", "claim_parts", "names", "values", "fast", "claim_checks")  # = scrubber.readers.x12.HOT_MODULES
 PACKAGE_DIR = os.path.join("scrubber", "readers", "x12")
 
 

@@ -39,7 +39,7 @@ if os.environ.get(PURE_ENV, "") not in ("", "0"):
 from scrubber.readers.x12.reader import read_x12  # noqa: E402
 
 # The modules setup.py compiles (the reader imports them all).
-HOT_MODULES = ("segments", "reader", "transaction", "loops", "claim", "claim_parts", "names", "values", "fast")
+HOT_MODULES = ("segments", "reader", "transaction", "loops", "claim", "claim_parts", "names", "values", "fast", "claim_checks")
 # True when every one of them is a Cython-compiled extension (see setup.py).
 COMPILED: bool = all(not getattr(sys.modules.get(f"{__name__}.{name}"), "__file__", ".py").endswith(".py")
                      for name in HOT_MODULES)

@@ -54,7 +54,7 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
         code = parts[1] if len(parts) > 1 and parts[1] else None
         if code is None:
             base = f"2300/HI[{k}]{m:02d}"
-            hint = next((c for c in ">:^|\\!" if c in qual), None)
+            hint = _separator_hint(qual)
             why = f" (it contains {hint!r}: is that meant as the component separator? ISA16 declares {comp!r})" if hint else ""
             col.add("X12-REQ-ELEM", f"HI composite {qual[:12]!r} has no code{why}", base + "-2", no)
             continue
@@ -91,6 +91,11 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
         elif qual not in layout.OTHER_HI_QUALIFIERS:
             base = f"2300/HI[{k}]{mm}"
             col.add("X12-CODE", f"{qual[:10]!r} is not an HI code list qualifier", base + "-1", no)
+
+
+def _separator_hint(qual: str):
+    """The first character of ``qual`` that looks like a component separator, if any."""
+    return next((c for c in ">:^|\\!" if c in qual), None)
 
 
 _HI_INDEX = [f"{m:02d}" for m in range(13)]

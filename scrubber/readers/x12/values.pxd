@@ -1,0 +1,13 @@
+# Cython declarations for values.py (pure Python mode; see setup.py). Types only, no logic.
+cimport cython
+
+
+cdef class Collector:
+    cdef public list findings
+    cdef public object line
+
+    cpdef add(self, str rule_id, str message, object path, object segment, tuple codes=*)
+
+
+@cython.locals(v=str, n=Py_ssize_t)
+cpdef object element(list els, Py_ssize_t i)
