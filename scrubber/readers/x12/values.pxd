@@ -11,3 +11,6 @@ cdef class Collector:
 
 @cython.locals(v=str, n=Py_ssize_t)
 cpdef object element(list els, Py_ssize_t i)
+
+cpdef object parse_d8(object text)
+cpdef object parse_amount(object text)

@@ -10,7 +10,6 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Iterator, Optional
 
 from scrubber.model import Finding, Loc
@@ -97,9 +96,7 @@ class FieldLocs(Mapping):
         return (FieldLocs, (self._table, self._segments, self._prefix))
 
 
-@lru_cache(maxsize=8192)
-def parse_d8(text: str) -> Optional[date]:
-    """CCYYMMDD -> date, None when it is not a real calendar date (cached: dates repeat)."""
+def _d8(text: str) -> Optional[date]:
     if len(text) != 8 or not text.isdigit():
         return None
     try:
@@ -108,12 +105,40 @@ def parse_d8(text: str) -> Optional[date]:
         return None
 
 
-@lru_cache(maxsize=4096)
-def parse_amount(text: str) -> Optional[Decimal]:
-    """An X12 R (decimal) value -> Decimal; None when it is not a plain decimal number."""
+def _amount(text: str) -> Optional[Decimal]:
     if _NUMBER.match(text) is None:
         return None
     return Decimal(text)
+
+
+# Parsed values by text. Dates and unit counts repeat a lot; a plain dict emptied when full
+# costs less per call than functools.lru_cache's bookkeeping (most charges are one-offs).
+_MISS = object()
+_CACHE_SIZE = 8192
+_D8_CACHE: dict = {}
+_AMOUNT_CACHE: dict = {}
+
+
+def parse_d8(text: str) -> Optional[date]:
+    """CCYYMMDD -> date, None when it is not a real calendar date (cached: dates repeat)."""
+    value = _D8_CACHE.get(text, _MISS)
+    if value is _MISS:
+        value = _d8(text)
+        if len(_D8_CACHE) >= _CACHE_SIZE:
+            _D8_CACHE.clear()
+        _D8_CACHE[text] = value
+    return value
+
+
+def parse_amount(text: str) -> Optional[Decimal]:
+    """An X12 R (decimal) value -> Decimal; None when it is not a plain decimal number."""
+    value = _AMOUNT_CACHE.get(text, _MISS)
+    if value is _MISS:
+        value = _amount(text)
+        if len(_AMOUNT_CACHE) >= _CACHE_SIZE:
+            _AMOUNT_CACHE.clear()
+        _AMOUNT_CACHE[text] = value
+    return value
 
 
 def element(els: list[str], i: int) -> Optional[str]:
