@@ -17,6 +17,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
+try:
+    import cython  # compiled: resolved by Cython at build time; pure: Cython's shadow module if installed
+except ImportError:
+    from scrubber.readers.x12._cython import cython
+
 CHUNK_CHARS = 1 << 20
 MAX_SEGMENT_CHARS = 1 << 24  # a "segment" longer than this means the terminator is wrong
 _ENVELOPE = re.compile(r"(GS|ST)[^A-Za-z0-9\s]")
@@ -156,6 +161,7 @@ class SegmentStream:
             ))
         return buf, True
 
+    @cython.locals(buf=str, el=str, term=str, parts=list, text=str, elements=list, i=cython.Py_ssize_t)
     def __iter__(self) -> Iterator[tuple[int, str, list[str]]]:
         buf = ""
         while True:
