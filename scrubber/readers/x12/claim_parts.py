@@ -11,7 +11,7 @@ from scrubber.model import OtherPayer, ServiceLine
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.fast import new_code_entry, new_diagnosis, new_line, new_other_payer
 from scrubber.readers.x12.names import NameLoop, payer, person, provider
-from scrubber.readers.x12.values import Collector, FieldLocs, LazyLocs, element, parse_amount, parse_d8
+from scrubber.readers.x12.values import Collector, element, field_locs, lazy_locs, parse_amount, parse_d8
 
 _PAD = [""] * 24
 
@@ -65,7 +65,7 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
             else:
                 poa, table = None, _DX_LOCS
             diagnoses.append(new_diagnosis(position=len(diagnoses) + 1, code=code, qualifier=qual, poa=poa,
-                                           locs=FieldLocs(table, (no,), _hi_prefix(k) + mm)))
+                                           locs=field_locs(table, (no,), _hi_prefix(k) + mm)))
         elif qual in ("BG", "BH", "BI", "BE"):
             clocs = {"code": (mm + "-2", no), "qualifier": (mm + "-1", no)}
             start = end = amount = None
@@ -77,7 +77,7 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
                 amount = col.amount(parts[4], base + "-5", no)
                 clocs["amount"] = (mm + "-5", no)
             entry = new_code_entry(qualifier=qual, code=code, date_from=start, date_to=end, amount=amount,
-                                   locs=LazyLocs(clocs, _hi_prefix(k)))
+                                   locs=lazy_locs(clocs, _hi_prefix(k)))
             (conditions if qual == "BG" else values if qual == "BE" else occurrences).append(entry)
         elif qual in ("BBR", "BBQ", "BR", "BQ"):
             base = f"2300/HI[{k}]{mm}"
@@ -87,7 +87,7 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
                 start, _ = col.date_value(parts[2] or None, parts[3], base + "-4", no)
                 plocs["date_from"] = (mm + "-4", no)
             procedures.append(new_code_entry(qualifier=qual, code=code, date_from=start, date_to=start, amount=None,
-                                             locs=LazyLocs(plocs, _hi_prefix(k))))
+                                             locs=lazy_locs(plocs, _hi_prefix(k))))
         elif qual not in layout.OTHER_HI_QUALIFIERS:
             base = f"2300/HI[{k}]{mm}"
             col.add("X12-CODE", f"{qual[:10]!r} is not an HI code list qualifier", base + "-1", no)
@@ -234,7 +234,7 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
         ndc_unit=ndc_unit,
         providers=tuple([provider(role, nl) for role, nl in ln.names]) if ln.names else (),
         prior_authorization=prior_auth,
-        locs=FieldLocs(table, (ln.lx[0], sv_no, dtp_no, lin_no, ctp_no, pa_no), p + "/"),
+        locs=field_locs(table, (ln.lx[0], sv_no, dtp_no, lin_no, ctp_no, pa_no), p + "/"),
     )
 
 
@@ -267,6 +267,6 @@ def build_other(op: OtherPayerSegments, col: Collector) -> OtherPayer:
         subscriber=person(sub_loop, col) if sub_loop is not None else None,
         paid_amount=paid,
         adjudication_date=adjudicated,
-        locs=LazyLocs(locs),
+        locs=lazy_locs(locs),
     )
 

@@ -14,3 +14,5 @@ cpdef object element(list els, Py_ssize_t i)
 
 cpdef object parse_d8(object text)
 cpdef object parse_amount(object text)
+
+from cpython.object cimport PyObject_GenericSetAttr as _set

@@ -15,6 +15,11 @@ from typing import Iterator, Optional
 from scrubber.model import Finding, Loc
 from scrubber.readers.x12.rules import finding
 
+try:
+    import cython  # compiled: resolved by Cython at build time; pure: Cython's shadow module if installed
+except ImportError:
+    from scrubber.readers.x12._cython import cython
+
 # What an X12 R value may be; _is_plain_number is the fast equivalent (tests compare the two).
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)\Z")
 
@@ -95,6 +100,28 @@ class FieldLocs(Mapping):
 
     def __reduce__(self):
         return (FieldLocs, (self._table, self._segments, self._prefix))
+
+
+_new = object.__new__
+if not cython.compiled:
+    _set = object.__setattr__  # compiled: PyObject_GenericSetAttr, cimported in values.pxd
+
+
+def lazy_locs(pairs: dict[str, tuple[str, Optional[int]]], prefix: str = "") -> LazyLocs:
+    """``LazyLocs(pairs, prefix)``, built without the class call: a claim has a dozen of them."""
+    o = _new(LazyLocs)
+    _set(o, "_pairs", pairs)
+    _set(o, "_prefix", prefix)
+    return o
+
+
+def field_locs(table: dict[str, tuple[str, int]], segments: tuple, prefix: str) -> FieldLocs:
+    """``FieldLocs(table, segments, prefix)``, built without the class call (one per line and diagnosis)."""
+    o = _new(FieldLocs)
+    _set(o, "_table", table)
+    _set(o, "_segments", segments)
+    _set(o, "_prefix", prefix)
+    return o
 
 
 def _d8(text: str) -> Optional[date]:
