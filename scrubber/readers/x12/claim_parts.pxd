@@ -16,7 +16,8 @@ cdef class OtherPayerSegments:
     cdef public dict names
 
 
-@cython.locals(m=Py_ssize_t, composite=str, parts=list, qual=str, mm=str, base=str, poa=object, table=dict)
+@cython.locals(m=Py_ssize_t, composite=str, parts=list, qual=str, mm=str, base=str, poa=object, table=dict,
+               dx_segments=tuple, prefix=str)
 cpdef read_hi(list els, object no, object k, str comp, Collector col, list diagnoses, list conditions,
               list occurrences, list values, list procedures)
 

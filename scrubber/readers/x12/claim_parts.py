@@ -16,6 +16,7 @@ from scrubber.readers.x12.values import Collector, element, field_locs, lazy_loc
 _PAD = [""] * 24
 
 _LINE_PREFIX = [f"2400[{i}]" for i in range(100)]
+_LINE_PREFIX_SLASH = [p + "/" for p in _LINE_PREFIX]
 
 
 class LineSegments:
@@ -45,6 +46,7 @@ class OtherPayerSegments:
 
 def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, procedures) -> None:
     """One HI segment: diagnoses (position counts across HI segments), and 837I code lists."""
+    dx_segments = None  # (no,): the segment of every diagnosis of this HI, shared by their locs
     for m in range(1, len(els)):
         composite = els[m]
         if not composite:
@@ -64,8 +66,11 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
                 poa, table = parts[8], _DX_POA_LOCS
             else:
                 poa, table = None, _DX_LOCS
+            if dx_segments is None:
+                dx_segments = (no,)
+            prefix = _DX_PREFIX[k][m] if k < 40 and m < 13 else _hi_prefix(k) + mm
             diagnoses.append(new_diagnosis(position=len(diagnoses) + 1, code=code, qualifier=qual, poa=poa,
-                                           locs=field_locs(table, (no,), _hi_prefix(k) + mm)))
+                                           locs=field_locs(table, dx_segments, prefix)))
         elif qual in ("BG", "BH", "BI", "BE"):
             clocs = {"code": (mm + "-2", no), "qualifier": (mm + "-1", no)}
             start = end = amount = None
@@ -105,6 +110,7 @@ _DX_POA_LOCS = {**_DX_LOCS, "poa": ("-9", 0)}
 
 
 _HI_PREFIX = [f"2300/HI[{k}]" for k in range(40)]
+_DX_PREFIX = [[f"2300/HI[{k}]{m:02d}" for m in range(13)] for k in range(40)]  # = _hi_prefix(k) + _HI_INDEX[m]
 _DX_QUALIFIERS = layout.DIAGNOSIS_QUALIFIERS
 
 
@@ -234,7 +240,8 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
         ndc_unit=ndc_unit,
         providers=tuple([provider(role, nl) for role, nl in ln.names]) if ln.names else (),
         prior_authorization=prior_auth,
-        locs=field_locs(table, (ln.lx[0], sv_no, dtp_no, lin_no, ctp_no, pa_no), p + "/"),
+        locs=field_locs(table, (ln.lx[0], sv_no, dtp_no, lin_no, ctp_no, pa_no),
+                        _LINE_PREFIX_SLASH[ln.position] if ln.position < 100 else p + "/"),
     )
 
 

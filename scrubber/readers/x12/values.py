@@ -139,10 +139,8 @@ def _is_plain_number(text: str) -> bool:
     is exactly the regex's ``\\d`` (Unicode category Nd)."""
     if text[:1] == "-":
         text = text[1:]
-    whole, dot, frac = text.partition(".")
-    if whole:
-        return whole.isdecimal() and (not frac or frac.isdecimal())
-    return bool(dot) and frac.isdecimal()
+    # At most one decimal point; the rest digits, at least one of them.
+    return text.replace(".", "", 1).isdecimal()
 
 
 def _amount(text: str) -> Optional[Decimal]:
