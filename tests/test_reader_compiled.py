@@ -15,6 +15,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -134,7 +135,8 @@ def test_compiled_and_pure_reader_give_identical_records(tmp_path):
     from scrubber.readers.x12 import COMPILED
 
     if not COMPILED:
-        pytest.skip("no compiled reader installed here (setup.py fell back to pure Python): nothing to compare")
+        pytest.skip("no up-to-date compiled reader here (setup.py fell back to pure Python, or the build is older "
+                    "than the sources): nothing to compare")
     files = _inputs(tmp_path)
     compiled = _run_child(files, tmp_path / "compiled.txt", pure=False)
     pure = _run_child(files, tmp_path / "pure.txt", pure=True)
@@ -158,4 +160,24 @@ def test_version_says_which_reader_is_in_use():
     from scrubber.readers.x12 import COMPILED
 
     out = subprocess.run([sys.executable, "-m", "scrubber", "--version"], capture_output=True, text=True, check=True, cwd=str(ROOT)).stdout
-    assert out.splitlines()[1] == ("X12 reader: compiled (Cython)" if COMPILED else "X12 reader: pure Python (no compiled build installed)")
+    line = out.splitlines()[1]
+    assert line == "X12 reader: compiled (Cython)" if COMPILED else line.startswith("X12 reader: pure Python (")
+
+
+def test_a_compiled_build_older_than_its_source_is_not_used(tmp_path):
+    """Editing a reader module after `pip install -e .` must not leave the old compiled code running."""
+    import shutil
+
+    from scrubber.readers import x12
+
+    if not x12.COMPILED:
+        pytest.skip("no up-to-date compiled reader here: nothing can be stale")
+    package = tmp_path / "scrubber"
+    shutil.copytree(ROOT / "scrubber", package, ignore=shutil.ignore_patterns("__pycache__", "*.c"))
+    source = package / "readers" / "x12" / "claim.py"
+    later = time.time() + 60  # edited after the build
+    os.utime(source, (later, later))
+    code = "import scrubber.readers.x12 as x; print(x.COMPILED); print(x.implementation())"
+    run = subprocess.run([sys.executable, "-W", "always", "-c", code], capture_output=True, text=True, check=True, cwd=str(tmp_path))
+    assert run.stdout.splitlines() == ["False", "X12 reader: pure Python (the compiled build is older than claim.py)"]
+    assert "claim.py changed after the compiled X12 reader was built" in run.stderr

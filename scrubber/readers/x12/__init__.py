@@ -12,11 +12,15 @@ forces the pure-Python modules even where compiled ones are installed (tests com
 from __future__ import annotations
 
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import os
 import sys
+import warnings
+from typing import Optional
 
 PURE_ENV = "CLAIMSCRUB_PURE_READER"
+_stale: Optional[str] = None
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -33,13 +37,41 @@ class _PureSourceFinder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location(fullname, source)
 
 
-if os.environ.get(PURE_ENV, "") not in ("", "0"):
-    sys.meta_path.insert(0, _PureSourceFinder())
-
-from scrubber.readers.x12.reader import read_x12  # noqa: E402
-
 # The modules setup.py compiles (the reader imports them all).
 HOT_MODULES = ("segments", "reader", "transaction", "loops", "claim", "claim_parts", "names", "values", "fast", "claim_checks")
+
+
+def _stale_extension() -> Optional[str]:
+    """The first hot module whose source changed after its compiled build, if any.
+
+    In a checkout installed with ``pip install -e .`` the extensions sit beside the sources;
+    editing a ``.py`` (or pulling a change) without rebuilding would leave Python importing
+    the old compiled code. A source more than a second newer than its extension means that
+    (an installed wheel writes both within the same moment)."""
+    for name in HOT_MODULES:
+        built = [os.path.join(_HERE, name + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES]
+        built = [p for p in built if os.path.isfile(p)]
+        if not built:
+            continue
+        built_at = os.path.getmtime(built[0])
+        for source in (name + ".py", name + ".pxd"):
+            path = os.path.join(_HERE, source)
+            if os.path.isfile(path) and os.path.getmtime(path) > built_at + 1.0:
+                return source
+    return None
+
+
+if os.environ.get(PURE_ENV, "") not in ("", "0"):
+    sys.meta_path.insert(0, _PureSourceFinder())
+else:
+    _stale = _stale_extension()
+    if _stale is not None:
+        warnings.warn(f"claimscrub: {_stale} changed after the compiled X12 reader was built; using the pure-Python "
+                      "reader (rebuild with `pip install -e .` or `python setup.py build_ext --inplace`)",
+                      RuntimeWarning, stacklevel=2)
+        sys.meta_path.insert(0, _PureSourceFinder())
+
+from scrubber.readers.x12.reader import read_x12  # noqa: E402
 # True when every one of them is a Cython-compiled extension (see setup.py).
 COMPILED: bool = all(not getattr(sys.modules.get(f"{__name__}.{name}"), "__file__", ".py").endswith(".py")
                      for name in HOT_MODULES)
@@ -51,6 +83,8 @@ def implementation() -> str:
         return "X12 reader: compiled (Cython)"
     if os.environ.get(PURE_ENV, "") not in ("", "0"):
         return f"X12 reader: pure Python ({PURE_ENV} is set)"
+    if _stale is not None:
+        return f"X12 reader: pure Python (the compiled build is older than {_stale})"
     return "X12 reader: pure Python (no compiled build installed)"
 
 
