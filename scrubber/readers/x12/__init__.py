@@ -20,7 +20,7 @@ import warnings
 from typing import Optional
 
 PURE_ENV = "CLAIMSCRUB_PURE_READER"
-_stale: Optional[str] = None
+_set_aside: Optional[str] = None  # why a compiled build beside the sources is not used
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -41,33 +41,45 @@ class _PureSourceFinder(importlib.abc.MetaPathFinder):
 HOT_MODULES = ("segments", "reader", "transaction", "loops", "claim", "claim_parts", "names", "values", "fast", "claim_checks")
 
 
-def _stale_extension() -> Optional[str]:
-    """The first hot module whose source changed after its compiled build, if any.
+def _extension_of(name: str) -> Optional[str]:
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = os.path.join(_HERE, name + suffix)
+        if os.path.isfile(path):
+            return path
+    return None
 
-    In a checkout installed with ``pip install -e .`` the extensions sit beside the sources;
-    editing a ``.py`` (or pulling a change) without rebuilding would leave Python importing
-    the old compiled code. A source more than a second newer than its extension means that
-    (an installed wheel writes both within the same moment)."""
-    for name in HOT_MODULES:
-        built = [os.path.join(_HERE, name + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES]
-        built = [p for p in built if os.path.isfile(p)]
-        if not built:
-            continue
-        built_at = os.path.getmtime(built[0])
+
+def _unusable_build() -> Optional[str]:
+    """Why the compiled modules beside the sources must not be used, or None.
+
+    The compiled modules share C-level types, so they are used all together or not at all:
+    a build that compiled only some of them (one module failed) is set aside. In a checkout
+    installed with ``pip install -e .`` the extensions sit beside the sources, and editing a
+    ``.py`` (or pulling a change) without rebuilding would leave the old compiled code
+    running: a source more than a second newer than its extension means that (an installed
+    wheel writes both within the same moment)."""
+    built = {name: _extension_of(name) for name in HOT_MODULES}
+    if not any(built.values()):
+        return None  # no compiled build at all: nothing to set aside
+    missing = [name for name, path in built.items() if path is None]
+    if missing:
+        return f"the compiled build is incomplete: {missing[0]} did not compile"
+    for name, path in built.items():
+        built_at = os.path.getmtime(path)
         for source in (name + ".py", name + ".pxd"):
-            path = os.path.join(_HERE, source)
-            if os.path.isfile(path) and os.path.getmtime(path) > built_at + 1.0:
-                return source
+            src = os.path.join(_HERE, source)
+            if os.path.isfile(src) and os.path.getmtime(src) > built_at + 1.0:
+                return f"the compiled build is older than {source}"
     return None
 
 
 if os.environ.get(PURE_ENV, "") not in ("", "0"):
     sys.meta_path.insert(0, _PureSourceFinder())
 else:
-    _stale = _stale_extension()
-    if _stale is not None:
-        warnings.warn(f"claimscrub: {_stale} changed after the compiled X12 reader was built; using the pure-Python "
-                      "reader (rebuild with `pip install -e .` or `python setup.py build_ext --inplace`)",
+    _set_aside = _unusable_build()
+    if _set_aside is not None:
+        warnings.warn(f"claimscrub: {_set_aside}; using the pure-Python X12 reader "
+                      "(rebuild with `pip install -e .` or `python setup.py build_ext --inplace`)",
                       RuntimeWarning, stacklevel=2)
         sys.meta_path.insert(0, _PureSourceFinder())
 
@@ -83,8 +95,8 @@ def implementation() -> str:
         return "X12 reader: compiled (Cython)"
     if os.environ.get(PURE_ENV, "") not in ("", "0"):
         return f"X12 reader: pure Python ({PURE_ENV} is set)"
-    if _stale is not None:
-        return f"X12 reader: pure Python (the compiled build is older than {_stale})"
+    if _set_aside is not None:
+        return f"X12 reader: pure Python ({_set_aside})"
     return "X12 reader: pure Python (no compiled build installed)"
 
 
