@@ -64,6 +64,10 @@ class OptionalBuildExt(build_ext):
             _warn("building the compiled reader failed", exc)
 
     def build_extension(self, ext) -> None:
+        if self.compiler.compiler_type == "unix":
+            # -O2 runs as fast as Python's default -O3 here and, without debug info, compiles
+            # the large generated C files in a third of the time (install time, CI time).
+            ext.extra_compile_args = [*ext.extra_compile_args, "-O2", "-g0"]
         try:
             super().build_extension(ext)
         except Exception as exc:
