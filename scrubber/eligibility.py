@@ -49,6 +49,16 @@ with dashes on the card). A span without a payer id (a CSV row that left it
 empty) counts as the claim's payer. The person compared for name and birth date
 is the file's person with the claim patient's relationship (18 self when the
 patient is the subscriber), else any person on that member id.
+
+Public helpers (the eligibility pack's derived fields, ``engine/extensions/payer_coverage.py``,
+build the coverage fact's file-side fields from the same choices the check makes)::
+
+    norm_member(member_id) -> str                       # the member id as compared
+    covers(span, day) -> bool                           # the span covers the date (inclusive)
+    span_place(span) -> "file:line" | "file: segment N (loop/seg)" | None
+    service_dates(claim) -> [date]                      # the claim's distinct line dates
+    patient_spans(claim, spans) -> [CoverageSpan]       # the patient's own spans on the member id
+    compared_person(claim, spans) -> CoverageSpan|None  # the file's person the patient is compared with
 """
 from __future__ import annotations
 
@@ -98,15 +108,17 @@ def _norm_rel(rel: Optional[str]) -> Optional[str]:
     return RELATIONSHIP_WORDS.get(rel, rel)
 
 
-def _covers(span: CoverageSpan, d: date) -> bool:
-    return (span.start is None or span.start <= d) and (span.end is None or d <= span.end)
+def covers(span: CoverageSpan, day: date) -> bool:
+    """The span covers ``day`` (start and end inclusive; a missing end is open)."""
+    return (span.start is None or span.start <= day) and (span.end is None or day <= span.end)
 
 
 def _iso(d: Optional[date]) -> Optional[str]:
     return d.isoformat() if d else None
 
 
-def _where(span: Optional[CoverageSpan]) -> Optional[str]:
+def span_place(span: Optional[CoverageSpan]) -> Optional[str]:
+    """Where the span is written: ``file.csv:3`` (a CSV line) or ``file.x12: segment 23 (2110D/EB)``."""
     if span is None or span.source is None:
         return None
     if span.source.path.startswith("line "):
@@ -115,6 +127,7 @@ def _where(span: Optional[CoverageSpan]) -> Optional[str]:
 
 
 def service_dates(claim) -> list[date]:
+    """The claim's distinct line dates of service, sorted (the claim's From date when no line has one)."""
     dates = sorted({d for ln in claim.lines for d in (ln.date_from,) if d})
     if not dates and claim.service_from:
         dates = [claim.service_from]
@@ -141,7 +154,7 @@ class EligibilityIndex:
         payer_covered = bool(payer) and payer in self.covered_payers
         if not spans and not payer_covered:
             return None
-        person_spans = _patient_spans(claim, spans)
+        person_spans = patient_spans(claim, spans)
         if payer:
             own_plain = [s for s in person_spans if (s.payer_id is None and s.responsibility is None) or s.payer_id == payer]
         else:  # a claim without a payer id (2010BB NM109) cannot differ from the file's payer
@@ -167,7 +180,7 @@ class EligibilityIndex:
             "span_start": _iso(span.start) if span else None,
             "span_end": _iso(span.end) if span else None,
             "plan": span.plan if span else None,
-            "span_source": _where(span),
+            "span_source": span_place(span),
         }
         out.update(self._payer_order(claim, person_spans, payer, status, dos))
         out.update(_person_match(claim, spans))
@@ -184,7 +197,7 @@ class EligibilityIndex:
 
     @staticmethod
     def _payer_order(claim, spans: list[CoverageSpan], payer: str, status: str, dos: Optional[date]) -> dict:
-        active_on = [s for s in spans if s.active and dos is not None and _covers(s, dos)]
+        active_on = [s for s in spans if s.active and dos is not None and covers(s, dos)]
         others = [s for s in active_on if s.payer_id and s.payer_id != payer and (payer or s.responsibility)]
         if status == "active":
             payer_matches, active_payer = True, payer or None
@@ -206,10 +219,10 @@ class EligibilityIndex:
 def _status_on(own: list[CoverageSpan], d: date) -> tuple[str, Optional[CoverageSpan]]:
     """Status of the claim's payer on one date, and the span it rests on."""
     for s in own:
-        if s.active and _covers(s, d):
+        if s.active and covers(s, d):
             return "active", s
     for s in own:
-        if not s.active and _covers(s, d):
+        if not s.active and covers(s, d):
             return "inactive", s
     ended = [s for s in own if s.active and s.end is not None and s.end < d]
     later = [s for s in own if s.active and s.start is not None and s.start > d]
@@ -228,7 +241,12 @@ def _patient_rel(claim) -> Optional[str]:
     return _norm_rel(patient.relationship) or ("18" if claim.patient is None or claim.patient == claim.subscriber else None)
 
 
-def _patient_spans(claim, spans: list[CoverageSpan]) -> list[CoverageSpan]:
+def _names_agree(span: CoverageSpan, last: str, first: str) -> bool:
+    """The span's person has the patient's last name (normalised) and a first name that agrees."""
+    return bool(last) and _norm_name(span.last_name) == last and _first_names_agree(_norm_first(span.first_name), first)
+
+
+def patient_spans(claim, spans: list[CoverageSpan]) -> list[CoverageSpan]:
     """The spans of the claim's patient among those on the member id (a dependent's own coverage
     may differ from the subscriber's); all of them when the file does not tell people apart."""
     patient = claim.patient or claim.subscriber
@@ -237,8 +255,41 @@ def _patient_spans(claim, spans: list[CoverageSpan]) -> list[CoverageSpan]:
     rel = _patient_rel(claim)
     narrowed = [s for s in spans if rel and _norm_rel(s.relationship) == rel] or spans
     last, first = _norm_name(patient.last_name), _norm_first(patient.first_name)
-    by_name = [s for s in narrowed if last and _norm_name(s.last_name) == last and _first_names_agree(_norm_first(s.first_name), first)]
-    return by_name or narrowed
+    return [s for s in narrowed if _names_agree(s, last, first)] or narrowed
+
+
+def _compared_pool(claim, spans: list[CoverageSpan]) -> tuple[list[CoverageSpan], Optional[bool]]:
+    """The file's spans for the person the patient is compared with, and whether the names agree.
+
+    Candidates: the people with the patient's relationship, else those whose relationship the file
+    does not say (a CSV without the column lists the member), else everyone. Among them the ones
+    whose name agrees; when none does, every named one (names differ: ``False``). ``None`` when
+    there are no names to compare.
+    """
+    patient = claim.patient or claim.subscriber
+    rel = _patient_rel(claim)
+    same_rel = [s for s in spans if rel and _norm_rel(s.relationship) == rel]
+    candidates = same_rel or [s for s in spans if _norm_rel(s.relationship) is None] or list(spans)
+    named = [s for s in candidates if s.last_name]
+    last, first = _norm_name(patient.last_name), _norm_first(patient.first_name)
+    if named and last:
+        matched = [s for s in named if _names_agree(s, last, first)]
+        return (matched or named), bool(matched)
+    return candidates, None
+
+
+def compared_person(claim, spans: list[CoverageSpan]) -> Optional[CoverageSpan]:
+    """The file's span for the person the check compares the patient with (for messages that quote
+    the file's name and birth date): the one with the patient's birth date when there is one, else
+    the first with a birth date (the one that disagrees), else the first. None without spans."""
+    patient = claim.patient or claim.subscriber
+    if patient is None or not spans:
+        return None
+    pool, _ = _compared_pool(claim, spans)
+    dated = [s for s in pool if s.birth_date]
+    if patient.birth_date and dated:
+        return next((s for s in dated if s.birth_date == patient.birth_date), dated[0])
+    return pool[0] if pool else None
 
 
 def _person_match(claim, spans: list[CoverageSpan]) -> dict:
@@ -246,22 +297,10 @@ def _person_match(claim, spans: list[CoverageSpan]) -> dict:
     result = {"name_matches": None, "birth_date_matches": None}
     if patient is None or not spans:
         return result
-    rel = _patient_rel(claim)
-    people = {(s.last_name, s.first_name, s.birth_date, _norm_rel(s.relationship)) for s in spans}
-    same_rel = [p for p in people if rel and p[3] == rel]
-    # A file that does not say relationships (CSV without the column) lists the member; compare with everyone.
-    candidates = same_rel or [p for p in people if p[3] is None] or list(people)
-    named = [p for p in candidates if p[0]]
-    last, first = _norm_name(patient.last_name), _norm_first(patient.first_name)
-    matched = candidates
-    if named and last:
-        matched = [p for p in named if _norm_name(p[0]) == last and _first_names_agree(_norm_first(p[1]), first)]
-        result["name_matches"] = bool(matched)
-        if not matched:
-            matched = named
-    dated = [p for p in matched if p[2]]
+    pool, result["name_matches"] = _compared_pool(claim, spans)
+    dated = [s for s in pool if s.birth_date]
     if dated and patient.birth_date:
-        result["birth_date_matches"] = any(p[2] == patient.birth_date for p in dated)
+        result["birth_date_matches"] = any(s.birth_date == patient.birth_date for s in dated)
     return result
 
 

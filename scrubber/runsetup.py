@@ -78,6 +78,12 @@ class PreparedRun:
             initial_errors=list(self.eligibility_errors),
         )
 
+    def count_frequency_with(self, tracker) -> None:
+        """Frequency limits count with ``tracker`` (seeded with a ledger's history) in this run."""
+        from scrubber.engine.extensions.payer_rules import use_frequency_tracker
+
+        use_frequency_tracker(self.engine.batch, tracker)
+
     def close(self) -> None:
         close = getattr(self.engine, "close", None)
         if close is not None:

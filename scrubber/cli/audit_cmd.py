@@ -14,7 +14,7 @@ from datetime import date
 
 import click
 
-from scrubber import exitcodes
+from scrubber.cli.scrub_cmd import eligibility_option
 
 REPORT_FORMATS = ["html", "text", "json", "csv", "junit"]
 DEFAULT_REPORT = "claimscrub-audit.html"
@@ -33,7 +33,8 @@ def audit(ctx):
     """Audit past claims in bulk, and read the run ledger.
 
     \b
-    claimscrub audit PATH... [--since DATE] [--until DATE] [--payer-id ID] [--provider NPI] [-o REPORT.html]
+    claimscrub audit PATH... [--since DATE] [--until DATE] [--payer-id ID] [--provider NPI]
+                   [--eligibility FILE]... [-o REPORT.html]
     claimscrub audit history
     claimscrub audit show RUN
     claimscrub audit diff RUN_A RUN_B
@@ -100,7 +101,7 @@ def _read(paths):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help=f"Report file (default: {DEFAULT_REPORT}; - for standard output).")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True)
 @click.option("--payer", help="Force this payer profile for every claim.")
-@click.option("--eligibility", multiple=True, type=click.Path(exists=True, dir_okay=False), help="271, 834 or CSV eligibility file.")
+@eligibility_option
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Reference-data directory (also CLAIMSCRUB_DATA_DIR).")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Add a rule pack directory.")
 @click.option("--ledger", type=click.Path(dir_okay=False), help="Ledger database (default: ledger.sqlite3 in the data directory).")
@@ -127,6 +128,10 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
     claim_filter = ClaimFilter(since, until, frozenset(payer_ids), frozenset(npis))
     progress = Progress(enabled=False if quiet else None)
     prepared = prepare(payer, data_dir, rule_dirs, eligibility, verify, ledger)
+    from scrubber.cli.audit_ledger import open_run_ledger
+
+    # Opened before the first claim: frequency limits count the services of earlier runs it kept.
+    run_ledger = None if no_ledger else open_run_ledger(prepared, ledger_path(ledger, prepared.settings), ledger_phi)
     try:
         opts = prepared.options(files, on_claim=progress.update)
         opts.run_extra = {**opts.run_extra, "mode": "audit"}
@@ -139,8 +144,10 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
     if claim_filter.active:
         result.run.extra["claims_excluded_by_filters"] = claim_filter.excluded
     _write_report(result, fmt, output, redact)
-    if not no_ledger:
-        _record(result, ledger_path(ledger, prepared.settings), ledger_phi, {"paths": list(paths), **claim_filter.describe(), "format": fmt}, quiet)
+    if run_ledger is not None:
+        run_id = run_ledger.record(result, "audit", {"paths": list(paths), **claim_filter.describe(), "format": fmt})
+        if not quiet:
+            click.echo(f"recorded as run {run_id} in {run_ledger.path}", err=True)
     if not quiet:
         s = result.summary()
         click.echo(f"{s['claims_total']:,} claims audited: {s['claims_flagged']:,} flagged, {s['claims_unreadable']:,} "
@@ -167,19 +174,6 @@ def _write_report(result, fmt, output, redact) -> None:
     except OSError as e:
         raise click.UsageError(f"cannot write the report {path}: {e.strerror}") from None
     click.echo(f"report written to {path}", err=True)
-
-
-def _record(result, ledger_path, phi, options, quiet) -> None:
-    from scrubber.ledger import Ledger, LedgerError
-
-    try:
-        with Ledger(ledger_path) as ledger:
-            run_id = ledger.record_run(result, kind="audit", phi=phi, options=options)
-    except LedgerError as e:
-        click.echo(f"claimscrub: {e}", err=True)
-        sys.exit(exitcodes.USAGE)
-    if not quiet:
-        click.echo(f"recorded as run {run_id} in {ledger.path}", err=True)
 
 
 def _open_ledger(path):

@@ -14,15 +14,19 @@ from scrubber import exitcodes
 
 
 def _load(paths, rules_dirs, builtin=True):
+    """The packs to work on: PATHS (directories, pack folders, rule files) else the standard packs,
+    plus --rules directories. Rules in PATHS see the standard value sets too (for names PATHS do not
+    define), as they do in a scrub, where the standard packs always load beside a user's."""
     from scrubber.rulespec import RuleLoadError, default_rule_dirs, load_packs
 
+    standard_sets = [d / "valuesets" for d in default_rule_dirs() if (d / "valuesets").is_dir()]
     dirs = [Path(p) for p in paths] if paths else (default_rule_dirs() if builtin else [])
     dirs += [Path(p) for p in rules_dirs]
     if not dirs:
-        click.echo("no rule directories found; pass one", err=True)
+        click.echo("no rule directories found; pass a rule directory, pack folder or rule file", err=True)
         sys.exit(exitcodes.USAGE)
     try:
-        return load_packs(dirs)
+        return load_packs(dirs, fallback_valuesets=standard_sets if paths else ())
     except RuleLoadError as exc:
         for p in exc.problems:
             click.echo(p, err=True)
@@ -30,7 +34,8 @@ def _load(paths, rules_dirs, builtin=True):
         sys.exit(exitcodes.USAGE)
 
 
-_paths = click.argument("paths", nargs=-1, type=click.Path(exists=True, file_okay=False))
+# A rule directory, a pack folder, or single rule files (the one a rule author is editing).
+_paths = click.argument("paths", nargs=-1, type=click.Path(exists=True))
 _rules_opt = click.option("--rules", "rules_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
                           help="Add a rule pack directory (repeatable).")
 
@@ -44,7 +49,11 @@ def rules():
 @_paths
 @_rules_opt
 def lint(paths, rules_dirs):
-    """Check rule files: schema, meaning, compilation, and that each rule has fire and pass cases."""
+    """Check rule files: schema, meaning, compilation, and that each rule has fire and pass cases.
+
+    PATHS: rule directories, pack folders or single rule files (default: the standard packs).
+    A single file loads with the value sets of the rule directory it sits in.
+    """
     packs = _load(paths, rules_dirs)
     from scrubber.engine.core import compile_packs
     from scrubber.rulespec import RuleLoadError
@@ -73,7 +82,10 @@ def lint(paths, rules_dirs):
 @_rules_opt
 @click.option("-k", "select", help="Only rules whose id contains this text.")
 def test_cmd(paths, rules_dirs, select):
-    """Run every rule's test cases through durable-rules and the reference evaluator."""
+    """Run every rule's test cases through durable-rules and the reference evaluator.
+
+    PATHS: rule directories, pack folders or single rule files (default: the standard packs).
+    """
     packs = _load(paths, rules_dirs)
     from scrubber.engine.cases import run_case
 

@@ -43,6 +43,12 @@ def prepare(payer=None, data_dir=None, rule_dirs=(), eligibility=(), verify=Fals
         _fail_setup(exc.problems)
 
 
+# Shared by `scrub` and `audit run`: both hand the files to ``prepare`` (scrubber.runsetup loads them).
+eligibility_option = click.option(
+    "--eligibility", multiple=True, type=click.Path(exists=True, dir_okay=False),
+    help="271, 834 or CSV eligibility file (repeatable); the eligibility rules check each claim's coverage against it.")
+
+
 def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibility=(), verify=False):
     """The ScrubOptions a `scrub` of ``paths`` uses (shared with `audit run`)."""
     prepared = prepare(payer=payer, data_dir=data_dir, rule_dirs=rule_dirs, eligibility=eligibility, verify=verify)
@@ -54,7 +60,7 @@ def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibil
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Report format (default: text, or the `format` setting).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here (default: standard output).")
 @click.option("--payer", "payer", help="Force this payer profile for every claim (default: the profile whose `match` fits each claim).")
-@click.option("--eligibility", multiple=True, type=click.Path(exists=True, dir_okay=False), help="271, 834 or CSV eligibility file (repeatable).")
+@eligibility_option
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Reference-data directory (also CLAIMSCRUB_DATA_DIR).")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Add a rule pack directory (repeatable).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None, help="Lowest severity that makes the exit code 1 (default: error).")
@@ -85,6 +91,9 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
         ledger = ledger_path(ledger, settings)
     else:
         ledger = None
+    from scrubber.cli.audit_ledger import open_run_ledger
+
+    run_ledger = open_run_ledger(prepared, ledger, ledger_phi)  # frequency limits count its history
     splitter = None
     if clean_out or held_out:
         from scrubber.writers.x12_split import SplitWriter
@@ -97,17 +106,8 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
     if splitter is not None:
         for line in splitter.close().lines():
             click.echo(line, err=True)
-    if ledger:
-        from scrubber.ledger import Ledger
-
-        from scrubber.ledger import LedgerError
-
-        try:
-            with Ledger(ledger) as db:
-                db.record_run(result, kind="scrub", phi=ledger_phi, options={"paths": list(paths), "fail_on": fail_on})
-        except LedgerError as exc:
-            click.echo(f"claimscrub: {exc}", err=True)
-            sys.exit(exitcodes.USAGE)
+    if run_ledger is not None:
+        run_ledger.record(result, "scrub", {"paths": list(paths), "fail_on": fail_on})
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         render(result, fmt, out, redact=redact, fail_on=fail_on)

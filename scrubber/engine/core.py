@@ -251,7 +251,12 @@ class Engine:
         return results
 
     def close(self) -> None:
-        self._reset_pool()
+        # Wait for the pool's threads: shutdown(wait=False) here left the executor's wakeup pipe
+        # closed under its manager thread, and interpreter exit then printed "Exception ignored
+        # ... OSError: [Errno 9] Bad file descriptor" (CPython gh-83279 family) in some CLI runs.
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
 
     def __del__(self):
         try:

@@ -69,6 +69,18 @@ CREATE TABLE IF NOT EXISTS findings (
     codes TEXT NOT NULL,
     PRIMARY KEY (run_id, claim_seq, seq)
 );
+-- Services under a payer frequency limit, kept so a later run counts them (PAY-FREQ-001). Only the
+-- lines a limit of the claim's profile matched; member and claim ids as salted HMACs (always, also
+-- with --ledger-phi); no names, birth dates or diagnoses.
+CREATE TABLE IF NOT EXISTS frequency_services (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    member_key TEXT NOT NULL,
+    claim_key TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    service_date TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS frequency_services_by_claim ON frequency_services (claim_key, run_id);
 CREATE TABLE IF NOT EXISTS run_errors (run_id INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,
     kind TEXT, message TEXT, path TEXT, segment INTEGER, PRIMARY KEY (run_id, seq));
 """

@@ -2,7 +2,7 @@
 
 ``iter_records(paths)`` walks files and directories (``-`` is standard input),
 sniffs each input (X12 starts with ``ISA`` after an optional BOM and white space;
-JSON with ``{`` or ``[``; gzip by its magic bytes, transparently) and yields, in input
+JSON with ``{`` or ``[``; gzip by its magic bytes and UTF-16 by its BOM, transparently) and yields, in input
 order, a ``ClaimRecord`` per claim (readable or not) and a ``RunError`` per problem that
 belongs to no claim.
 
@@ -14,6 +14,7 @@ that is not an 837, skipped).
 """
 from __future__ import annotations
 
+import codecs
 import gc
 import gzip
 import os
@@ -111,6 +112,9 @@ def read_stream(f: BinaryIO, path: str) -> Iterator[Record]:
             yield RunError("unreadable-file", f"not a readable gzip file: {exc}", path, None)
             return
         f = gz
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM (PowerShell `>` writes it)
+        f = _Utf16AsUtf8(head, f)
+        head = f.read(CHUNK_BYTES)
     yield from _dispatch(head, f, path)
 
 
@@ -143,6 +147,10 @@ def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:
         return
     if not start:
         yield RunError("unreadable-file", "the file is empty", path, None)
+        return
+    if start[:3] == b"isa" and start[3:4] and not start[3:4].isalnum():
+        yield RunError("unreadable-file", "the file starts with 'isa' in lower case: X12 segment ids are upper case "
+                       "(ISA, GS, ST ...); not read", path, 1)
         return
     yield RunError("unreadable-file", "not an X12 837 or JSON claim file (an X12 file starts with ISA, a JSON file with { or [)", path, None)
 
@@ -185,6 +193,28 @@ def _chunks(start: bytes, f: BinaryIO, errors: list[str]) -> Iterator[bytes]:
         if not block:
             return
         yield block
+
+
+class _Utf16AsUtf8:
+    """A UTF-16 stream (BOM first) read as UTF-8 bytes, chunk by chunk, so the readers and
+    their segment numbers see the same text a UTF-8 copy of the file would give."""
+
+    def __init__(self, head: bytes, f: BinaryIO):
+        self._src = _Prepend(head, f)
+        self._decoder = codecs.getincrementaldecoder("utf-16")("replace")
+        self._done = False
+
+    def read(self, n: int = -1) -> bytes:
+        while not self._done:
+            block = self._src.read(n if n is not None and n > 0 else -1)
+            text = self._decoder.decode(block, final=not block)
+            self._done = not block
+            if text:
+                return text.encode("utf-8")
+        return b""
+
+    def readable(self) -> bool:
+        return True
 
 
 class _Prepend:

@@ -1,9 +1,19 @@
-"""Safe YAML with line numbers: every mapping remembers the line of each of its keys.
+"""The one safe YAML loader of claimscrub: every mapping and list remembers its lines.
 
-Rule authors need ``file:line`` in every message, so the loader is a SafeLoader
-subclass (no python tags, no arbitrary objects) whose mappings are ``LineDict``s
-and whose sequences are ``LineList``s. Both carry ``line`` (1-based line of the
-node) and ``LineDict.key_lines`` (line of each key).
+Rule authors and payer-profile authors need ``file:line`` in every message, so the loader is
+a ``yaml.SafeLoader`` subclass (no python tags, no arbitrary objects) whose mappings are
+``LineDict``s and whose sequences are ``LineList``s. Both carry ``line`` (1-based line of the
+node); ``LineDict.key_lines`` / ``LineList.item_lines`` hold the line of each key / item.
+
+Two callers, two date behaviours, one parser (``parse_yaml``):
+
+* rule files (``load_yaml_file`` / ``load_yaml_text``): ``2024-10-01`` becomes a ``date``
+  (YAML's timestamp type), which the rule schema and test-case claims expect; a key that
+  appears twice stops the load.
+* payer profiles and settings (``scrubber.config.yamlload.load_yaml``): dates stay the text
+  the author wrote (``dates_as_text=True``), because YAML would turn ``2024-10-01`` into a
+  date but ``2024-10-1`` into a string and the profile code says itself which date is wrong;
+  a key that appears twice is a problem listed with the others, not a stop.
 """
 from __future__ import annotations
 
@@ -19,20 +29,35 @@ class LineDict(dict):
     line: int = 0
     key_lines: dict
 
-    def line_of(self, key: str) -> int:
+    def line_of(self, key: Any) -> int:
         return getattr(self, "key_lines", {}).get(key, self.line)
 
 
 class LineList(list):
+    """A list that knows the line of itself and of each item."""
+
     line: int = 0
     item_lines: list
 
+    def line_of(self, index: int) -> int:
+        lines = getattr(self, "item_lines", [])
+        return lines[index] if 0 <= index < len(lines) else self.line
+
 
 class YamlProblem(Exception):
-    """A file that is not loadable YAML: the message already says file:line."""
+    """Text that is not loadable YAML: ``str()`` says ``file:line: YAML error: what``."""
+
+    def __init__(self, message: str, line: int = 1, what: str = ""):
+        super().__init__(message)
+        self.line = line
+        self.what = what or message
 
 
 class _LineLoader(yaml.SafeLoader):
+    """SafeLoader building LineDicts / LineLists; duplicate keys are noted in ``duplicate_keys``."""
+
+    duplicate_keys: list
+
     def construct_mapping(self, node, deep=False):  # noqa: D401  (SafeLoader hook)
         self.flatten_mapping(node)
         out = LineDict()
@@ -47,9 +72,7 @@ class _LineLoader(yaml.SafeLoader):
                     None, None, "a mapping key must be a plain value", key_node.start_mark
                 )
             if key in out:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark
-                )
+                self.duplicate_keys.append((key, key_node.start_mark.line + 1))
             out[key] = self.construct_object(value_node, deep=True)
             out.key_lines[key] = key_node.start_mark.line + 1
         return out
@@ -65,21 +88,43 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mappi
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
 
 
-def load_yaml_text(text: str, path: str) -> Any:
+class _TextDateLoader(_LineLoader):
+    """The same loader with YAML timestamps kept as the text written (profiles, settings)."""
+
+
+_TextDateLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def parse_yaml(text: str, path: str, *, dates_as_text: bool = False) -> tuple[Any, list[tuple[Any, int]]]:
+    """(data, duplicate keys as (key, line)) of one YAML document; YamlProblem on bad YAML."""
+    loader = (_TextDateLoader if dates_as_text else _LineLoader)(text)
+    loader.duplicate_keys = []
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506  (SafeLoader subclass)
+        return loader.get_single_data(), loader.duplicate_keys
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         what = exc.problem or exc.context or "not valid YAML"
         if "could not determine a constructor" in str(what) or "tag" in str(what) and "!!python" in str(exc):
-            what = f"{what.strip()}; rule files are plain data: remove the '!!' tag"
+            what = f"{what.strip()}; these files are plain data: remove the '!!' tag"
         ctx = exc.context_mark
         if ctx is not None and exc.problem_mark is not None and ctx.line != exc.problem_mark.line:
             what = f"{what} ({exc.context} on line {ctx.line + 1}; check it is closed and indented alike)"
-        raise YamlProblem(f"{path}:{line}: YAML error: {what}") from None
+        raise YamlProblem(f"{path}:{line}: YAML error: {what}", line, what) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(f"{path}:1: YAML error: {exc}") from None
+        raise YamlProblem(f"{path}:1: YAML error: {exc}", 1, str(exc)) from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml_text(text: str, path: str) -> Any:
+    """A rule file's text -> data (dates typed); YamlProblem on bad YAML or a key given twice."""
+    data, duplicates = parse_yaml(text, path)
+    if duplicates:
+        key, line = duplicates[0]
+        what = f"key {key!r} appears twice in one mapping"
+        raise YamlProblem(f"{path}:{line}: YAML error: {what}", line, what)
+    return data
 
 
 def load_yaml_file(path: Path) -> Any:
@@ -91,7 +136,7 @@ def load_yaml_file(path: Path) -> Any:
         line = raw[: exc.start].count(b"\n") + 1
         raise YamlProblem(
             f"{path}:{line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8"
+            "save it as UTF-8", line
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]

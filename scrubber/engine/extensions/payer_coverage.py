@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from scrubber.engine.extensions.payer_rules import _d
+from scrubber.eligibility import span_place
+from scrubber.engine.extensions.payer_rules import as_date
 from scrubber.rulespec.registry import DeriveInput, derived_field
+
 
 class CoverageFact(dict):
     """The coverage dict plus ``locs``: which claim element each eligibility finding points at.
@@ -27,33 +29,6 @@ class CoverageFact(dict):
     def __init__(self, data: Mapping, locs: Mapping[str, Any]):
         super().__init__(data)
         self.locs = dict(locs)
-
-
-def _span_where(span) -> Optional[str]:
-    from scrubber.eligibility import _where
-
-    return _where(span)
-
-
-def _file_person(claim, spans: list) -> Optional[Any]:
-    """The file's span for the person ``_person_match`` compares the patient with (same choice)."""
-    from scrubber.eligibility import _first_names_agree, _norm_first, _norm_name, _norm_rel, _patient_rel
-
-    patient = claim.patient or claim.subscriber
-    if patient is None or not spans:
-        return None
-    rel = _patient_rel(claim)
-    same_rel = [s for s in spans if rel and _norm_rel(s.relationship) == rel]
-    cands = same_rel or [s for s in spans if _norm_rel(s.relationship) is None] or list(spans)
-    named = [s for s in cands if s.last_name]
-    last, first = _norm_name(patient.last_name), _norm_first(patient.first_name)
-    matched = [s for s in named if last and _norm_name(s.last_name) == last
-               and _first_names_agree(_norm_first(s.first_name), first)]
-    pool = matched or named or cands
-    dated = [s for s in pool if s.birth_date]
-    if patient.birth_date and dated:  # show the birth date that disagrees, from the person compared
-        return next((s for s in dated if s.birth_date == patient.birth_date), dated[0])
-    return pool[0]
 
 
 def _payer_files(index) -> dict[str, str]:
@@ -82,31 +57,31 @@ def enrich_coverage(claim, coverage: Optional[Mapping], index) -> Optional[Cover
     """
     if coverage is None:
         return None
-    from scrubber.eligibility import _covers, _patient_spans, norm_member
+    from scrubber.eligibility import compared_person, covers, norm_member, patient_spans
 
     member = norm_member(claim.subscriber.member_id if claim.subscriber else None)
     spans = index.by_member.get(member, []) if (member and index is not None) else []
     payer = (claim.payer.payer_id or "").strip() if claim.payer else ""
     extra: dict = {"claim_payer_id": payer or None}
-    person = _file_person(claim, spans)
+    person = compared_person(claim, spans)
     extra.update(
         file_last_name=person.last_name if person else None,
         file_first_name=person.first_name if person else None,
         file_birth_date=person.birth_date.isoformat() if person and person.birth_date else None,
-        person_source=_span_where(person),
+        person_source=span_place(person),
     )
-    dos = _d(coverage.get("dos"))
-    active = [s for s in _patient_spans(claim, spans) if s.active and dos is not None and _covers(s, dos)]
+    dos = as_date(coverage.get("dos"))
+    active = [s for s in patient_spans(claim, spans) if s.active and dos is not None and covers(s, dos)]
     primary = next((s for s in active if s.responsibility == "P" and s.payer_id and s.payer_id != payer), None)
-    extra.update(primary_payer_id=primary.payer_id if primary else None, primary_source=_span_where(primary))
+    extra.update(primary_payer_id=primary.payer_id if primary else None, primary_source=span_place(primary))
     other = next((s for s in active if s.payer_id and s.payer_id == coverage.get("active_payer_id")), None)
-    extra["active_payer_source"] = _span_where(other)
+    extra["active_payer_source"] = span_place(other)
     if primary is not None:
-        extra["file_payer_order"] = f"payer {primary.payer_id} primary ({_span_where(primary)})"
+        extra["file_payer_order"] = f"payer {primary.payer_id} primary ({span_place(primary)})"
     else:
         own = next((s for s in active if s.payer_id == payer and s.responsibility in ("S", "T")), None)
         word = {"S": "secondary", "T": "tertiary"}.get(own.responsibility if own else "", "")
-        extra["file_payer_order"] = f"payer {payer} {word} ({_span_where(own)})" if own else None
+        extra["file_payer_order"] = f"payer {payer} {word} ({span_place(own)})" if own else None
     extra["payer_files"] = _payer_files(index).get(payer)
     return CoverageFact({**coverage, **extra}, _claim_locs(claim, coverage))
 
@@ -122,7 +97,7 @@ def _claim_locs(claim, coverage: Mapping) -> dict:
                            ("payer_responsibility", claim.locs, "payer_responsibility")):
         if name in src:
             locs[key] = src[name]
-    dos = _d(coverage.get("dos"))
+    dos = as_date(coverage.get("dos"))
     line = next((ln for ln in claim.lines if ln.date_from == dos and "date_from" in ln.locs), None)
     if line is not None:
         locs["dos"] = line.locs["date_from"]
@@ -152,9 +127,9 @@ for _name, _type, _loc, _doc, _conv in (
     ("not_on_file", "bool", "member_id", "The file covers the claim's payer but has no span of it for this member", None),
     ("on_file", "bool", "member_id", "The member id has any span in the files, any payer", None),
     ("payer_covered", "bool", "payer_id", "The files speak for the claim's payer", None),
-    ("status_date", "date", "dos", "The date the status refers to: the first date of service without coverage", _d),
-    ("span_start", "date", "dos", "Start of the span the status rests on", _d),
-    ("span_end", "date", "dos", "End of the span the status rests on (missing when open)", _d),
+    ("status_date", "date", "dos", "The date the status refers to: the first date of service without coverage", as_date),
+    ("span_start", "date", "dos", "Start of the span the status rests on", as_date),
+    ("span_end", "date", "dos", "End of the span the status rests on (missing when open)", as_date),
     ("span_source", "text", "dos", "Where that span is in the eligibility file (file:line or file: segment N)", None),
     ("payer_matches", "bool", "payer_id", "False when only another payer is active on the date", None),
     ("active_payer_id", "text", "payer_id", "The payer of the active span", None),
@@ -164,7 +139,7 @@ for _name, _type, _loc, _doc, _conv in (
     ("birth_date_matches", "bool", "birth_date", "The patient's birth date agrees with the file's person", None),
     ("file_last_name", "text", "last_name", "The last name the file has for the person", None),
     ("file_first_name", "text", "last_name", "The first name the file has for the person", None),
-    ("file_birth_date", "date", "birth_date", "The birth date the file has for the person", _d),
+    ("file_birth_date", "date", "birth_date", "The birth date the file has for the person", as_date),
     ("person_source", "text", "last_name", "Where the file's person is", None),
     ("other_payer_primary", "bool", "payer_responsibility", "Another payer is primary on the date", None),
     ("primary_conflict", "bool", "payer_responsibility",
@@ -189,7 +164,7 @@ def coverage_plan_name(inp: DeriveInput):
 def coverage_span_dates(inp: DeriveInput):
     """The span in words: '2024-01-01 to 2025-03-31', 'from 2025-01-01, open-ended', 'until 2025-03-31'."""
     obj = inp.obj if isinstance(inp.obj, dict) else {}
-    start, end = _d(obj.get("span_start")), _d(obj.get("span_end"))
+    start, end = as_date(obj.get("span_start")), as_date(obj.get("span_end"))
     if start and end:
         return f"{start.isoformat()} to {end.isoformat()}"
     if start:

@@ -18,11 +18,17 @@ answered here, once per fact, from what the engine already hands a derived field
 
 The profile's source citations arrive as ``source.<param>`` keys of
 ``ClaimContext.params`` (added by ``scrubber.runsetup`` via ``profile_source_params``).
+
+Most fields have one of three shapes: a key of ``payer_facts`` (``_from_payer_facts``), the
+profile's citation for a parameter when the profile sets it (``_citation``), or a key of the
+line's frequency over-limit record (``_from_frequency``). ``PAYER_FIELDS`` at the end lists
+every field once, in registration order, with the parameter it cannot fire without (which
+``rules list --payer`` reads as ``PARAM_OF_FIELD``).
 """
 from __future__ import annotations
 
 from datetime import date
-from typing import Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from scrubber.rulespec.registry import DeriveInput, derived_field
 
@@ -34,13 +40,15 @@ BASIS_WORDS = {
 }
 
 
-def _d(v) -> Optional[date]:
+def as_date(v) -> Optional[date]:
+    """A date, an ISO date text or None -> a date or None (text that is no date -> None)."""
     if v is None or isinstance(v, date):
         return v
     try:
         return date.fromisoformat(str(v))
     except ValueError:
         return None
+
 
 
 # ---- claim: payer parameters ---------------------------------------------------------------------
@@ -53,7 +61,7 @@ def _payer(inp: DeriveInput) -> dict:
     if _MEMO[0] is inp.claim and _MEMO[1] is inp.context:
         return _MEMO[2]
     params = dict(inp.context.params or {})
-    facts = payer_facts(inp.claim, params, _d(params.get("derived.filing_date")))
+    facts = payer_facts(inp.claim, params, as_date(params.get("derived.filing_date")))
     _MEMO[:] = [inp.claim, inp.context, facts]
     return facts
 
@@ -66,43 +74,12 @@ def _source(inp: DeriveInput, name: str) -> str:
     return str(_param(inp, SOURCE_PREFIX + name) or f"payer profile '{inp.context.profile_id}', params.{name}")
 
 
-@derived_field("claim", "tf_filed_late", type="bool", loc_field="created")
-def tf_filed_late(inp: DeriveInput):
-    """Filed after the profile's timely-filing deadline (missing when no limit or no dates)."""
-    return _payer(inp)["filed_late"]
-
-
-@derived_field("claim", "tf_days_late", type="number", loc_field="created")
-def tf_days_late(inp: DeriveInput):
-    """Calendar days from the deadline to the filing date (> 0 when late)."""
-    return _payer(inp)["days_past_deadline"]
-
-
-@derived_field("claim", "tf_deadline", type="date", loc_field="created")
-def tf_deadline(inp: DeriveInput):
-    """The last timely filing day under the profile's ``timely_filing``."""
-    return _d(_payer(inp)["timely_filing_deadline"])
-
-
-@derived_field("claim", "tf_filing_date", type="date", loc_field="created")
-def tf_filing_date(inp: DeriveInput):
-    """The filing date compared: the claim's creation date (BHT04) unless the run gives another."""
-    return _d(_payer(inp)["filing_date"])
-
-
-@derived_field("claim", "tf_dos", type="date", loc_field="service_from")
-def tf_dos(inp: DeriveInput):
-    """The date of service timely filing counts from (earliest line From; 837I statement Through)."""
-    return _d(_payer(inp)["timely_filing_dos"])
-
-
-@derived_field("claim", "tf_basis", type="text", loc_field="created")
 def tf_basis(inp: DeriveInput):
     """The limit in words with the date it counts from: '12 months from the date of service 2024-01-02'."""
     from scrubber.config.payer_params import prior_adjudication_date
 
     tf = _param(inp, "timely_filing")
-    dos = _d(_payer(inp)["timely_filing_dos"])
+    dos = as_date(_payer(inp)["timely_filing_dos"])
     if not isinstance(tf, Mapping) or dos is None:
         return None
     amount = f"{tf['months']} months" if tf.get("months") is not None else f"{tf.get('days')} days"
@@ -119,41 +96,9 @@ def tf_basis(inp: DeriveInput):
     return f"{amount} from {BASIS_WORDS.get(origin, origin)} {start}"
 
 
-@derived_field("claim", "tf_source", type="text", loc_field="created")
-def tf_source(inp: DeriveInput):
-    """The profile's citation for its timely-filing limit."""
-    return _source(inp, "timely_filing") if _param(inp, "timely_filing") else None
-
-
-# On the patient fact so a finding points at 2010BA NM109 when the patient is the subscriber.
-@derived_field("patient", "member_id_fits_pattern", type="bool", loc_field="member_id")
-def member_id_fits_pattern(inp: DeriveInput):
-    """The subscriber's member id (2010BA NM109) matches the profile's member_id_pattern."""
-    return _payer(inp)["member_id_valid"]
-
-
-@derived_field("patient", "subscriber_member_id", type="text", loc_field="member_id")
 def subscriber_member_id(inp: DeriveInput):
     """The subscriber's member id as sent (2010BA NM109)."""
     return inp.claim.subscriber.member_id if inp.claim.subscriber else None
-
-
-@derived_field("patient", "member_id_source", type="text", loc_field="member_id")
-def member_id_source(inp: DeriveInput):
-    """The profile's citation for its member id format."""
-    return _source(inp, "member_id_pattern") if _param(inp, "member_id_pattern") else None
-
-
-@derived_field("claim", "referral_missing", type="bool", loc_field="referral_number")
-def referral_missing(inp: DeriveInput):
-    """The profile requires a referral and the claim has no REF*9F."""
-    return _payer(inp)["referral_missing"]
-
-
-@derived_field("claim", "referral_source", type="text", loc_field="referral_number")
-def referral_source(inp: DeriveInput):
-    """The profile's citation for requiring referrals."""
-    return _source(inp, "referral_required") if _param(inp, "referral_required") is not None else None
 
 
 # ---- line: prior authorization -------------------------------------------------------------------
@@ -225,21 +170,22 @@ def _valueset_contains(name: str, code: str) -> bool:
     return vs.contains(code)
 
 
+def _prior_auth_in_use(value) -> bool:
+    """The profile's ``prior_auth`` names procedures (else the prior-auth fields are missing)."""
+    return isinstance(value, Mapping) and "procedures" in value
+
+
 def _prior_auth(inp: DeriveInput) -> Optional[dict]:
     pa = _param(inp, "prior_auth")
-    if not isinstance(pa, Mapping) or "procedures" not in pa:
-        return None
-    return pa
+    return pa if _prior_auth_in_use(pa) else None
 
 
-@derived_field("line", "prior_auth_required", type="bool", loc_field="code")
 def prior_auth_required(inp: DeriveInput):
     """The line's procedure is on the profile's prior-authorization list (missing when the profile has none)."""
     pa = _prior_auth(inp)
     return None if pa is None else _in_procedures(inp.obj.code, pa["procedures"])
 
 
-@derived_field("line", "prior_auth_missing", type="bool", loc_field="code")
 def prior_auth_missing(inp: DeriveInput):
     """The line needs prior authorization and there is no REF*G1 where the profile says it must be
     (``where: claim`` -> 2300 REF*G1; ``where: line`` -> this line's 2400 REF*G1)."""
@@ -251,20 +197,33 @@ def prior_auth_missing(inp: DeriveInput):
     return not inp.claim.prior_authorization
 
 
-@derived_field("line", "prior_auth_where", type="text", loc_field="code")
 def prior_auth_where(inp: DeriveInput):
     """Where the profile wants the prior-authorization number, in words."""
     pa = _prior_auth(inp)
     return None if pa is None else WHERE_WORDS.get(str(pa.get("where", "claim")), str(pa.get("where")))
 
 
-@derived_field("line", "prior_auth_source", type="text", loc_field="code")
-def prior_auth_source(inp: DeriveInput):
-    """The profile's citation for its prior-authorization list."""
-    return None if _prior_auth(inp) is None else _source(inp, "prior_auth")
-
-
 # ---- line: frequency limits across the batch ------------------------------------------------------
+FREQUENCY_STATE = "payer_frequency"  # the attribute of the engine's BatchIndex the tracker lives in
+
+
+def use_frequency_tracker(batch, tracker) -> None:
+    """Count frequency limits with ``tracker`` on the engine's BatchIndex ``batch`` (before the first
+    claim): a run with a ledger gives one seeded with the ledger's history (``runsetup``)."""
+    batch.__dict__[FREQUENCY_STATE] = {"tracker": tracker, "claim": None}
+
+
+def frequency_tracker(batch):
+    """The tracker counting this batch (None before any line under a limit was seen)."""
+    state = batch.__dict__.get(FREQUENCY_STATE)
+    return None if state is None else state["tracker"]
+
+
+def _frequency_in_use(value) -> bool:
+    """The profile sets at least one frequency limit (else the frequency fields are missing)."""
+    return isinstance(value, (list, tuple)) and bool(value)
+
+
 def _frequency_over(inp: DeriveInput) -> Optional[dict]:
     """This line's over-limit record, or {} when within every limit; None when the profile sets none.
 
@@ -274,70 +233,110 @@ def _frequency_over(inp: DeriveInput) -> Optional[dict]:
     from scrubber.config.frequency import FrequencyTracker
 
     limits = _param(inp, "frequency_limits")
-    if not isinstance(limits, (list, tuple)) or not limits:
+    if not _frequency_in_use(limits):
         return None
-    state = inp.batch.__dict__.get("payer_frequency")
+    state = inp.batch.__dict__.get(FREQUENCY_STATE)
     if state is None:
-        state = inp.batch.__dict__["payer_frequency"] = {"tracker": FrequencyTracker(), "claim": None}
+        use_frequency_tracker(inp.batch, FrequencyTracker())
+        state = inp.batch.__dict__[FREQUENCY_STATE]
     if state["claim"] is not inp.claim:
         over = state["tracker"].check_and_add(inp.claim, limits, lambda name, code: _valueset_contains(name, code))
         state["claim"], state["over"] = inp.claim, {o["line"]: o for o in over}
     return state["over"].get(inp.obj.number, {})
 
 
-@derived_field("line", "frequency_exceeded", type="bool", loc_field="code")
-def frequency_exceeded(inp: DeriveInput):
-    """The member already had the profile's maximum of this service inside its window (batch so far)."""
+# ---- the fields, declared once ----------------------------------------------------------------------
+Getter = Callable[[DeriveInput], Any]
+
+
+def _from_payer_facts(key: str, as_type: str) -> Getter:
+    """``payer_facts(...)[key]`` for the claim (a date field turns its ISO text into a date)."""
+    if as_type == "date":
+        return lambda inp: as_date(_payer(inp)[key])
+    return lambda inp: _payer(inp)[key]
+
+
+def _citation(param: str, in_use: Callable[[Any], bool] = bool) -> Getter:
+    """The profile's citation for ``param`` when the profile uses it (``in_use(value)``), else missing."""
+    return lambda inp: _source(inp, param) if in_use(_param(inp, param)) else None
+
+
+def _from_frequency(key: str, as_type: str) -> Getter:
+    """``key`` of the line's over-limit record; missing when the line is within every limit."""
+    convert = as_date if as_type == "date" else (lambda v: v)
+
+    def get(inp: DeriveInput):
+        over = _frequency_over(inp)
+        return convert(over.get(key)) if over else None
+
+    return get
+
+
+def _frequency_exceeded(inp: DeriveInput):
     over = _frequency_over(inp)
     return None if over is None else bool(over)
 
 
-@derived_field("line", "frequency_prior_count", type="number", loc_field="code")
-def frequency_prior_count(inp: DeriveInput):
-    """How many of these services the member already had inside the window."""
-    over = _frequency_over(inp)
-    return over.get("prior_count") if over else None
+# (fact, name, type, the claim element a finding points at, getter, the profile parameter without
+# which a rule testing the field can never fire (None: not a gate), doc for `rules explain`).
+PAYER_FIELDS: tuple[tuple[str, str, str, str, Getter, Optional[str], Optional[str]], ...] = (
+    ("claim", "tf_filed_late", "bool", "created", _from_payer_facts("filed_late", "bool"), "timely_filing",
+     "Filed after the profile's timely-filing deadline (missing when no limit or no dates)."),
+    ("claim", "tf_days_late", "number", "created", _from_payer_facts("days_past_deadline", "number"), "timely_filing",
+     "Calendar days from the deadline to the filing date (> 0 when late)."),
+    ("claim", "tf_deadline", "date", "created", _from_payer_facts("timely_filing_deadline", "date"), "timely_filing",
+     "The last timely filing day under the profile's ``timely_filing``."),
+    ("claim", "tf_filing_date", "date", "created", _from_payer_facts("filing_date", "date"), None,
+     "The filing date compared: the claim's creation date (BHT04) unless the run gives another."),
+    ("claim", "tf_dos", "date", "service_from", _from_payer_facts("timely_filing_dos", "date"), None,
+     "The date of service timely filing counts from (earliest line From; 837I statement Through)."),
+    ("claim", "tf_basis", "text", "created", tf_basis, None, None),
+    ("claim", "tf_source", "text", "created", _citation("timely_filing"), None,
+     "The profile's citation for its timely-filing limit."),
+    # On the patient fact so a finding points at 2010BA NM109 when the patient is the subscriber.
+    ("patient", "member_id_fits_pattern", "bool", "member_id", _from_payer_facts("member_id_valid", "bool"),
+     "member_id_pattern", "The subscriber's member id (2010BA NM109) matches the profile's member_id_pattern."),
+    ("patient", "subscriber_member_id", "text", "member_id", subscriber_member_id, None, None),
+    ("patient", "member_id_source", "text", "member_id", _citation("member_id_pattern"), None,
+     "The profile's citation for its member id format."),
+    ("claim", "referral_missing", "bool", "referral_number", _from_payer_facts("referral_missing", "bool"),
+     "referral_required", "The profile requires a referral and the claim has no REF*9F."),
+    ("claim", "referral_source", "text", "referral_number", _citation("referral_required", lambda v: v is not None),
+     None, "The profile's citation for requiring referrals."),
+    ("line", "prior_auth_required", "bool", "code", prior_auth_required, "prior_auth", None),
+    ("line", "prior_auth_missing", "bool", "code", prior_auth_missing, "prior_auth", None),
+    ("line", "prior_auth_where", "text", "code", prior_auth_where, None, None),
+    ("line", "prior_auth_source", "text", "code", _citation("prior_auth", _prior_auth_in_use), None,
+     "The profile's citation for its prior-authorization list."),
+    ("line", "frequency_exceeded", "bool", "code", _frequency_exceeded, "frequency_limits",
+     "The member already had the profile's maximum of this service inside its window (this batch so far "
+     "and, with a ledger, earlier runs)."),
+    ("line", "frequency_prior_count", "number", "code", _from_frequency("prior_count", "number"), None,
+     "How many of these services the member already had inside the window."),
+    ("line", "frequency_max", "number", "code", _from_frequency("max", "number"), None, "The limit's maximum count."),
+    ("line", "frequency_per_days", "number", "code", _from_frequency("per_days", "number"), None,
+     "The limit's window in days."),
+    ("line", "frequency_window_start", "date", "code", _from_frequency("window_start", "date"), None,
+     "First day of the window that ends on this line's date."),
+    ("line", "frequency_source", "text", "code", _citation("frequency_limits", _frequency_in_use), None,
+     "The profile's citation for its frequency limits."),
+)
 
+# Which profile parameter each payer-policy field answers from (for ``rules list --payer``).
+PARAM_OF_FIELD: dict[tuple[str, str], str] = {}
 
-@derived_field("line", "frequency_max", type="number", loc_field="code")
-def frequency_max(inp: DeriveInput):
-    """The limit's maximum count."""
-    over = _frequency_over(inp)
-    return over.get("max") if over else None
-
-
-@derived_field("line", "frequency_per_days", type="number", loc_field="code")
-def frequency_per_days(inp: DeriveInput):
-    """The limit's window in days."""
-    over = _frequency_over(inp)
-    return over.get("per_days") if over else None
-
-
-@derived_field("line", "frequency_window_start", type="date", loc_field="code")
-def frequency_window_start(inp: DeriveInput):
-    """First day of the window that ends on this line's date."""
-    over = _frequency_over(inp)
-    return _d(over.get("window_start")) if over else None
-
-
-@derived_field("line", "frequency_source", type="text", loc_field="code")
-def frequency_source(inp: DeriveInput):
-    """The profile's citation for its frequency limits."""
-    return None if _frequency_over(inp) is None else _source(inp, "frequency_limits")
+for _fact, _name, _type, _loc, _get, _needs, _doc in PAYER_FIELDS:
+    if _doc is not None:  # a factory-made getter (a new function each); a hand-written one has its docstring
+        _get.__doc__ = _doc
+    _get.__name__ = _get.__qualname__ = _name
+    derived_field(_fact, _name, type=_type, loc_field=_loc)(_get)
+    if _needs:
+        PARAM_OF_FIELD[(_fact, _name)] = _needs
 
 
 def profile_source_params(profile) -> dict:
     """``source.<param>`` -> citation for every parameter the profile cites (for ClaimContext.params)."""
     return {SOURCE_PREFIX + k: v for k, v in (getattr(profile, "sources", None) or {}).items()}
-
-
-# Which profile parameter each payer-policy field answers from (for ``rules list --payer``).
-PARAM_OF_FIELD = {
-    ("claim", "tf_filed_late"): "timely_filing", ("claim", "tf_days_late"): "timely_filing",
-    ("claim", "tf_deadline"): "timely_filing", ("patient", "member_id_fits_pattern"): "member_id_pattern",
-    ("claim", "referral_missing"): "referral_required", ("line", "prior_auth_missing"): "prior_auth",
-    ("line", "prior_auth_required"): "prior_auth", ("line", "frequency_exceeded"): "frequency_limits",
-}
 
 
 def params_needed(rule) -> set[str]:

@@ -35,10 +35,13 @@ def read_file(path: str) -> tuple[list[CoverageSpan], set[str], list[RunError]]:
             data = f.read()
     except OSError as exc:
         return [], set(), [_err(path, f"cannot read the eligibility file: {exc.strerror or exc}", None)]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM (Windows PowerShell `>` writes it)
+        text = data.decode("utf-16", "replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
     head = text.lstrip("\ufeff \t\r\n")
     if head.startswith("ISA"):
         return _read_x12(head, path)

@@ -58,6 +58,10 @@ def separators(text: str) -> Separators:
     if pos + 2 >= len(text):
         raise X12SyntaxError("the ISA segment is cut short before its segment terminator", 1)
     component, terminator = text[pos + 1], text[pos + 2]
+    if terminator.isalnum() or terminator == el or component.isalnum() or component in (el, terminator):
+        # The 16th separator was found past a short ISA, inside later segments.
+        raise X12SyntaxError(f"the ISA segment is cut short or malformed: its delimiters cannot be read "
+                             f"(component {component!r}, segment terminator {terminator!r})", 1)
     rep_field = text.split(el)[11] if text.count(el) > 11 else ""
     repetition = rep_field if len(rep_field) == 1 and not rep_field.isalnum() else None
     return Separators(el, component, terminator, repetition)

@@ -7,8 +7,9 @@ What is read:
   (18 self, 01 spouse, 19 child, ...), INS03 maintenance type (021 addition,
   024 cancellation or termination, ...). ``REF*0F`` is the subscriber number:
   the member id claims carry in 2010BA NM109 (dependents share it).
-* 2100A ``NM1*IL`` name (NM109 is used as member id only when REF*0F is absent),
-  ``DMG`` birth date.
+* 2100A ``NM1*IL`` (or ``NM1*74``, corrected insured) name (NM109 is used as member
+  id only when REF*0F is absent), ``DMG`` birth date. Only 2100A's ``DMG`` counts: the
+  ``DMG`` after 2100B ``NM1*70`` (prior incorrect insured) is the old, wrong one.
 * 2300 ``HD``: one span per health coverage; HD01 ``024`` is a termination; HD04
   is the plan; ``DTP*348`` benefit begin and ``DTP*349`` benefit end (else the member's
   2000 ``DTP*356`` / ``357`` eligibility begin / end). A termination
@@ -73,12 +74,14 @@ def read_834(segments: list[Segment], path: str) -> tuple[list[CoverageSpan], se
     member: Optional[_Member] = None
     coverage: Optional[_Coverage] = None
     cob: Optional[_Cob] = None
+    in_member_name = False  # inside 2100A (NM1*IL / NM1*74), where the member's own DMG is
     for seg in segments:
         sid = seg.id
         try:
             if sid == "N1" and member is None and seg.el(1) == "IN":
                 payer_id = seg.el(4) or None
             elif sid == "INS":
+                in_member_name = False
                 member = _Member(seg, relationship=seg.el(2) or None, terminated=seg.el(3) == "024")
                 members.append(member)
                 coverage, cob = None, None
@@ -86,20 +89,25 @@ def read_834(segments: list[Segment], path: str) -> tuple[list[CoverageSpan], se
                 continue
             elif sid == "REF" and seg.el(1) == "0F" and coverage is None:
                 member.member_id = seg.el(2) or None
-            elif sid == "NM1" and seg.el(1) == "IL":
+            elif sid == "NM1" and seg.el(1) in ("IL", "74") and coverage is None and cob is None:
                 member.last_name = seg.el(3) or None
                 member.first_name = seg.el(4) or None
                 member.name_id = seg.el(9) or None
-            elif sid == "DMG" and coverage is None and seg.el(2):
+                in_member_name = True
+            elif sid == "NM1":
+                in_member_name = False
+                if cob is not None and seg.el(1) == "IN":
+                    cob.payer_id = seg.el(9) or None
+            elif sid == "DMG" and in_member_name and seg.el(2):
                 member.birth_date = d8(seg.el(2))
             elif sid == "HD":
+                in_member_name = False
                 coverage, cob = _Coverage(seg), None
                 member.coverages.append(coverage)
             elif sid == "COB":
+                in_member_name = False
                 cob, coverage = _Cob(seg, seg.el(1)), None
                 member.cobs.append(cob)
-            elif sid == "NM1" and cob is not None and seg.el(1) == "IN":
-                cob.payer_id = seg.el(9) or None
             elif sid == "DTP" and coverage is None and cob is None and seg.el(1) in ("356", "357"):
                 if seg.el(1) == "356":
                     member.eligibility_begin = _single(seg)

@@ -233,6 +233,13 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                 line.sv2 = seg
                 if kind == "837P" and strict:
                     col.add("X12-SEG-MISPLACED", "SV2 (institutional service) in an 837P claim", f"{line.prefix}/SV2", no)
+            elif sid == "SV3":  # 837D (dental, read best-effort); in an 837P / 837I it has no place
+                if strict:
+                    col.add("X12-SEG-MISPLACED", f"SV3 (dental service) in an {kind} claim", f"{line.prefix}/SV3", no)
+                else:
+                    line.sv3 = seg
+            elif sid == "TOO" and strict:
+                col.add("X12-SEG-MISPLACED", f"TOO (tooth information, dental) in an {kind} claim", f"{line.prefix}/TOO", no)
             elif sid == "DTP" and len(els) > 1 and els[1] == "472":
                 line.dates.append(seg)
             elif sid == "REF" and len(els) > 2 and els[1] == "G1" and line.prior_auth is None:

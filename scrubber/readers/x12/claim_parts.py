@@ -20,7 +20,7 @@ _LINE_PREFIX_SLASH = [p + "/" for p in _LINE_PREFIX]
 
 
 class LineSegments:
-    __slots__ = ("position", "number", "prefix", "lx", "sv1", "sv2", "dates", "lin", "ctp", "names", "prior_auth")
+    __slots__ = ("position", "number", "prefix", "lx", "sv1", "sv2", "sv3", "dates", "lin", "ctp", "names", "prior_auth")
 
     def __init__(self, position: int, lx: tuple):
         self.position = position
@@ -28,7 +28,7 @@ class LineSegments:
         self.number = int(lx01) if lx01.isdigit() else position
         self.prefix = _LINE_PREFIX[position] if position < 100 else f"2400[{position}]"
         self.lx = lx
-        self.sv1 = self.sv2 = self.lin = self.ctp = self.prior_auth = None
+        self.sv1 = self.sv2 = self.sv3 = self.lin = self.ctp = self.prior_auth = None
         self.dates: list[tuple] = []
         self.names: list[tuple[str, NameLoop]] = []
 
@@ -126,6 +126,8 @@ _SV1_LOCS = {**_LINE_COMMON, "code_qualifier": ("SV101-1", 1), "code": ("SV101-2
              "dx_pointers": ("SV107", 1)}
 _SV2_LOCS = {**_LINE_COMMON, "revenue_code": ("SV201", 1), "code_qualifier": ("SV202-1", 1), "code": ("SV202-2", 1),
              "modifiers": ("SV202-3", 1), "charge": ("SV203", 1), "unit_basis": ("SV204", 1), "units": ("SV205", 1)}
+_SV3_LOCS = {**_LINE_COMMON, "code_qualifier": ("SV301-1", 1), "code": ("SV301-2", 1), "modifiers": ("SV301-3", 1),
+             "charge": ("SV302", 1), "place_of_service": ("SV303", 1), "units": ("SV306", 1)}
 _PAD8 = [""] * 8
 
 
@@ -192,6 +194,27 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
             units = parse_amount(e[5])
             if units is None:
                 col.amount(e[5], p + "/SV205", no)
+    elif ln.sv3 is not None:  # 837D dental: SV301 procedure, SV302 charge, SV303 place, SV306 count
+        table = _SV3_LOCS
+        sv_no = no = ln.sv3[0]
+        e = ln.sv3[2]
+        if len(e) < 8:
+            e = e + _PAD8
+        if e[1]:
+            parts = e[1].split(comp)
+            qual = parts[0] or None
+            code = parts[1] if len(parts) > 1 and parts[1] else None
+            if len(parts) > 2:
+                modifiers = tuple([m for m in parts[2:6] if m])
+        if e[2]:
+            charge = parse_amount(e[2])
+            if charge is None:
+                col.amount(e[2], p + "/SV302", no)
+        pos = e[3] or None
+        if e[6]:
+            units = parse_amount(e[6])
+            if units is None:
+                col.amount(e[6], p + "/SV306", no)
     elif strict:
         want = "SV2" if kind == "837I" else "SV1"
         col.add("X12-REQ-SEG", f"service line {ln.number} has no {want} segment", f"{p}/{want}", ln.lx[0])

@@ -30,7 +30,7 @@ LOOP_2300 = {"CLM": 0, "DTP": 1, "CL1": 2, "PWK": 3, "CN1": 4, "AMT": 5, "REF": 
              "CR1": 9, "CR2": 10, "CRC": 11, "HI": 12, "HCP": 13}
 LOOP_2320 = {"SBR": 0, "CAS": 1, "AMT": 2, "DMG": 3, "OI": 4, "MIA": 5, "MOA": 5}
 LOOP_2330 = {"NM1": 0, "N3": 1, "N4": 2, "PER": 3, "DTP": 4, "REF": 5}
-LOOP_2400 = {"LX": 0, "SV1": 1, "SV2": 1, "SV5": 2, "PWK": 3, "CR1": 4, "CR3": 5, "CRC": 6, "DTP": 7, "QTY": 8,
+LOOP_2400 = {"LX": 0, "SV1": 1, "SV2": 1, "SV3": 1, "TOO": 2, "SV5": 2, "PWK": 3, "CR1": 4, "CR3": 5, "CRC": 6, "DTP": 7, "QTY": 8,
              "MEA": 9, "CN1": 10, "REF": 11, "AMT": 12, "K3": 13, "NTE": 14, "PS1": 15, "HCP": 16}
 LOOP_2410 = {"LIN": 0, "CTP": 1, "REF": 2}
 LOOP_2430 = {"SVD": 0, "CAS": 1, "DTP": 2, "AMT": 3}

@@ -120,7 +120,8 @@ def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple],
             if r < rank:
                 col.add("X12-SEG-ORDER", f"{sid} is out of order in loop {current_name}", f"{current_name}/{sid}", no)
             ok = _REQ_OK.get(sid)
-            if ok is not None and sid != "HL" and not ok(els):
+            # 2000B PAT (date of death, weight, pregnancy) does not use PAT01; only 2000C's does.
+            if ok is not None and sid != "HL" and (sid != "PAT" or loop.level == "23") and not ok(els):
                 col.required(els, layout.REQUIRED[sid], current_name, no)
         if r > rank:
             rank = r
@@ -147,6 +148,7 @@ def _billing(loop: HLLoop, strict: bool) -> Billing:
     if bp is not None:
         providers.append(provider("billing", bp, own.get("PRV"), "2000A"))
         if strict:
+            _billing_id(col, bp.nm1)
             if bp.n3 is None:
                 col.add("X12-REQ-SEG", "the billing provider address is missing", "2010AA/N3", bp.nm1[0])
             if bp.n4 is None:
@@ -157,6 +159,18 @@ def _billing(loop: HLLoop, strict: bool) -> Billing:
     if pay_to is not None:
         providers.append(provider("pay_to", pay_to))
     return Billing(tuple(providers), col.findings + loop.findings, loop.raw())
+
+
+def _billing_id(col: Collector, nm1: tuple) -> None:
+    """2010AA NM108 is XX (NPI) only, and NM108 / NM109 come together (X12 syntax P0809): an
+    NM1 one element short ("...****XX*NPI") would otherwise leave the claim silently NPI-less."""
+    no, _, els = nm1
+    qualifier, ident = element(els, 8), element(els, 9)
+    if qualifier is not None and qualifier != "XX":
+        col.add("X12-CODE", f"2010AA NM108 {qualifier[:12]!r} is not XX (NPI); is an element separator missing?", "2010AA/NM108", no)
+    if (qualifier is None) != (ident is None):
+        missing = "NM109" if ident is None else "NM108"
+        col.add("X12-REQ-ELEM", f"required element {missing} is missing (NM108 and NM109 go together)", f"2010AA/{missing}", no)
 
 
 def _subscriber(loop: HLLoop, strict: bool) -> Subscriber:

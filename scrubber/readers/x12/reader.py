@@ -68,7 +68,7 @@ class _Reader:
     def run(self, chunks: Iterable[bytes]) -> Iterator[Record]:
         stream = self.stream = SegmentStream(chunks)
         problems = stream.problems
-        envelope = {"ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge, "IEA": self._iea}.get
+        envelope = {"ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge, "IEA": self._iea, "TA1": self._ta1}.get
         tx = None
         for seg in stream:
             if problems:
@@ -141,6 +141,18 @@ class _Reader:
         if type(self.tx) is _Skipped:
             yield self.error("X12-ST-TYPE", f"transaction set {element(els, 1)!r} (ST at segment {no}) is not an 837 claim; skipped", no, kind="unsupported")
 
+    def _ta1(self, seg: tuple) -> Iterator[Record]:
+        """A TA1 (interchange acknowledgment) may follow the ISA (X12.6): it is not a claim, nor
+        a segment outside a transaction. Inside a transaction it is just a segment that has
+        no place there, and the transaction says so."""
+        tx = self.tx
+        if tx is not None:
+            if tx.__class__ is Transaction:
+                tx.add(seg)
+            return
+        no = seg[0]
+        yield self.error("X12-ST-TYPE", f"TA1 interchange acknowledgment at segment {no} is not an 837 claim; skipped", no, kind="unsupported")
+
     def _implicit_st(self, seg: tuple) -> Iterator[Record]:
         no = seg[0]
         yield self.error("X12-ST-MISSING", f"segment {seg[2][0][:10]!r} at segment {no} is outside a transaction (no ST); read as if an 837 transaction began here", no)
@@ -165,7 +177,9 @@ class _Reader:
         )
         findings = []
         if version is not None and not layout.is_005010(version):
-            findings.append(finding("X12-VERSION", f"version {version[:20]!r} is not 005010X222 (837P) or 005010X223 (837I); read on a best-effort basis", "GS08", gs.no if gs is not None else no))
+            from_st03 = not implicit and element(els, 3) is not None  # ST03, when present, is what was read
+            where = ("ST03", no) if from_st03 else ("GS08", gs.no if gs is not None else no)
+            findings.append(finding("X12-VERSION", f"version {version[:20]!r} is not 005010X222 (837P) or 005010X223 (837I); read on a best-effort basis", *where))
         if implicit:
             findings.append(finding("X12-ST-MISSING", f"claims from segment {no} on are outside a transaction (no ST)", "ST", no))
             tx = Transaction((no, "ST", ["ST", "837"]), env, findings)

@@ -24,9 +24,12 @@ except ImportError:
 
 CHUNK_CHARS = 1 << 20
 MAX_SEGMENT_CHARS = 1 << 24  # a "segment" longer than this means the terminator is wrong
-_ENVELOPE = re.compile(r"(GS|ST)[^A-Za-z0-9\s]")
+# A GS or ST segment id: not the tail of a longer word ("TEST~" is not an ST segment).
+_ENVELOPE = re.compile(r"(?<![A-Za-z0-9])(GS|ST)[^A-Za-z0-9\s]")
 _SEGMENT_START = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
-_WS = " \t\r\n\x0b\x0c\ufeff"
+# White space around segments; also NUL (block padding of mainframe transfers) and Ctrl-Z
+# (0x1A, the DOS end-of-file mark), which end real files after the IEA and are never data.
+_WS = " \t\r\n\x0b\x0c\ufeff\x00\x1a"
 
 
 def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
@@ -67,13 +70,28 @@ def delimiters_from_isa(text: str) -> Delimiters:
     comp, term = text[pos + 1], text[pos + 2]
     if term == "\r" and text[pos + 3 : pos + 4] == "\n":
         term = "\r"  # CR LF terminated: the LF is stripped as leading white space
-    if comp.isalnum() or comp in (el, term) or term == el or (term.isalnum()):
+    # A line break may end segments; other white space (a stray space after ISA16) may not:
+    # names and addresses hold spaces.
+    if comp.isalnum() or comp in (el, term) or term == el or term.isalnum() or (term in _WS and term not in "\r\n"):
         raise DelimiterError(f"ISA declares unusable delimiters (component {comp!r}, terminator {term!r})")
     elements = text[: pos + 2].split(el)
     rep = elements[11] if len(elements) > 12 else ""
     version = elements[12] if len(elements) > 12 else ""
     repetition = rep if len(rep) == 1 and not rep.isalnum() and rep not in (el, comp, term) and version >= "00402" else None
     return Delimiters(el, comp, repetition, term)
+
+
+def _envelope_segment(buf: str) -> Optional[re.Match]:
+    """The first GS / ST that starts a segment, after an ISA that cannot declare the delimiters.
+
+    An id right after the ISA's own element separator is an element value (``*ZZ*ST*``),
+    not a segment."""
+    el = buf[3] if len(buf) > 3 else ""
+    for m in _ENVELOPE.finditer(buf, 3, 4096):
+        before = buf[3 : m.start()].rstrip(_WS)
+        if not before.endswith(el):
+            return m
+    return None
 
 
 def guess_delimiters(text: str) -> Optional[Delimiters]:
@@ -137,7 +155,7 @@ class SegmentStream:
                 return buf, True
             except DelimiterError as exc:
                 if self.delimiters is None:
-                    m = _ENVELOPE.search(buf, 3, 4096)
+                    m = _envelope_segment(buf)
                     guessed = guess_delimiters(buf[m.start():]) if m else None
                     if guessed is None:
                         self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}", self.count + 1))
@@ -180,6 +198,7 @@ class SegmentStream:
             if drop_breaks and ("\n" in buf or "\r" in buf):
                 buf = buf.replace("\r", "").replace("\n", "")
             resniff = False
+            sniffed_at = self.count
             while not resniff:
                 parts = buf.split(term)
                 buf = parts.pop()
@@ -188,6 +207,13 @@ class SegmentStream:
                         text = text.strip(_WS)
                         if not text:
                             continue
+                    if text[0] == "I" and text[:3] == "ISA" and self.count > sniffed_at:
+                        # A new interchange although the last one had no IEA (batches made by
+                        # concatenating files): it may declare other delimiters, re-read them.
+                        parts.append(buf)
+                        buf = term.join(parts[i:])
+                        resniff = True
+                        break
                     self.count += 1
                     elements = text.split(el)
                     yield self.count, text, elements
@@ -198,6 +224,9 @@ class SegmentStream:
                         resniff = True
                         break
                 if resniff:
+                    break
+                if self.count > sniffed_at and (len(buf) >= 1024 or self._eof) and buf.lstrip(_WS)[:3] == "ISA":
+                    resniff = True  # the same, when the new interchange's terminator is not the last one's
                     break
                 if self._eof:
                     tail = buf.strip(_WS)

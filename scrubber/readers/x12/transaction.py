@@ -82,6 +82,11 @@ class Transaction:
                 else:
                     col.add("X12-SEG-UNKNOWN", f"unknown segment id {sid[:10]!r} in the transaction header", f"header/{sid[:10]}", no)
                 continue
+            if sid == "NM1" and element(els, 1) not in ("41", "40"):
+                # Only 1000A (41 submitter) and 1000B (40 receiver) names belong in the header.
+                col.add("X12-SEG-MISPLACED", f"NM1*{(element(els, 1) or '')[:10]} is not allowed in the transaction header "
+                        "(only NM1*41 submitter and NM1*40 receiver; names of people and payers follow an HL)", "header/NM101", no)
+                continue
             req = layout.REQUIRED.get(sid)
             if req:
                 loop = "1000A" if sid in ("NM1", "PER") else "header"
