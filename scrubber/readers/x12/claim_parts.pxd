@@ -4,13 +4,15 @@ from scrubber.readers.x12.values cimport Collector
 
 
 cdef class LineSegments:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
     cdef public object position, number
     cdef public str prefix
-    cdef public tuple lx, sv1, sv2, lin, ctp, prior_auth
+    cdef public tuple lx, sv1, sv2, sv3, lin, ctp, prior_auth
     cdef public list dates, names
 
 
 cdef class OtherPayerSegments:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
     cdef public str prefix
     cdef public tuple sbr, amt_paid
     cdef public dict names

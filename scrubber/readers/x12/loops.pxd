@@ -5,17 +5,20 @@ from scrubber.readers.x12.names cimport NameLoop
 
 
 cdef class HLLoop:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
     cdef public str level
     cdef public object hl_id, parent_id, _parsed
     cdef public list segments, findings
 
 
 cdef class Billing:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
     cdef public tuple providers, raw
     cdef public list findings
 
 
 cdef class Subscriber:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
     cdef public object person, payer, responsibility, filing_indicator, _as_patient
     cdef public dict locs
     cdef public list findings
@@ -23,6 +26,7 @@ cdef class Subscriber:
 
 
 cdef class Patient:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
     cdef public object person
     cdef public list findings
     cdef public tuple raw

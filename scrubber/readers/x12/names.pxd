@@ -4,6 +4,7 @@ from scrubber.readers.x12.values cimport Collector
 
 
 cdef class NameLoop:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
     cdef public str prefix
     cdef public tuple nm1, n3, n4, dmg, prv
     cdef public list refs, dtps

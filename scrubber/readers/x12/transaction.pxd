@@ -4,6 +4,7 @@ from scrubber.readers.x12.loops cimport HLLoop
 
 
 cdef class Transaction:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
     cdef public object st_no, control, env, sink
     cdef public Py_ssize_t count, handed_on
     cdef public list findings, header, pending, claim

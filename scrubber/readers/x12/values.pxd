@@ -3,6 +3,7 @@ cimport cython
 
 
 cdef class Collector:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
     cdef public list findings
     cdef public object line
 
