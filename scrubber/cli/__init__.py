@@ -38,8 +38,20 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
+def _print_version(ctx, param, value):
+    """``--version``: the version, and whether the compiled X12 reader is in use."""
+    if not value or ctx.resilient_parsing:
+        return
+    from scrubber.readers.x12 import implementation
+
+    click.echo(f"claimscrub, version {__version__}")
+    click.echo(implementation())
+    ctx.exit()
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="claimscrub")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version (and which X12 reader is installed) and exit.")
 def cli():
     """claimscrub: rules-based healthcare claim scrubber and compliance auditor.
 

@@ -16,7 +16,7 @@ from scrubber.readers.x12.claim_parts import LineSegments, OtherPayerSegments, b
 from scrubber.readers.x12.fast import new_claim, new_raw, new_source
 from scrubber.readers.x12.loops import Billing, Patient, Subscriber
 from scrubber.readers.x12.names import NameLoop, provider
-from scrubber.readers.x12.values import Collector, LazyLocs, element, parse_amount
+from scrubber.readers.x12.values import Collector, element, lazy_locs, parse_amount
 
 _PAD = [""] * 24
 _REQ = layout.REQUIRED
@@ -369,7 +369,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
         value_codes=tuple(values) if values else (),
         lines=service_lines,
         raw=raw,
-        locs=LazyLocs(locs),
+        locs=lazy_locs(locs),
         procedure_codes=tuple(procedures) if procedures else (),
         admission_type=fields.get("admission_type"),
         admission_source=fields.get("admission_source"),

@@ -11,11 +11,12 @@ from scrubber.model import OtherPayer, ServiceLine
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.fast import new_code_entry, new_diagnosis, new_line, new_other_payer
 from scrubber.readers.x12.names import NameLoop, payer, person, provider
-from scrubber.readers.x12.values import Collector, FieldLocs, LazyLocs, element, parse_amount, parse_d8
+from scrubber.readers.x12.values import Collector, element, field_locs, lazy_locs, parse_amount, parse_d8
 
 _PAD = [""] * 24
 
 _LINE_PREFIX = [f"2400[{i}]" for i in range(100)]
+_LINE_PREFIX_SLASH = [p + "/" for p in _LINE_PREFIX]
 
 
 class LineSegments:
@@ -45,6 +46,7 @@ class OtherPayerSegments:
 
 def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, procedures) -> None:
     """One HI segment: diagnoses (position counts across HI segments), and 837I code lists."""
+    dx_segments = None  # (no,): the segment of every diagnosis of this HI, shared by their locs
     for m in range(1, len(els)):
         composite = els[m]
         if not composite:
@@ -54,7 +56,7 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
         code = parts[1] if len(parts) > 1 and parts[1] else None
         if code is None:
             base = f"2300/HI[{k}]{m:02d}"
-            hint = next((c for c in ">:^|\\!" if c in qual), None)
+            hint = _separator_hint(qual)
             why = f" (it contains {hint!r}: is that meant as the component separator? ISA16 declares {comp!r})" if hint else ""
             col.add("X12-REQ-ELEM", f"HI composite {qual[:12]!r} has no code{why}", base + "-2", no)
             continue
@@ -64,8 +66,11 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
                 poa, table = parts[8], _DX_POA_LOCS
             else:
                 poa, table = None, _DX_LOCS
+            if dx_segments is None:
+                dx_segments = (no,)
+            prefix = _DX_PREFIX[k][m] if k < 40 and m < 13 else _hi_prefix(k) + mm
             diagnoses.append(new_diagnosis(position=len(diagnoses) + 1, code=code, qualifier=qual, poa=poa,
-                                           locs=FieldLocs(table, (no,), _hi_prefix(k) + mm)))
+                                           locs=field_locs(table, dx_segments, prefix)))
         elif qual in ("BG", "BH", "BI", "BE"):
             clocs = {"code": (mm + "-2", no), "qualifier": (mm + "-1", no)}
             start = end = amount = None
@@ -77,7 +82,7 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
                 amount = col.amount(parts[4], base + "-5", no)
                 clocs["amount"] = (mm + "-5", no)
             entry = new_code_entry(qualifier=qual, code=code, date_from=start, date_to=end, amount=amount,
-                                   locs=LazyLocs(clocs, _hi_prefix(k)))
+                                   locs=lazy_locs(clocs, _hi_prefix(k)))
             (conditions if qual == "BG" else values if qual == "BE" else occurrences).append(entry)
         elif qual in ("BBR", "BBQ", "BR", "BQ"):
             base = f"2300/HI[{k}]{mm}"
@@ -87,10 +92,15 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
                 start, _ = col.date_value(parts[2] or None, parts[3], base + "-4", no)
                 plocs["date_from"] = (mm + "-4", no)
             procedures.append(new_code_entry(qualifier=qual, code=code, date_from=start, date_to=start, amount=None,
-                                             locs=LazyLocs(plocs, _hi_prefix(k))))
+                                             locs=lazy_locs(plocs, _hi_prefix(k))))
         elif qual not in layout.OTHER_HI_QUALIFIERS:
             base = f"2300/HI[{k}]{mm}"
             col.add("X12-CODE", f"{qual[:10]!r} is not an HI code list qualifier", base + "-1", no)
+
+
+def _separator_hint(qual: str):
+    """The first character of ``qual`` that looks like a component separator, if any."""
+    return next((c for c in ">:^|\\!" if c in qual), None)
 
 
 _HI_INDEX = [f"{m:02d}" for m in range(13)]
@@ -100,6 +110,7 @@ _DX_POA_LOCS = {**_DX_LOCS, "poa": ("-9", 0)}
 
 
 _HI_PREFIX = [f"2300/HI[{k}]" for k in range(40)]
+_DX_PREFIX = [[f"2300/HI[{k}]{m:02d}" for m in range(13)] for k in range(40)]  # = _hi_prefix(k) + _HI_INDEX[m]
 _DX_QUALIFIERS = layout.DIAGNOSIS_QUALIFIERS
 
 
@@ -252,7 +263,8 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
         ndc_unit=ndc_unit,
         providers=tuple([provider(role, nl) for role, nl in ln.names]) if ln.names else (),
         prior_authorization=prior_auth,
-        locs=FieldLocs(table, (ln.lx[0], sv_no, dtp_no, lin_no, ctp_no, pa_no), p + "/"),
+        locs=field_locs(table, (ln.lx[0], sv_no, dtp_no, lin_no, ctp_no, pa_no),
+                        _LINE_PREFIX_SLASH[ln.position] if ln.position < 100 else p + "/"),
     )
 
 
@@ -285,6 +297,6 @@ def build_other(op: OtherPayerSegments, col: Collector) -> OtherPayer:
         subscriber=person(sub_loop, col) if sub_loop is not None else None,
         paid_amount=paid,
         adjudication_date=adjudicated,
-        locs=LazyLocs(locs),
+        locs=lazy_locs(locs),
     )
 

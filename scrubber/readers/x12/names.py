@@ -12,7 +12,7 @@ from typing import Optional
 
 from scrubber.model import Address, Payer, Person, Provider
 from scrubber.readers.x12.fast import new_address, new_payer, new_person, new_provider
-from scrubber.readers.x12.values import Collector, LazyLocs, parse_d8
+from scrubber.readers.x12.values import Collector, lazy_locs, parse_d8
 
 Seg = tuple  # (segment number, text, elements)
 
@@ -69,7 +69,7 @@ def address(prefix: str, n3: Optional[Seg], n4: Optional[Seg]) -> Optional[Addre
         locs["city"] = ("N401", no)
         locs["state"] = ("N402", no)
         locs["postal_code"] = ("N403", no)
-    return new_address(line1=line1, line2=line2, city=city, state=state, postal_code=postal, locs=LazyLocs(locs, prefix + "/"))
+    return new_address(line1=line1, line2=line2, city=city, state=state, postal_code=postal, locs=lazy_locs(locs, prefix + "/"))
 
 
 def provider(role: str, loop: NameLoop, taxonomy_seg: Optional[Seg] = None, taxonomy_prefix: str = "") -> Provider:
@@ -116,7 +116,7 @@ def provider(role: str, loop: NameLoop, taxonomy_seg: Optional[Seg] = None, taxo
         taxonomy=taxonomy,
         tax_id=tax_id,
         address=address(prefix, loop.n3, loop.n4) if (loop.n3 or loop.n4) else None,
-        locs=LazyLocs(locs, prefix + "/"),
+        locs=lazy_locs(locs, prefix + "/"),
     )
 
 
@@ -158,7 +158,7 @@ def person(loop: NameLoop, col: Collector, relationship: Optional[str] = None, r
         sex=sex,
         relationship=relationship,
         address=address(prefix, loop.n3, loop.n4) if (loop.n3 or loop.n4) else None,
-        locs=LazyLocs(locs, prefix + "/"),
+        locs=lazy_locs(locs, prefix + "/"),
     )
 
 
@@ -166,4 +166,4 @@ def payer(loop: NameLoop) -> Payer:
     no = loop.nm1[0]
     e = loop.nm1[2] + _PAD
     return new_payer(name=e[3] or None, payer_id=e[9] or None,
-                     locs=LazyLocs({"name": ("NM103", no), "payer_id": ("NM109", no)}, loop.prefix + "/"))
+                     locs=lazy_locs({"name": ("NM103", no), "payer_id": ("NM109", no)}, loop.prefix + "/"))

@@ -10,6 +10,11 @@ from __future__ import annotations
 from typing import Iterable, Iterator, Optional, Union
 
 from scrubber.model import ClaimRecord, RunError
+
+try:
+    import cython  # compiled: resolved by Cython at build time; pure: Cython's shadow module if installed
+except ImportError:
+    from scrubber.readers.x12._cython import cython
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.claim import Envelope
 from scrubber.readers.x12.rules import finding
@@ -59,6 +64,7 @@ class _Reader:
     def error(self, rule_id: str, message: str, segment: Optional[int], kind: str = "structure") -> RunError:
         return RunError(kind, f"{rule_id}: {message}", self.path, segment)
 
+    @cython.locals(seg=tuple, problems=list)
     def run(self, chunks: Iterable[bytes]) -> Iterator[Record]:
         stream = self.stream = SegmentStream(chunks)
         problems = stream.problems

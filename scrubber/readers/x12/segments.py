@@ -17,6 +17,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
+try:
+    import cython  # compiled: resolved by Cython at build time; pure: Cython's shadow module if installed
+except ImportError:
+    from scrubber.readers.x12._cython import cython
+
 CHUNK_CHARS = 1 << 20
 MAX_SEGMENT_CHARS = 1 << 24  # a "segment" longer than this means the terminator is wrong
 # A GS or ST segment id: not the tail of a longer word ("TEST~" is not an ST segment).
@@ -174,6 +179,7 @@ class SegmentStream:
             ))
         return buf, True
 
+    @cython.locals(buf=str, el=str, term=str, parts=list, text=str, elements=list, i=cython.Py_ssize_t)
     def __iter__(self) -> Iterator[tuple[int, str, list[str]]]:
         buf = ""
         while True:

@@ -1,0 +1,19 @@
+"""``cython`` for the reader's modules: Cython's own module when compiling, a stand-in otherwise.
+
+The reader's hot modules are plain Python that Cython compiles at install (setup.py). They
+test ``cython.compiled`` to pick a C-level primitive (declared in their ``.pxd`` files) over
+its Python equivalent, and may declare local types with ``@cython.locals``. Compiled, Cython
+resolves these at build time; run as Python (no compiled build, or CLAIMSCRUB_PURE_READER=1)
+this stand-in says ``compiled = False`` and its decorators change nothing, so Cython itself
+need not be installed at run time.
+"""
+
+
+class cython:  # noqa: N801 - stands in for the module of that name
+    compiled = False
+    Py_ssize_t = int
+
+    @staticmethod
+    def locals(**_types):
+        """``@cython.locals(name=type, ...)``: a type declaration for the compiler, nothing at run time."""
+        return lambda func: func

@@ -1,0 +1,15 @@
+# Cython declarations for claim.py (pure Python mode; see setup.py). Types only, no logic.
+cimport cython
+from scrubber.readers.x12.values cimport Collector
+from scrubber.readers.x12.names cimport NameLoop
+from scrubber.readers.x12.claim_parts cimport LineSegments, OtherPayerSegments
+
+
+@cython.locals(seg=tuple, els=list, e=list, clm=list, sid=str, state=str, loop_state=str, kind=str, strict=bint,
+               comp=str, col=Collector, locs=dict, dates=dict, refs=dict, fields=dict, diagnoses=list,
+               conditions=list, occurrences=list, values=list, procedures=list, claim_names=list, others=list,
+               lines=list, line=LineSegments, other=OtherPayerSegments, name=NameLoop, prov_map=dict,
+               line_map=dict, other_map=dict, ranks=dict, code=str, sub_loop=str, parts=list, clm05=str, q=str,
+               hi_count=Py_ssize_t, sv_id=str, ln=LineSegments, op=OtherPayerSegments, service_lines=tuple,
+               pos=str, fq=str, freq=str, where=str, parent=str, key=str, attr=str, hit=tuple)
+cpdef tuple build_claim(list segs, object env, object billing, object sub, object pat)

@@ -1,0 +1,31 @@
+# Cython declarations for claim_parts.py (pure Python mode; see setup.py). Types only, no logic.
+cimport cython
+from scrubber.readers.x12.values cimport Collector
+
+
+cdef class LineSegments:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
+    cdef public object position, number
+    cdef public str prefix
+    cdef public tuple lx, sv1, sv2, sv3, lin, ctp, prior_auth
+    cdef public list dates, names
+
+
+cdef class OtherPayerSegments:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
+    cdef public str prefix
+    cdef public tuple sbr, amt_paid
+    cdef public dict names
+
+
+@cython.locals(m=Py_ssize_t, composite=str, parts=list, qual=str, mm=str, base=str, poa=object, table=dict,
+               dx_segments=tuple, prefix=str)
+cpdef read_hi(list els, object no, object k, str comp, Collector col, list diagnoses, list conditions,
+              list occurrences, list values, list procedures)
+
+@cython.locals(p=str, e=list, parts=list, ptr=str, found=list, x=str, els=list, modifiers=tuple, pointers=tuple,
+               table=dict)
+cpdef object build_line(LineSegments ln, str kind, str comp, Collector col, bint strict)
+
+@cython.locals(p=str, locs=dict)
+cpdef object build_other(OtherPayerSegments op, Collector col)

@@ -1,0 +1,22 @@
+# Cython declarations for transaction.py (pure Python mode; see setup.py). Types only, no logic.
+cimport cython
+from scrubber.readers.x12.loops cimport HLLoop
+
+
+cdef class Transaction:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
+    cdef public object st_no, control, env, sink
+    cdef public Py_ssize_t count, handed_on
+    cdef public list findings, header, pending, claim
+    cdef public bint header_checked
+    cdef public dict hl_levels
+    cdef public HLLoop billing, subscriber, patient, loop
+
+    @cython.locals(sid=str)
+    cpdef add(self, tuple seg)
+
+    @cython.locals(segs=list, els=list)
+    cpdef close_claim(self)
+
+    @cython.locals(els=list)
+    cpdef start_hl(self, tuple seg)

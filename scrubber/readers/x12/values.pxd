@@ -1,0 +1,19 @@
+# Cython declarations for values.py (pure Python mode; see setup.py). Types only, no logic.
+cimport cython
+
+
+cdef class Collector:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
+    cdef public list findings
+    cdef public object line
+
+    cpdef add(self, str rule_id, str message, object path, object segment, tuple codes=*)
+
+
+@cython.locals(v=str, n=Py_ssize_t)
+cpdef object element(list els, Py_ssize_t i)
+
+cpdef object parse_d8(object text)
+cpdef object parse_amount(object text)
+
+from cpython.object cimport PyObject_GenericSetAttr as _set
