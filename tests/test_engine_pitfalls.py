@@ -124,6 +124,31 @@ def test_a_call_the_engine_refuses_is_reported_and_the_claim_falls_back_not_swal
     assert out[1] is None and errors and "MessageObserved" in errors[0][1]
 
 
+def test_a_call_that_fails_half_way_costs_only_its_own_claim(monkeypatch):
+    """Found in review: a failure after the engine had started a claim's actions left the shared
+    session mid-action; the next claims then came back with no firings (looking clean) or with the
+    failed claim's firings. Now the failed claim falls back and the others keep their own firings."""
+    from scrubber.engine import runner as runner_mod
+    from scrubber.engine.runner import DurableRunner
+
+    defs = {"r0_0": {"all": [{"x": {"t": "line"}}]}}
+    runner = DurableRunner(defs, {"r0_0": 0}, "c" * 12 + "halfway")
+    real = runner_mod._dre.complete_and_start_action
+    calls = {"n": 0}
+
+    def fail_first(handle, action_handle):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("made-up engine failure")
+        return real(handle, action_handle)
+
+    monkeypatch.setattr(runner_mod._dre, "complete_and_start_action", fail_first)
+    claims = [[{"t": "line", "cid": c, "i": k, "id": f"{c}:line:{k}"} for k in range(2)] for c in (1, 2, 3)]
+    out, errors = runner.run(claims)
+    assert out[0] is None and "made-up engine failure" in errors[0][1]
+    assert [sorted(o) for o in out[1:]] == [[(0, (("x", 0),)), (0, (("x", 1),))]] * 2
+
+
 def test_every_firing_is_taken_inside_the_assert_call_and_nothing_is_left_pending():
     """Lost firings: durable's host left actions to a timer thread that delete_state raced with. The
     runner takes every action inside its own call; draining the engine afterwards finds none left."""

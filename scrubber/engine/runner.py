@@ -55,11 +55,12 @@ class DurableRunner:
         """Fire one rule in a throw-away session and delete it (the first-session abort work-around)."""
         fired = self._assert(json.dumps([{"sid": "warm", "id": "warm", "t": WARM_TYPE, "cid": 0, "i": 0}]))
         _dre.delete_state(self._handle, "warm")
-        if fired != [("__warm", (("w", 0),))]:
+        if [(name, binding) for name, binding, _ in fired] != [("__warm", (("w", 0),))]:
             raise EngineCallError(f"warm-up of {self.name} fired {fired}")
 
-    def _assert(self, facts_json: str) -> list[tuple[str, tuple]]:
-        """Assert one claim's facts; every firing as (durable rule name, ((alias, fact index), ...))."""
+    def _assert(self, facts_json: str) -> list[tuple[str, tuple, set]]:
+        """Assert one claim's facts; every firing as (durable rule name, ((alias, fact index), ...),
+        the claim ids of the facts it matched)."""
         try:
             result = _dre.assert_facts(self._handle, facts_json)
         except Exception as exc:  # durable_rules_engine.error and friends
@@ -92,13 +93,19 @@ class DurableRunner:
         while message_json:
             message = json.loads(message_json)
             rule_name, matched = next(iter(message.items()))  # one action per message
-            fired.append((rule_name, tuple(sorted((alias, f["i"]) for alias, f in matched.items()))))
+            fired.append((rule_name, tuple(sorted((alias, f["i"]) for alias, f in matched.items())),
+                          {f.get("cid") for f in matched.values()}))
             _dre.update_state(self._handle, state_json)
             message_json = _dre.complete_and_start_action(self._handle, action_handle)
 
     def run(self, claims_facts: list[list[dict]]) -> tuple[list[Optional[list]], list[tuple]]:
         """Firings per claim ([(rule index, binding)], or None when the call failed) and errors
-        [(what, message)]. One session for the whole chunk (each fact gets its ``sid``), deleted after."""
+        [(what, message)]. One session for the chunk (each fact gets its ``sid``), deleted after.
+
+        A failed call can leave the session half-way through its actions, and the engine would then
+        hand that claim's firings to the next claim's call (measured): so after any failure the
+        session is thrown away and the rest of the chunk goes on in a fresh one, and a firing on facts
+        of another claim is refused, never credited to the claim being asserted."""
         sid = f"s{next(_sessions)}"
         keys = self.rule_keys
         out: list[Optional[list]] = []
@@ -109,16 +116,22 @@ class DurableRunner:
                 if not facts:  # none of this claim's facts concern this ruleset
                     out.append([])
                     continue
+                cid = facts[0].get("cid")
                 for f in facts:
                     f["sid"] = sid
                 try:
                     fired = self._assert(dumps(facts, ensure_ascii=False))
+                    strays = [name for name, _, cids in fired if cids != {cid}]
+                    if strays:
+                        raise EngineCallError(f"firing of {strays[0]} on facts of another claim")
                 except EngineCallError as exc:
                     out.append(None)
                     errors.append(("engine", str(exc)))
+                    self._drop(sid)
+                    sid = f"s{next(_sessions)}"
                     continue
                 got = []
-                for rule_name, binding in fired:
+                for rule_name, binding, _ in fired:
                     k = keys.get(rule_name)
                     if k is not None:
                         got.append((k, binding))
@@ -126,11 +139,14 @@ class DurableRunner:
                         errors.append(("engine", f"unexpected firing of {rule_name}"))
                 out.append(got)
         finally:
-            try:
-                _dre.delete_state(self._handle, sid)
-            except Exception:  # noqa: BLE001 - a session that never got a fact has no state
-                pass
+            self._drop(sid)
         return out, errors
+
+    def _drop(self, sid: str) -> None:
+        try:
+            _dre.delete_state(self._handle, sid)
+        except Exception:  # noqa: BLE001 - a session that never got a fact has no state
+            pass
 
 
 class ShardedRunner:
