@@ -150,3 +150,15 @@ def test_interchange_after_a_missing_iea_is_read_with_its_own_delimiters():
     assert all(c.claim is not None and c.claim.total_charge is not None for c in claims)
     assert [f.rule_id for c in claims for f in c.findings] == []
     assert [(e.message.split(":")[0], e.segment) for e in errors] == [("X12-IEA-MISSING", 1)]
+
+
+def test_a_non_ascii_digit_in_a_number_element_is_a_finding_not_an_unreadable_claim(tmp_path):
+    # Found in review: str.isdigit() is true for '²' and int() then raised, so one stray
+    # character (LX01, a diagnosis pointer, SV107) turned the whole claim unreadable with no location.
+    src = Path(__file__).resolve().parent.parent / "fixtures" / "claims" / "professional.837"
+    text = src.read_text().replace("LX*1~", "LX*\u00b2~", 1)
+    bad = tmp_path / "made-up-superscript-digit.837"
+    bad.write_text(text, encoding="utf-8")
+    good = [r for r in iter_records([str(src)]) if isinstance(r, ClaimRecord)]
+    got = [r for r in iter_records([str(bad)]) if isinstance(r, ClaimRecord)]
+    assert len(got) == len(good) and all(r.claim is not None for r in got)

@@ -104,7 +104,7 @@ def member_code_count_before(inp: DeriveInput):
 # ---- provider ------------------------------------------------------------------------------------
 def npi_check_digit_ok(npi: str) -> bool:
     """Luhn over '80840' + the first nine digits must give the tenth (CMS NPI standard, ISO 7812 prefix)."""
-    if len(npi) != 10 or not npi.isdigit():
+    if len(npi) != 10 or not (npi.isascii() and npi.isdigit()):
         return False
     digits = [int(c) for c in "80840" + npi[:9]]
     total = 0

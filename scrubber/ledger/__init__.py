@@ -258,10 +258,10 @@ class Ledger:
     def resolve(self, ref: str | int) -> int:
         """A run id from a reference: a number, ``last`` (newest) or ``last~N`` (N runs before it)."""
         text = str(ref).strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             run_id = int(text)
         elif text == "last" or text.startswith("last~"):
-            back = int(text[5:]) if text.startswith("last~") and text[5:].isdigit() else 0
+            back = int(text[5:]) if text.startswith("last~") and text[5:].isascii() and text[5:].isdigit() else 0
             row = self.db.execute("SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?", (back,)).fetchone()
             if row is None:
                 raise LedgerError(f"no run {text!r} in {self.path}")

@@ -56,7 +56,7 @@ def to_date(d: DateLike) -> dt.date:
         return d
     s = str(d).strip()
     try:
-        if len(s) == 8 and s.isdigit():
+        if len(s) == 8 and s.isascii() and s.isdigit():
             return dt.date(int(s[:4]), int(s[4:6]), int(s[6:]))
         return dt.date.fromisoformat(s)
     except ValueError:

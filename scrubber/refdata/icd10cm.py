@@ -77,7 +77,7 @@ def parse_order_file(path: Path) -> list[tuple[str, bool, str]]:
                         "not an ICD-10-CM order-file record (expected order number in 1-5, code in 7-13, "
                         "0/1 in 15, short title from 17)", str(path), lineno)
                 order, code, flag = line[0:5], line[6:13].strip(), line[14]
-                if not order.isdigit() or flag not in "01" or not re.fullmatch(r"[A-Z][0-9][0-9A-Z]{1,5}", code):
+                if not (order.isascii() and order.isdigit()) or flag not in "01" or not re.fullmatch(r"[A-Z][0-9][0-9A-Z]{1,5}", code):
                     raise RefDataError(f"bad order-file record for code {code!r}", str(path), lineno)
                 long_title = line[77:].strip() if len(line) > 77 else line[16:76].strip()
                 rows.append((code, flag == "1", long_title or line[16:76].strip()))

@@ -258,7 +258,7 @@ def parse_mue(path: Path) -> tuple[str, list[tuple[str, int, int, str]]]:
         if len(cells) < 3:
             raise RefDataError(f"expected 4 columns, found {len(cells)}", str(path), lineno)
         value_text = cells[1].strip()
-        if not value_text.isdigit():
+        if not (value_text.isascii() and value_text.isdigit()):
             raise RefDataError(f"MUE value {value_text!r} is not a whole number", str(path), lineno)
         mai = parse_mai(cells[2])
         if mai is None:

@@ -297,7 +297,7 @@ def parse_edition_label(label: str) -> Optional[dt.date]:
 
 def yyyymmdd(text: str) -> int:
     """``20260101`` -> 20260101 after checking it is a real date (ValueError if not)."""
-    if len(text) != 8 or not text.isdigit():
+    if len(text) != 8 or not (text.isascii() and text.isdigit()):
         raise ValueError(text)
     dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
     return int(text)

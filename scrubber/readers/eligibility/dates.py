@@ -6,7 +6,7 @@ from typing import Optional
 
 
 def d8(text: str) -> date:
-    if len(text) != 8 or not text.isdigit():
+    if len(text) != 8 or not (text.isascii() and text.isdigit()):
         raise ValueError(f"'{text}' is not a CCYYMMDD date")
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:]))

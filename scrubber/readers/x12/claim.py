@@ -403,6 +403,6 @@ def _bad_entity(col: Collector, code: str, where: str, no: int) -> None:
 
 
 def _int(text: Optional[str]) -> Optional[int]:
-    if text is not None and text.isdigit():
+    if text is not None and text.isascii() and text.isdigit():
         return int(text)
     return None

@@ -25,7 +25,7 @@ class LineSegments:
     def __init__(self, position: int, lx: tuple):
         self.position = position
         lx01 = lx[2][1] if len(lx[2]) > 1 else ""
-        self.number = int(lx01) if lx01.isdigit() else position
+        self.number = int(lx01) if lx01.isascii() and lx01.isdigit() else position
         self.prefix = _LINE_PREFIX[position] if position < 100 else f"2400[{position}]"
         self.lx = lx
         self.sv1 = self.sv2 = self.sv3 = self.lin = self.ctp = self.prior_auth = None
@@ -162,12 +162,12 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
         pos = e[5] or None
         ptr = e[7]
         if ptr:
-            if ptr.isdigit():
+            if ptr.isascii() and ptr.isdigit():
                 pointers = (int(ptr),)
             else:
                 found = []
                 for x in ptr.split(comp):
-                    if x.isdigit():
+                    if x.isascii() and x.isdigit():
                         found.append(int(x))
                     elif x:
                         col.add("X12-CODE", f"SV107 diagnosis pointer {x[:10]!r} is not a number 1-12", p + "/SV107", no)

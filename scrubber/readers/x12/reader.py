@@ -243,4 +243,4 @@ class _Reader:
 
 
 def _count(text: Optional[str]) -> Optional[int]:
-    return int(text) if text is not None and text.isdigit() else None
+    return int(text) if text is not None and text.isascii() and text.isdigit() else None

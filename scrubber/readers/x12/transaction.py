@@ -195,7 +195,7 @@ class Transaction:
             no, _, els = se
             count, control = element(els, 1), element(els, 2)
             self.count += 1  # SE itself
-            if count is None or not count.isdigit() or int(count) != self.count:
+            if count is None or not (count.isascii() and count.isdigit()) or int(count) != self.count:
                 extra.append(finding("X12-SE01", f"SE01 says {count!r} segments; the transaction has {self.count} (ST to SE)", "SE01", no))
             if control != self.control:
                 extra.append(finding("X12-CTRL-ST", f"SE02 {control!r} does not match ST02 {self.control!r}", "SE02", no))

@@ -125,7 +125,7 @@ def field_locs(table: dict[str, tuple[str, int]], segments: tuple, prefix: str) 
 
 
 def _d8(text: str) -> Optional[date]:
-    if len(text) != 8 or not text.isdigit():
+    if len(text) != 8 or not (text.isascii() and text.isdigit()):
         return None
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:]))
@@ -227,7 +227,7 @@ class Collector:
                 return start, end
             return start, end
         if fmt == "DT":
-            d = parse_d8(text[:8]) if len(text) in (12, 14) and text.isdigit() else None
+            d = parse_d8(text[:8]) if len(text) in (12, 14) and text.isascii() and text.isdigit() else None
         elif fmt in ("D8", None):
             d = parse_d8(text)
         else:
