@@ -83,7 +83,17 @@ else:
                       RuntimeWarning, stacklevel=2)
         sys.meta_path.insert(0, _PureSourceFinder())
 
-from scrubber.readers.x12.reader import read_x12  # noqa: E402
+try:
+    from scrubber.readers.x12.reader import read_x12  # noqa: E402
+except ImportError as exc:  # a compiled build that does not load here (other ABI, missing symbol)
+    if any(isinstance(f, _PureSourceFinder) for f in sys.meta_path):
+        raise
+    _set_aside = f"the compiled build does not load ({exc})"
+    warnings.warn(f"claimscrub: {_set_aside}; using the pure-Python X12 reader", RuntimeWarning, stacklevel=2)
+    for _name in [m for m in sys.modules if m.startswith(__name__ + ".")]:
+        del sys.modules[_name]
+    sys.meta_path.insert(0, _PureSourceFinder())
+    from scrubber.readers.x12.reader import read_x12  # noqa: E402
 # True when every one of them is a Cython-compiled extension (see setup.py).
 COMPILED: bool = all(not getattr(sys.modules.get(f"{__name__}.{name}"), "__file__", ".py").endswith(".py")
                      for name in HOT_MODULES)
