@@ -72,6 +72,19 @@ def test_a_visit_in_an_earlier_run_counts_against_the_next_run(tmp_path, batches
     assert len(freq_messages(audit(tmp_path, batches["june"], "--ledger", ledger))) == 1
 
 
+def test_a_claim_corrected_to_a_service_outside_the_limit_stops_counting(tmp_path, batches):
+    # Found in review: the corrected claim's run kept no limited service, so the January visit it
+    # replaced kept counting against June forever.
+    ledger = str(tmp_path / "ledger.sqlite3")
+    assert freq_messages(scrub(tmp_path, batches["january"], "--ledger", ledger)) == []
+    corrected = fixture_claims()["MADE-UP-PAYER-PREVENTIVE-1"]
+    corrected["lines"][0]["code"] = "99213"  # the same claim id, billed again as an office visit
+    fixed = tmp_path / "january-corrected.json"
+    fixed.write_text(json.dumps({"claims": [corrected]}))
+    scrub(tmp_path, fixed, "--ledger", ledger)
+    assert freq_messages(scrub(tmp_path, batches["june"], "--ledger", ledger)) == []
+
+
 def test_a_claim_scrubbed_again_does_not_count_against_itself(tmp_path, batches):
     ledger = str(tmp_path / "ledger.sqlite3")
     scrub(tmp_path, batches["january"], "--ledger", ledger)

@@ -10,7 +10,7 @@ in finding messages too.
 
 Frequency history: ``record_run(..., services=tracker.counted)`` also keeps the services a payer
 frequency limit counted (member and claim as salted HMACs, procedure code, date, line number; see
-``schema.py``), and ``frequency_history()`` gives them back to the next run's
+``schema.py``) and the claim key of every claim the run read (``frequency_claims``), and ``frequency_history()`` gives them back to the next run's
 ``FrequencyTracker(history, keys=ledger.keys())`` so "one per 365 days" spans runs.
 
 Use: ``Ledger(path).record_run(result, kind="scrub") -> run id``; ``runs()``, ``run(ref)``,
@@ -170,7 +170,11 @@ class Ledger:
 
         # Grouped once per claim (the (claim_key, run_id) index), de-duplicated here: a claim listed
         # twice in one batch is one claim. 3x faster than a per-row MAX sub-query with DISTINCT.
-        sql = ("WITH latest AS (SELECT claim_key, MAX(run_id) AS run_id FROM frequency_services GROUP BY claim_key)"
+        # A claim's latest run is the latest that read it (frequency_claims), or kept a service of it (ledgers
+        # written before frequency_claims existed); a latest run that kept no service leaves the claim out.
+        sql = ("WITH seen AS (SELECT claim_key, run_id FROM frequency_claims"
+               " UNION ALL SELECT claim_key, run_id FROM frequency_services),"
+               " latest AS (SELECT claim_key, MAX(run_id) AS run_id FROM seen GROUP BY claim_key)"
                " SELECT f.member_key, f.claim_key, f.line, f.code, f.service_date FROM frequency_services f"
                " JOIN latest ON f.claim_key = latest.claim_key AND f.run_id = latest.run_id")
         try:
@@ -180,6 +184,18 @@ class Ledger:
         dates: dict[str, date] = {}
         return [PastService(m, c, line, code, dates.get(d) or dates.setdefault(d, date.fromisoformat(d)))
                 for m, c, line, code, d in rows]
+
+    def _claim_keys(self, result: RunResult) -> set:
+        """The frequency-history key of every readable claim of ``result`` that has a member id."""
+        from scrubber.config.frequency import normalised_member
+
+        keys = self.keys()
+        out = set()
+        for c in result.claims:
+            member = normalised_member(c.member_id)
+            if member is not None and c.status != "unreadable":
+                out.add(keys.claim_key(member, c.claim_id or ""))
+        return out
 
     # -- writing
     def record_run(self, result: RunResult, kind: str = "scrub", phi: bool = False,
@@ -227,6 +243,8 @@ class Ledger:
                 errors = result.errors if phi else redact_errors(result)
                 self.db.executemany("INSERT INTO run_errors VALUES (?,?,?,?,?,?)",
                                     [(run_id, i, e.kind, e.message, e.path, e.segment) for i, e in enumerate(errors)])
+                self.db.executemany("INSERT INTO frequency_claims VALUES (?,?)",
+                                    [(run_id, k) for k in self._claim_keys(result)])
                 self.db.executemany("INSERT INTO frequency_services VALUES (?,?,?,?,?,?)",
                                     [(run_id, s.member_key, s.claim_key, s.line, s.code, s.service_date.isoformat())
                                      for s in services])

@@ -81,6 +81,10 @@ CREATE TABLE IF NOT EXISTS frequency_services (
     service_date TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS frequency_services_by_claim ON frequency_services (claim_key, run_id);
+-- Every claim a run read (hashed key only), so a claim re-scrubbed without a limited line (a correction,
+-- another profile) stops counting: its latest run is known even when that run kept no service for it.
+CREATE TABLE IF NOT EXISTS frequency_claims (run_id INTEGER NOT NULL REFERENCES runs(id), claim_key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS frequency_claims_by_claim ON frequency_claims (claim_key, run_id);
 CREATE TABLE IF NOT EXISTS run_errors (run_id INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,
     kind TEXT, message TEXT, path TEXT, segment INTEGER, PRIMARY KEY (run_id, seq));
 """
