@@ -164,7 +164,7 @@ def test_a_rule_directory_with_a_stray_rule_file_is_refused_not_read_as_one_pack
     shutil.copy(root / "payer" / "PAY-FREQ-001.yaml", root / "PAY-STRAY-001.yaml")
     r = invoke("lint", str(root))
     assert r.exit_code == 2
-    assert f"{root / 'PAY-STRAY-001.yaml'}:0: outside any pack" in r.stderr
+    assert f"{root / 'PAY-STRAY-001.yaml'}: outside any pack" in r.stderr
     # without the stray file the same directory loads both packs
     (root / "PAY-STRAY-001.yaml").unlink()
     r = invoke("lint", str(root))

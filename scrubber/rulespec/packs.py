@@ -83,7 +83,7 @@ def _pack_dirs(root: Path, problems: list[str]) -> list[tuple[str, Path]]:
     if rule_files and not _is_rule_dir(root):
         return [(root.name, root)]
     for path in rule_files:
-        problems.append(f"{path}:0: outside any pack: it lies in the rule directory {root} beside the pack "
+        problems.append(f"{path}: outside any pack: it lies in the rule directory {root} beside the pack "
                         f"folders; move it into one of them ({root}/<pack>/{path.name})")
     return [(d.name, d) for d in sorted(root.iterdir()) if d.is_dir() and d.name != VALUESET_DIR and not d.name.startswith(".")]
 
@@ -147,18 +147,18 @@ def _file_source(path: Path, problems: list[str]) -> tuple[list[Path], Optional[
     """
     where = "rule files live in a pack folder: <rule dir>/<pack>/<RULE-ID>.yaml"
     if path.suffix not in (".yaml", ".yml"):
-        problems.append(f"{path}:0: not a rule file (a rule is a .yaml file); {where}")
+        problems.append(f"{path}: not a rule file (a rule is a .yaml file); {where}")
         return [], None
     if path.name == PACK_META:
-        problems.append(f"{path}:0: {PACK_META} describes a pack, it holds no rule; give its folder {path.parent} instead")
+        problems.append(f"{path}: {PACK_META} describes a pack, it holds no rule; give its folder {path.parent} instead")
         return [], None
     folder = path.parent
     if folder.name == VALUESET_DIR:
-        problems.append(f"{path}:0: a value set, not a rule; value sets load with the rule directory "
+        problems.append(f"{path}: a value set, not a rule; value sets load with the rule directory "
                         f"{folder.parent} (give that directory, or a rule file that uses the set)")
         return [], None
     if _is_rule_dir(folder):
-        problems.append(f"{path}:0: outside any pack: it lies in the rule directory {folder} beside the pack "
+        problems.append(f"{path}: outside any pack: it lies in the rule directory {folder} beside the pack "
                         f"folders; move it into one of them ({folder}/<pack>/{path.name})")
         return [], None
     vs_dirs = _valueset_dirs(folder)
@@ -167,7 +167,7 @@ def _file_source(path: Path, problems: list[str]) -> tuple[list[Path], Optional[
         for other in sorted(folder.parent.iterdir()):  # the id check a whole-directory load makes
             twin = other / path.name
             if other.is_dir() and other.resolve() != folder.resolve() and twin.is_file():
-                problems.append(f"{path}:0: duplicate rule id '{path.stem}': already defined in {twin}; "
+                problems.append(f"{path}: duplicate rule id '{path.stem}': already defined in {twin}; "
                                 "rule ids are never reused or overridden, pick a new id")
     return vs_dirs, _PackSource(folder.name, folder, [path])
 
@@ -198,7 +198,7 @@ def _sources(paths: list[Path], problems: list[str]) -> tuple[list[Path], list[_
             sources.append(src)
             continue
         if not root.is_dir():
-            problems.append(f"{root}:0: not a directory of rule packs or a rule file")
+            problems.append(f"{root}: not a directory of rule packs or a rule file")
             continue
         vs_dirs += _valueset_dirs(root)
         packs_here = _pack_dirs(root, problems)
@@ -283,7 +283,7 @@ def load_packs(dirs: Iterable[Path], fallback_valuesets: Iterable[Path] = ()) ->
             seen_ids[rule.id] = str(path)
             out.rules.append(rule)
         if src.pack_id in seen_packs:
-            problems.append(f"{src.folder}:0: a pack named '{src.pack_id}' is already loaded; rename the folder")
+            problems.append(f"{src.folder}: a pack named '{src.pack_id}' is already loaded; rename the folder")
         seen_packs.add(src.pack_id)
         out.packs.append(PackInfo(src.pack_id, str(src.folder), version, digest.hexdigest()))
     if problems:
