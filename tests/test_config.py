@@ -167,3 +167,13 @@ def test_config_show_bad_profile_exits_2_with_file_and_line(tmp_path):
 def test_config_show_environment_origin():
     result = run(["config", "show"], env={"CLAIMSCRUB_FAIL_ON": "warning"})
     assert "fail_on = warning    # environment CLAIMSCRUB_FAIL_ON" in result.output
+
+
+def test_the_compiled_reader_switches_are_not_taken_for_unknown_settings(monkeypatch):
+    # CI sets CLAIMSCRUB_REQUIRE_COMPILED_READER; a warning on it broke `config show --format json`.
+    for var in ("CLAIMSCRUB_REQUIRE_COMPILED_READER", "CLAIMSCRUB_PURE_READER", "CLAIMSCRUB_NO_COMPILE"):
+        monkeypatch.setenv(var, "1")
+    monkeypatch.setenv("CLAIMSCRUB_MADE_UP_SETTING", "1")
+    result = run(["config", "show", "--payer", "medicare", "--format", "json"])
+    assert "CLAIMSCRUB_MADE_UP_SETTING is not a claimscrub setting" in result.output
+    assert "READER" not in result.output and "NO_COMPILE" not in result.output

@@ -33,6 +33,10 @@ from scrubber.config.profiles import ConfigError, Valued
 SEVERITIES = ("error", "warning", "info")
 
 
+# Environment switches of the compiled X12 reader (setup.py, scrubber/readers/x12, CI), not run settings.
+BUILD_SWITCHES = frozenset({"CLAIMSCRUB_NO_COMPILE", "CLAIMSCRUB_PURE_READER", "CLAIMSCRUB_REQUIRE_COMPILED_READER"})
+
+
 def _default_data_dir() -> str:
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return os.path.join(base, "claimscrub")
@@ -239,7 +243,7 @@ def load_settings(cwd: Optional[str] = None, env: Optional[Mapping[str, str]] = 
             problems.append(f"{where}: unknown setting '{key}'; known: {', '.join(SETTINGS)}, params.<name>")
 
     for var, value in sorted(env.items()):
-        if not var.startswith("CLAIMSCRUB_"):
+        if not var.startswith("CLAIMSCRUB_") or var in BUILD_SWITCHES:
             continue
         where = f"environment {var}"
         key = var[len("CLAIMSCRUB_"):].lower()
