@@ -18,6 +18,7 @@ cpdef object parse_amount(object text)
 
 # Module-level helpers the other compiled modules call: cpdef so that a cimport (in their
 # .pxd) makes each call a C call instead of a Python call through the module dict.
+@cython.locals(n=long, ym=long, day=long, year=long, month=long)
 cpdef object _d8(object text)
 cpdef bint _is_plain_number(str text)
 cpdef object _amount(object text)
