@@ -24,3 +24,6 @@ cpdef object person(NameLoop loop, Collector col, object relationship=*, tuple r
 
 @cython.locals(e=list)
 cpdef object payer(NameLoop loop)
+
+@cython.locals(els=list)
+cdef list _nm1_elements(tuple nm1)
