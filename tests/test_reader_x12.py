@@ -261,6 +261,10 @@ def test_fast_constructors_build_the_same_objects_as_the_dataclasses():
         a, b = make(**kwargs), cls(**kwargs)
         assert type(a) is cls and a == b
         assert all(getattr(a, f.name) == getattr(b, f.name) for f in dataclasses.fields(cls)), cls.__name__
+        # Every field given, each a different value: a value stored in another field's slot shows.
+        every = {f.name: f"v-{f.name}" for f in dataclasses.fields(cls)}
+        a = make(**every)
+        assert [getattr(a, f.name) for f in dataclasses.fields(cls)] == list(every.values()), cls.__name__
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(a, dataclasses.fields(cls)[0].name, "x")
 

@@ -3,6 +3,10 @@ cimport cython
 from scrubber.readers.x12.values cimport Collector
 from scrubber.readers.x12.names cimport NameLoop
 from scrubber.readers.x12.claim_parts cimport LineSegments, OtherPayerSegments
+# Same-named Python imports in claim.py: these cimports make those calls C calls.
+from scrubber.readers.x12.claim_parts cimport build_line, build_other, read_hi
+from scrubber.readers.x12.names cimport provider
+from scrubber.readers.x12.values cimport element, lazy_locs, parse_amount
 
 
 @cython.locals(seg=tuple, els=list, e=list, clm=list, sid=str, state=str, loop_state=str, kind=str, strict=bint,

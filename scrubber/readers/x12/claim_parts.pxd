@@ -1,6 +1,8 @@
 # Cython declarations for claim_parts.py (pure Python mode; see setup.py). Types only, no logic.
 cimport cython
 from scrubber.readers.x12.values cimport Collector
+from scrubber.readers.x12.values cimport element, field_locs, lazy_locs, parse_amount, parse_d8  # C calls
+from scrubber.readers.x12.names cimport NameLoop, payer, person, provider
 
 
 cdef class LineSegments:

@@ -3,9 +3,11 @@
 A reader builds a dozen model objects per claim; the dataclass ``__init__`` of a frozen
 class sets each field through ``object.__setattr__``, which is most of the cost. These
 constructors take the same keyword arguments and store each field straight into its
-slot: the same object, several times faster. In the compiled reader (setup.py) the store
-is CPython's ``PyObject_GenericSetAttr`` (declared in ``fast.pxd``), which reaches the
-slot without the frozen ``__setattr__``; in pure Python it is ``object.__setattr__``.
+slot: the same object, several times faster. ``_fill`` does the stores, in field order,
+through the class's slot descriptors (``_SLOTS``). In the compiled reader (setup.py) it is
+a C loop in ``fast.pxd`` that writes each value at its descriptor's slot offset (no
+attribute lookup by name per field: that lookup was most of a claim's construction); in
+pure Python it calls each descriptor's ``__set__``, which bypasses the frozen ``__setattr__``.
 
 The constructors below are written out field by field (fast to call, compilable). Each is
 used only while its field list still equals the dataclass's (checked at import); a class
@@ -15,6 +17,7 @@ change never builds a wrong object. Tests compare every constructor with the rea
 from __future__ import annotations
 
 import dataclasses
+import types
 from typing import Any, Callable
 
 from scrubber import model as m
@@ -26,8 +29,30 @@ except ImportError:
 _MISSING = object()
 _new = object.__new__
 _EMPTY_LOCS = m.EMPTY_LOCS
+
+
+def _fill_py(o: object, slots: tuple, values: tuple) -> None:
+    """Store ``values[i]`` through slot descriptor ``slots[i]`` (compiled: the C loop in fast.pxd)."""
+    if len(values) != len(slots):
+        raise TypeError(f"{len(values)} values for {len(slots)} slots")
+    for d, v in zip(slots, values):
+        d.__set__(o, v)
+
+
 if not cython.compiled:
-    _set = object.__setattr__  # compiled: PyObject_GenericSetAttr, cimported in fast.pxd
+    _fill = _fill_py
+
+
+def _slot_descriptors(cls: type) -> "tuple | None":
+    """The member descriptors of ``cls``'s fields in field order; None unless every field is a
+    plain slot of ``cls`` itself (what ``_fill``'s offset stores require)."""
+    out = []
+    for f in dataclasses.fields(cls):
+        d = cls.__dict__.get(f.name)
+        if type(d) is not types.MemberDescriptorType or d.__objclass__ is not cls:
+            return None
+        out.append(d)
+    return tuple(out)
 
 _Claim, _ServiceLine, _Diagnosis, _CodeEntry = m.Claim, m.ServiceLine, m.Diagnosis, m.CodeEntry
 _Provider, _Person, _Address, _Payer, _OtherPayer = m.Provider, m.Person, m.Address, m.Payer, m.OtherPayer
@@ -86,7 +111,7 @@ def _matches(cls: type, fn: Callable) -> bool:
 
 
 def _pick(cls: type, written: Callable) -> Callable[..., Any]:
-    if getattr(cls, "__post_init__", None) is None and _matches(cls, written):
+    if getattr(cls, "__post_init__", None) is None and _SLOTS.get(cls) is not None and _matches(cls, written):
         return written
     return fast_constructor(cls)
 
@@ -100,42 +125,7 @@ def _new_claim(*, claim_id, kind, source, total_charge=None, place_of_service=No
                   locs=_EMPTY_LOCS, procedure_codes=(), admission_type=None, admission_source=None,
                   patient_status=None):
     o = _new(_Claim)
-    _set(o, "claim_id", claim_id)
-    _set(o, "kind", kind)
-    _set(o, "source", source)
-    _set(o, "total_charge", total_charge)
-    _set(o, "place_of_service", place_of_service)
-    _set(o, "facility_code_qualifier", facility_code_qualifier)
-    _set(o, "frequency", frequency)
-    _set(o, "created", created)
-    _set(o, "service_from", service_from)
-    _set(o, "service_to", service_to)
-    _set(o, "statement_from", statement_from)
-    _set(o, "statement_to", statement_to)
-    _set(o, "admission_date", admission_date)
-    _set(o, "discharge_date", discharge_date)
-    _set(o, "onset_date", onset_date)
-    _set(o, "providers", providers)
-    _set(o, "subscriber", subscriber)
-    _set(o, "patient", patient)
-    _set(o, "payer", payer)
-    _set(o, "payer_responsibility", payer_responsibility)
-    _set(o, "claim_filing_indicator", claim_filing_indicator)
-    _set(o, "other_payers", other_payers)
-    _set(o, "prior_authorization", prior_authorization)
-    _set(o, "referral_number", referral_number)
-    _set(o, "payer_claim_control_number", payer_claim_control_number)
-    _set(o, "diagnoses", diagnoses)
-    _set(o, "condition_codes", condition_codes)
-    _set(o, "occurrence_codes", occurrence_codes)
-    _set(o, "value_codes", value_codes)
-    _set(o, "lines", lines)
-    _set(o, "raw", raw)
-    _set(o, "locs", locs)
-    _set(o, "procedure_codes", procedure_codes)
-    _set(o, "admission_type", admission_type)
-    _set(o, "admission_source", admission_source)
-    _set(o, "patient_status", patient_status)
+    _fill(o, _SLOTS[_Claim], (claim_id, kind, source, total_charge, place_of_service, facility_code_qualifier, frequency, created, service_from, service_to, statement_from, statement_to, admission_date, discharge_date, onset_date, providers, subscriber, patient, payer, payer_responsibility, claim_filing_indicator, other_payers, prior_authorization, referral_number, payer_claim_control_number, diagnoses, condition_codes, occurrence_codes, value_codes, lines, raw, locs, procedure_codes, admission_type, admission_source, patient_status,))
     return o
 
 
@@ -143,147 +133,79 @@ def _new_line(*, number, code=None, code_qualifier=None, modifiers=(), charge=No
                  place_of_service=None, dx_pointers=(), date_from=None, date_to=None, revenue_code=None, ndc=None,
                  ndc_quantity=None, ndc_unit=None, providers=(), prior_authorization=None, locs=_EMPTY_LOCS):
     o = _new(_ServiceLine)
-    _set(o, "number", number)
-    _set(o, "code", code)
-    _set(o, "code_qualifier", code_qualifier)
-    _set(o, "modifiers", modifiers)
-    _set(o, "charge", charge)
-    _set(o, "units", units)
-    _set(o, "unit_basis", unit_basis)
-    _set(o, "place_of_service", place_of_service)
-    _set(o, "dx_pointers", dx_pointers)
-    _set(o, "date_from", date_from)
-    _set(o, "date_to", date_to)
-    _set(o, "revenue_code", revenue_code)
-    _set(o, "ndc", ndc)
-    _set(o, "ndc_quantity", ndc_quantity)
-    _set(o, "ndc_unit", ndc_unit)
-    _set(o, "providers", providers)
-    _set(o, "prior_authorization", prior_authorization)
-    _set(o, "locs", locs)
+    _fill(o, _SLOTS[_ServiceLine], (number, code, code_qualifier, modifiers, charge, units, unit_basis, place_of_service, dx_pointers, date_from, date_to, revenue_code, ndc, ndc_quantity, ndc_unit, providers, prior_authorization, locs,))
     return o
 
 
 def _new_diagnosis(*, position, code, qualifier, poa=None, locs=_EMPTY_LOCS):
     o = _new(_Diagnosis)
-    _set(o, "position", position)
-    _set(o, "code", code)
-    _set(o, "qualifier", qualifier)
-    _set(o, "poa", poa)
-    _set(o, "locs", locs)
+    _fill(o, _SLOTS[_Diagnosis], (position, code, qualifier, poa, locs,))
     return o
 
 
 def _new_code_entry(*, qualifier, code, date_from=None, date_to=None, amount=None, locs=_EMPTY_LOCS):
     o = _new(_CodeEntry)
-    _set(o, "qualifier", qualifier)
-    _set(o, "code", code)
-    _set(o, "date_from", date_from)
-    _set(o, "date_to", date_to)
-    _set(o, "amount", amount)
-    _set(o, "locs", locs)
+    _fill(o, _SLOTS[_CodeEntry], (qualifier, code, date_from, date_to, amount, locs,))
     return o
 
 
 def _new_provider(*, role, entity_type=None, last_or_org_name=None, first_name=None, npi=None, taxonomy=None,
                      tax_id=None, address=None, locs=_EMPTY_LOCS):
     o = _new(_Provider)
-    _set(o, "role", role)
-    _set(o, "entity_type", entity_type)
-    _set(o, "last_or_org_name", last_or_org_name)
-    _set(o, "first_name", first_name)
-    _set(o, "npi", npi)
-    _set(o, "taxonomy", taxonomy)
-    _set(o, "tax_id", tax_id)
-    _set(o, "address", address)
-    _set(o, "locs", locs)
+    _fill(o, _SLOTS[_Provider], (role, entity_type, last_or_org_name, first_name, npi, taxonomy, tax_id, address, locs,))
     return o
 
 
 def _new_person(*, last_name=None, first_name=None, middle_name=None, member_id=None, birth_date=None, sex=None,
                    relationship=None, address=None, locs=_EMPTY_LOCS):
     o = _new(_Person)
-    _set(o, "last_name", last_name)
-    _set(o, "first_name", first_name)
-    _set(o, "middle_name", middle_name)
-    _set(o, "member_id", member_id)
-    _set(o, "birth_date", birth_date)
-    _set(o, "sex", sex)
-    _set(o, "relationship", relationship)
-    _set(o, "address", address)
-    _set(o, "locs", locs)
+    _fill(o, _SLOTS[_Person], (last_name, first_name, middle_name, member_id, birth_date, sex, relationship, address, locs,))
     return o
 
 
 def _new_address(*, line1=None, line2=None, city=None, state=None, postal_code=None, locs=_EMPTY_LOCS):
     o = _new(_Address)
-    _set(o, "line1", line1)
-    _set(o, "line2", line2)
-    _set(o, "city", city)
-    _set(o, "state", state)
-    _set(o, "postal_code", postal_code)
-    _set(o, "locs", locs)
+    _fill(o, _SLOTS[_Address], (line1, line2, city, state, postal_code, locs,))
     return o
 
 
 def _new_payer(*, name=None, payer_id=None, locs=_EMPTY_LOCS):
     o = _new(_Payer)
-    _set(o, "name", name)
-    _set(o, "payer_id", payer_id)
-    _set(o, "locs", locs)
+    _fill(o, _SLOTS[_Payer], (name, payer_id, locs,))
     return o
 
 
 def _new_other_payer(*, responsibility=None, relationship=None, claim_filing_indicator=None, payer=None,
                         subscriber=None, paid_amount=None, adjudication_date=None, locs=_EMPTY_LOCS):
     o = _new(_OtherPayer)
-    _set(o, "responsibility", responsibility)
-    _set(o, "relationship", relationship)
-    _set(o, "claim_filing_indicator", claim_filing_indicator)
-    _set(o, "payer", payer)
-    _set(o, "subscriber", subscriber)
-    _set(o, "paid_amount", paid_amount)
-    _set(o, "adjudication_date", adjudication_date)
-    _set(o, "locs", locs)
+    _fill(o, _SLOTS[_OtherPayer], (responsibility, relationship, claim_filing_indicator, payer, subscriber, paid_amount, adjudication_date, locs,))
     return o
 
 
 def _new_source(*, path, segment=None, interchange=None, group=None, transaction=None, version=None):
     o = _new(_Source)
-    _set(o, "path", path)
-    _set(o, "segment", segment)
-    _set(o, "interchange", interchange)
-    _set(o, "group", group)
-    _set(o, "transaction", transaction)
-    _set(o, "version", version)
+    _fill(o, _SLOTS[_Source], (path, segment, interchange, group, transaction, version,))
     return o
 
 
 def _new_raw(*, element_sep, component_sep, repetition_sep, segment_term, isa, gs, header, billing, subscriber,
                 patient, claim):
     o = _new(_RawClaim)
-    _set(o, "element_sep", element_sep)
-    _set(o, "component_sep", component_sep)
-    _set(o, "repetition_sep", repetition_sep)
-    _set(o, "segment_term", segment_term)
-    _set(o, "isa", isa)
-    _set(o, "gs", gs)
-    _set(o, "header", header)
-    _set(o, "billing", billing)
-    _set(o, "subscriber", subscriber)
-    _set(o, "patient", patient)
-    _set(o, "claim", claim)
+    _fill(o, _SLOTS[_RawClaim], (element_sep, component_sep, repetition_sep, segment_term, isa, gs, header, billing, subscriber, patient, claim,))
     return o
 
 
 def _new_record(*, claim_id, source, claim=None, findings=(), error=None):
     o = _new(_ClaimRecord)
-    _set(o, "claim_id", claim_id)
-    _set(o, "source", source)
-    _set(o, "claim", claim)
-    _set(o, "findings", findings)
-    _set(o, "error", error)
+    _fill(o, _SLOTS[_ClaimRecord], (claim_id, source, claim, findings, error,))
     return o
+
+# Slot descriptors per class, in field order: the written constructors pass their values in
+# that order (``_pick`` uses one only while its keywords are the class's fields, in order).
+_SLOTS: dict = {}
+for _cls in (_Claim, _ServiceLine, _Diagnosis, _CodeEntry, _Provider, _Person, _Address, _Payer, _OtherPayer,
+             _Source, _RawClaim, _ClaimRecord):
+    _SLOTS[_cls] = _slot_descriptors(_cls)
 
 new_claim = _pick(m.Claim, _new_claim)
 new_line = _pick(m.ServiceLine, _new_line)

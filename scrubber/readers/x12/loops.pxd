@@ -2,6 +2,8 @@
 cimport cython
 from scrubber.readers.x12.values cimport Collector
 from scrubber.readers.x12.names cimport NameLoop
+from scrubber.readers.x12.names cimport payer, person, provider  # C calls (claim.pxd says why)
+from scrubber.readers.x12.values cimport element
 
 
 cdef class HLLoop:
@@ -9,6 +11,8 @@ cdef class HLLoop:
     cdef public str level
     cdef public object hl_id, parent_id, _parsed
     cdef public list segments, findings
+
+    cpdef parsed(self, bint strict)
 
 
 cdef class Billing:

@@ -1,6 +1,7 @@
 # Cython declarations for names.py (pure Python mode; see setup.py). Types only, no logic.
 cimport cython
 from scrubber.readers.x12.values cimport Collector
+from scrubber.readers.x12.values cimport lazy_locs, parse_d8  # C calls (claim.pxd says why)
 
 
 cdef class NameLoop:
@@ -23,3 +24,6 @@ cpdef object person(NameLoop loop, Collector col, object relationship=*, tuple r
 
 @cython.locals(e=list)
 cpdef object payer(NameLoop loop)
+
+@cython.locals(els=list)
+cdef list _nm1_elements(tuple nm1)

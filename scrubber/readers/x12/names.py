@@ -50,6 +50,12 @@ class NameLoop:
 _PAD = [""] * 12
 
 
+def _nm1_elements(nm1: Seg) -> list[str]:
+    """NM1's elements, padded to NM109 when short (read-only: the common full NM1 is not copied)."""
+    els = nm1[2]
+    return els if len(els) > 9 else els + _PAD
+
+
 def address(prefix: str, n3: Optional[Seg], n4: Optional[Seg]) -> Optional[Address]:
     if n3 is None and n4 is None:
         return None
@@ -57,14 +63,14 @@ def address(prefix: str, n3: Optional[Seg], n4: Optional[Seg]) -> Optional[Addre
     line1 = line2 = city = state = postal = None
     if n3 is not None:
         no = n3[0]
-        e = n3[2] + _PAD
+        e = n3[2] if len(n3[2]) > 2 else n3[2] + _PAD  # reads e[1..2]; pad (a copy) only when short
         line1, line2 = e[1] or None, e[2] or None
         locs["line1"] = ("N301", no)
         if line2 is not None:
             locs["line2"] = ("N302", no)
     if n4 is not None:
         no = n4[0]
-        e = n4[2] + _PAD
+        e = n4[2] if len(n4[2]) > 3 else n4[2] + _PAD  # reads e[1..3]
         city, state, postal = e[1] or None, e[2] or None, e[3] or None
         locs["city"] = ("N401", no)
         locs["state"] = ("N402", no)
@@ -76,7 +82,7 @@ def provider(role: str, loop: NameLoop, taxonomy_seg: Optional[Seg] = None, taxo
     """A Provider from a name loop; the taxonomy comes from its PRV or, for 2000A, the HL's PRV."""
     prefix = loop.prefix
     no = loop.nm1[0]
-    e = loop.nm1[2] + _PAD
+    e = _nm1_elements(loop.nm1)
     locs = {"entity_type": ("NM102", no), "last_or_org_name": ("NM103", no)}
     first = e[4] or None
     if first is not None:
@@ -124,7 +130,7 @@ def person(loop: NameLoop, col: Collector, relationship: Optional[str] = None, r
     """A subscriber or patient; DMG02 birth date and DMG03 sex are checked as they are read."""
     prefix = loop.prefix
     no = loop.nm1[0]
-    e = loop.nm1[2] + _PAD
+    e = _nm1_elements(loop.nm1)
     locs = {"last_name": ("NM103", no)}
     first, middle, member = e[4] or None, e[5] or None, e[9] or None
     if first is not None:
@@ -136,7 +142,7 @@ def person(loop: NameLoop, col: Collector, relationship: Optional[str] = None, r
     birth = sex = None
     if loop.dmg is not None:
         dno = loop.dmg[0]
-        d = loop.dmg[2] + _PAD
+        d = loop.dmg[2] if len(loop.dmg[2]) > 3 else loop.dmg[2] + _PAD  # reads d[1..3]
         if d[2]:
             birth = parse_d8(d[2]) if d[1] in ("D8", "") else None
             if birth is None:
@@ -164,6 +170,6 @@ def person(loop: NameLoop, col: Collector, relationship: Optional[str] = None, r
 
 def payer(loop: NameLoop) -> Payer:
     no = loop.nm1[0]
-    e = loop.nm1[2] + _PAD
+    e = _nm1_elements(loop.nm1)
     return new_payer(name=e[3] or None, payer_id=e[9] or None,
                      locs=lazy_locs({"name": ("NM103", no), "payer_id": ("NM109", no)}, loop.prefix + "/"))

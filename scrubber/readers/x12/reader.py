@@ -64,7 +64,7 @@ class _Reader:
     def error(self, rule_id: str, message: str, segment: Optional[int], kind: str = "structure") -> RunError:
         return RunError(kind, f"{rule_id}: {message}", self.path, segment)
 
-    @cython.locals(seg=tuple, problems=list)
+    @cython.locals(seg=tuple, problems=list, t=Transaction)
     def run(self, chunks: Iterable[bytes]) -> Iterator[Record]:
         stream = self.stream = SegmentStream(chunks)
         problems = stream.problems
@@ -82,9 +82,10 @@ class _Reader:
                 yield from self._implicit_st(seg)
                 tx = self.tx
             if tx.__class__ is Transaction:
-                tx.add(seg)
-                if tx.pending and len(tx.pending) >= MAX_PENDING:
-                    yield from tx.hand_on([])
+                t = tx  # compiled: typed (reader.pxd), so add() is a C call, once per segment
+                t.add(seg)
+                if t.pending and len(t.pending) >= MAX_PENDING:
+                    yield from t.hand_on([])
         if problems:
             yield from self._problems()
         yield from self._close_tx(None)

@@ -1,6 +1,8 @@
 # Cython declarations for transaction.py (pure Python mode; see setup.py). Types only, no logic.
 cimport cython
 from scrubber.readers.x12.loops cimport HLLoop
+from scrubber.readers.x12.claim cimport build_claim  # C calls (claim.pxd says why)
+from scrubber.readers.x12.values cimport element
 
 
 cdef class Transaction:
