@@ -169,3 +169,17 @@ def test_a_rule_directory_with_a_stray_rule_file_is_refused_not_read_as_one_pack
     (root / "PAY-STRAY-001.yaml").unlink()
     r = invoke("lint", str(root))
     assert r.exit_code == 0 and "in 2 pack(s)" in r.stdout, r.stdout + r.stderr
+
+
+def test_lint_of_a_users_folder_reports_a_changed_standard_value_set_as_scrub_does(tmp_path):
+    # A user's value set under a standard name with other codes: scrub stops on it (duplicate value
+    # set), so lint must not pass it; an unchanged copy shadows nothing and stays quiet.
+    root = rule_dir_copy(tmp_path, "coding")
+    changed = root / "valuesets" / "ncd-210-12-diagnoses.yaml"
+    lint = lambda: CliRunner().invoke(cli, ["rules", "lint", str(root)])  # noqa: E731
+    assert lint().exit_code == 0
+    changed.write_text(changed.read_text().replace("Z68.41-Z68.45", "Z68.41-Z68.44"))  # made-up change
+    r = lint()
+    assert r.exit_code == 2
+    assert f"{changed}:1: value set 'ncd-210-12-diagnoses' is already defined in" in r.output
+    assert "(a standard value set); rename one of them" in r.output

@@ -225,7 +225,8 @@ def load_packs(dirs: Iterable[Path], fallback_valuesets: Iterable[Path] = ()) ->
     that one rule, named after its folder, with the value sets of the rule directory it sits in,
     so a rule author can lint or test the file being edited without the rest of the packs.
     ``fallback_valuesets``: value-set folders whose sets serve only the names ``dirs`` do not
-    define (`rules lint MY-DIR` sees the standard sets, and a copy of them is no clash).
+    define (`rules lint MY-DIR` sees the standard sets); a set of ``dirs`` that reuses a fallback set's name
+    with other content is a clash, as in a scrub (an unchanged copy is not).
     """
     ensure_loaded()
     problems: list[str] = []
@@ -243,6 +244,11 @@ def load_packs(dirs: Iterable[Path], fallback_valuesets: Iterable[Path] = ()) ->
                 if not is_fallback:
                     problems.append(f"{path}:{vs.line}: value set '{vs.name}' is already defined in "
                                     f"{vs_origin[vs.name]}; rename one of them")
+                elif Path(vs_origin[vs.name]).read_bytes() != path.read_bytes():
+                    # a different set under a standard name: a scrub, where the standard sets load beside
+                    # these, stops on it, so lint must not pass it (an unchanged copy shadows nothing)
+                    problems.append(f"{vs_origin[vs.name]}:{out.valuesets[vs.name].line}: value set '{vs.name}' is "
+                                    f"already defined in {path} (a standard value set); rename one of them")
                 continue
             out.valuesets[vs.name] = vs
             vs_origin[vs.name] = str(path)
