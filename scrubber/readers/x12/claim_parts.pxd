@@ -25,6 +25,9 @@ cdef class OtherPayerSegments:
 cpdef read_hi(list els, object no, object k, str comp, Collector col, list diagnoses, list conditions,
               list occurrences, list values, list procedures)
 
+@cython.locals(parts=list)
+cpdef tuple _procedure(str composite, str comp)
+
 @cython.locals(p=str, e=list, parts=list, ptr=str, found=list, x=str, els=list, modifiers=tuple, pointers=tuple,
                table=dict)
 cpdef object build_line(LineSegments ln, str kind, str comp, Collector col, bint strict)

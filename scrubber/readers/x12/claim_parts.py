@@ -131,6 +131,15 @@ _SV3_LOCS = {**_LINE_COMMON, "code_qualifier": ("SV301-1", 1), "code": ("SV301-2
 _PAD8 = [""] * 8
 
 
+def _procedure(composite: str, comp: str) -> tuple:
+    """SV101 / SV202 / SV301 composite: (qualifier, code, up to four modifiers)."""
+    parts = composite.split(comp)
+    qual = parts[0] or None
+    code = parts[1] if len(parts) > 1 and parts[1] else None
+    modifiers = tuple([m for m in parts[2:6] if m]) if len(parts) > 2 else ()
+    return qual, code, modifiers
+
+
 def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: bool) -> ServiceLine:
     p = ln.prefix
     col.line = ln.number
@@ -145,20 +154,12 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
         if len(e) < 8:
             e = e + _PAD8
         if e[1]:
-            parts = e[1].split(comp)
-            qual = parts[0] or None
-            code = parts[1] if len(parts) > 1 and parts[1] else None
-            if len(parts) > 2:
-                modifiers = tuple([m for m in parts[2:6] if m])
+            qual, code, modifiers = _procedure(e[1], comp)
         if e[2]:
-            charge = parse_amount(e[2])
-            if charge is None:
-                col.amount(e[2], p + "/SV102", no)
+            charge = col.amount(e[2], p + "/SV102", no)
         basis = e[3] or None
         if e[4]:
-            units = parse_amount(e[4])
-            if units is None:
-                col.amount(e[4], p + "/SV104", no)
+            units = col.amount(e[4], p + "/SV104", no)
         pos = e[5] or None
         ptr = e[7]
         if ptr:
@@ -180,20 +181,12 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
             e = e + _PAD8
         revenue = e[1] or None
         if e[2]:
-            parts = e[2].split(comp)
-            qual = parts[0] or None
-            code = parts[1] if len(parts) > 1 and parts[1] else None
-            if len(parts) > 2:
-                modifiers = tuple([m for m in parts[2:6] if m])
+            qual, code, modifiers = _procedure(e[2], comp)
         if e[3]:
-            charge = parse_amount(e[3])
-            if charge is None:
-                col.amount(e[3], p + "/SV203", no)
+            charge = col.amount(e[3], p + "/SV203", no)
         basis = e[4] or None
         if e[5]:
-            units = parse_amount(e[5])
-            if units is None:
-                col.amount(e[5], p + "/SV205", no)
+            units = col.amount(e[5], p + "/SV205", no)
     elif ln.sv3 is not None:  # 837D dental: SV301 procedure, SV302 charge, SV303 place, SV306 count
         table = _SV3_LOCS
         sv_no = no = ln.sv3[0]
@@ -201,20 +194,12 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
         if len(e) < 8:
             e = e + _PAD8
         if e[1]:
-            parts = e[1].split(comp)
-            qual = parts[0] or None
-            code = parts[1] if len(parts) > 1 and parts[1] else None
-            if len(parts) > 2:
-                modifiers = tuple([m for m in parts[2:6] if m])
+            qual, code, modifiers = _procedure(e[1], comp)
         if e[2]:
-            charge = parse_amount(e[2])
-            if charge is None:
-                col.amount(e[2], p + "/SV302", no)
+            charge = col.amount(e[2], p + "/SV302", no)
         pos = e[3] or None
         if e[6]:
-            units = parse_amount(e[6])
-            if units is None:
-                col.amount(e[6], p + "/SV306", no)
+            units = col.amount(e[6], p + "/SV306", no)
     elif strict:
         want = "SV2" if kind == "837I" else "SV1"
         col.add("X12-REQ-SEG", f"service line {ln.number} has no {want} segment", f"{p}/{want}", ln.lx[0])
