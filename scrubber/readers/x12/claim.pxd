@@ -17,3 +17,4 @@ from scrubber.readers.x12.values cimport element, lazy_locs, parse_amount
                hi_count=Py_ssize_t, sv_id=str, ln=LineSegments, op=OtherPayerSegments, service_lines=tuple,
                pos=str, fq=str, freq=str, where=str, parent=str, key=str, attr=str, hit=tuple)
 cpdef tuple build_claim(list segs, object env, object billing, object sub, object pat)
+from scrubber.readers.x12.fast cimport new_claim, new_raw, new_source  # C calls, keywords resolved at build time

@@ -34,3 +34,4 @@ cpdef object build_line(LineSegments ln, str kind, str comp, Collector col, bint
 
 @cython.locals(p=str, locs=dict)
 cpdef object build_other(OtherPayerSegments op, Collector col)
+from scrubber.readers.x12.fast cimport new_code_entry, new_diagnosis, new_line, new_other_payer  # C calls, keywords resolved at build time

@@ -3,6 +3,7 @@ cimport cython
 from scrubber.readers.x12.loops cimport HLLoop
 from scrubber.readers.x12.claim cimport build_claim  # C calls (claim.pxd says why)
 from scrubber.readers.x12.values cimport element
+from scrubber.readers.x12.segments cimport segment
 
 
 cdef class Transaction:
@@ -10,7 +11,9 @@ cdef class Transaction:
     cdef public object st_no, control, env, sink
     cdef public Py_ssize_t count, handed_on
     cdef public list findings, header, pending, claim
-    cdef public bint header_checked
+    cdef public bint header_checked, hold, streaming
+    cdef public list texts
+    cdef public Py_ssize_t first_no, claims_held
     cdef public dict hl_levels
     cdef public HLLoop billing, subscriber, patient, loop
 
@@ -22,3 +25,10 @@ cdef class Transaction:
 
     @cython.locals(els=list)
     cpdef start_hl(self, tuple seg)
+
+    @cython.locals(c=Py_UCS4, level=object)
+    cpdef bint hold_text(self, str text, str el) except -1
+
+    @cython.locals(claim_id=object, source=object, claim=object, findings=list, error=object, all_findings=tuple, out=list)
+    cpdef list _hand_on_shared(self, list shared)
+from scrubber.readers.x12.fast cimport new_record  # C calls, keywords resolved at build time
