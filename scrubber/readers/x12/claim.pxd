@@ -15,6 +15,8 @@ from scrubber.readers.x12.values cimport element, lazy_locs, parse_amount
                lines=list, line=LineSegments, other=OtherPayerSegments, name=NameLoop, prov_map=dict,
                line_map=dict, other_map=dict, ranks=dict, code=str, sub_loop=str, parts=list, clm05=str, q=str,
                hi_count=Py_ssize_t, sv_id=str, ln=LineSegments, op=OtherPayerSegments, service_lines=tuple,
-               pos=str, fq=str, freq=str, where=str, parent=str, key=str, attr=str, hit=tuple)
+               pos=str, fq=str, freq=str, where=str, parent=str, key=str, attr=str, hit=tuple, j=Py_ssize_t,
+               sv_req=tuple, dtp_req=tuple, req=tuple)
 cpdef tuple build_claim(list segs, object env, object billing, object sub, object pat)
 from scrubber.readers.x12.fast cimport new_claim, new_raw, new_source  # C calls, keywords resolved at build time
+from scrubber.readers.x12.claim_checks cimport all_present

@@ -37,7 +37,7 @@ cdef class Patient:
 
 
 @cython.locals(seg=tuple, els=list, sid=str, own=dict, names=dict, current=NameLoop, current_name=str, ranks=dict,
-               subloops=dict, name=str, sub=str)
+               subloops=dict, name=str, sub=str, req=tuple)
 cpdef tuple _walk(HLLoop loop, bint strict, Collector col)
 
 @cython.locals(col=Collector, own=dict, names=dict, providers=list, bp=NameLoop, pay_to=NameLoop)
@@ -49,3 +49,4 @@ cpdef Subscriber _subscriber(HLLoop loop, bint strict)
 
 @cython.locals(col=Collector, own=dict, names=dict, pat=tuple, pl=NameLoop, rel_loc=tuple)
 cpdef Patient _patient(HLLoop loop, bint strict)
+from scrubber.readers.x12.claim_checks cimport all_present

@@ -193,7 +193,7 @@ class _Reader:
             tx = Transaction((no, "ST", ["ST", "837"]), env, findings)
             tx.count = 0
             tx.header = []
-            tx.sink = tx.header.append
+            tx.into = tx.header
             tx.first_no = no  # this segment is the transaction's first
             tx.hold_text(text, self.stream.delimiters.element)
         else:

@@ -8,7 +8,8 @@ from scrubber.readers.x12.segments cimport segment
 
 cdef class Transaction:
     cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
-    cdef public object st_no, control, env, sink
+    cdef public object st_no, control, env
+    cdef public list into
     cdef public Py_ssize_t count, handed_on
     cdef public list findings, header, pending, claim
     cdef public bint header_checked, hold, streaming

@@ -27,6 +27,7 @@ from scrubber.readers.x12.segments import segment
 from scrubber.readers.x12.values import Collector, element
 
 MAX_PENDING = 5000
+_HL_LEVELS = layout.HL_LEVELS
 
 
 class Transaction:
@@ -39,7 +40,7 @@ class Transaction:
         self.count = 1  # segments ST..SE inclusive
         self.findings = findings  # transaction-level: go to every claim
         self.header: list[tuple] = [st]
-        self.sink = self.header.append  # where the next ordinary segment goes
+        self.into = self.header  # where the next ordinary segment goes
         self.header_checked = False
         self.hl_levels: dict[str, str] = {}
         self.billing: Optional[HLLoop] = None
@@ -66,7 +67,7 @@ class Transaction:
             return self.claims_held > MAX_PENDING
         if c == "H" and text[:2] == "HL" and text[2:3] in ("", el) and not self.hold:
             level = element(text.split(el), 3)
-            if level not in layout.HL_LEVELS:
+            if level not in _HL_LEVELS:
                 self.hold = True  # its finding goes to every claim, also those built before it
         return False
 
@@ -113,13 +114,13 @@ class Transaction:
         if sid == "CLM":
             self.close_claim()
             self.claim = [seg]
-            self.sink = self.claim.append
+            self.into = self.claim
         elif sid == "HL":
             self.close_claim()
             self.start_hl(seg)
-            self.sink = self.loop.segments.append
+            self.into = self.loop.segments
         else:
-            self.sink(seg)
+            self.into.append(seg)
 
     def check_header(self) -> None:
         """Header checks (BHT, 1000A, 1000B), once, when the first HL (or SE) arrives."""
@@ -173,7 +174,7 @@ class Transaction:
             problems.append(f"HL01 is {hl_id!r}; HL ids run 1, 2, 3 ... so {expected} was expected")
         if hl_id is not None:
             self.hl_levels.setdefault(hl_id, level or "")
-        loop = HLLoop(level if level in layout.HL_LEVELS else "??", seg)
+        loop = HLLoop(level if level in _HL_LEVELS else "??", seg)
         if level == "20":
             if parent is not None:
                 problems.append(f"HL02 is {parent!r}; a billing provider HL (2000A) has no parent")

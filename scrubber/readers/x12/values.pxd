@@ -8,6 +8,9 @@ cdef class Collector:
     cdef public object line
 
     cpdef add(self, str rule_id, str message, object path, object segment, tuple codes=*)
+    cpdef object amount(self, object text, object path, object segment)
+    cpdef tuple date_value(self, object fmt, object text, object path, object segment)
+    cpdef required(self, list els, tuple indexes, object loop, object segment)
 
 
 @cython.locals(v=str, n=Py_ssize_t)
