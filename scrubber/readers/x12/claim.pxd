@@ -9,6 +9,12 @@ from scrubber.readers.x12.names cimport provider
 from scrubber.readers.x12.values cimport element, lazy_locs, parse_amount
 
 
+cdef class Envelope:
+    cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
+    cdef public object path, kind, strict, version, interchange, group, transaction, created, created_loc
+    cdef public object delimiters, isa, gs, header
+
+
 @cython.locals(seg=tuple, els=list, e=list, clm=list, sid=str, state=str, loop_state=str, kind=str, strict=bint,
                comp=str, col=Collector, locs=dict, dates=dict, refs=dict, fields=dict, diagnoses=list,
                conditions=list, occurrences=list, values=list, procedures=list, claim_names=list, others=list,
@@ -17,6 +23,6 @@ from scrubber.readers.x12.values cimport element, lazy_locs, parse_amount
                hi_count=Py_ssize_t, sv_id=str, ln=LineSegments, op=OtherPayerSegments, service_lines=tuple,
                pos=str, fq=str, freq=str, where=str, parent=str, key=str, attr=str, hit=tuple, j=Py_ssize_t,
                sv_req=tuple, dtp_req=tuple, req=tuple)
-cpdef tuple build_claim(list segs, object env, object billing, object sub, object pat)
+cpdef tuple build_claim(list segs, Envelope env, object billing, object sub, object pat)
 from scrubber.readers.x12.fast cimport new_claim, new_raw, new_source  # C calls, keywords resolved at build time
 from scrubber.readers.x12.claim_checks cimport all_present

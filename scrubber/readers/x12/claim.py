@@ -61,7 +61,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
     comp = env.delimiters.component
     col = Collector()
     clm_no, _, clm = segs[0]
-    e = clm + _PAD
+    e = clm if len(clm) > 9 else clm + _PAD  # reads e[1..9]; pad (a copy) only a short CLM
     locs: dict = {"claim_id": ("2300/CLM01", clm_no)}
     if strict:
         for i in _REQ["CLM"]:

@@ -35,7 +35,7 @@ class HLLoop:
         self._parsed = None
 
     def raw(self) -> tuple[str, ...]:
-        return tuple(s[1] for s in self.segments)
+        return tuple([s[1] for s in self.segments])
 
     def parsed(self, strict: bool):
         if self._parsed is None:

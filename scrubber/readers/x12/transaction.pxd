@@ -1,14 +1,15 @@
 # Cython declarations for transaction.py (pure Python mode; see setup.py). Types only, no logic.
 cimport cython
 from scrubber.readers.x12.loops cimport HLLoop
-from scrubber.readers.x12.claim cimport build_claim  # C calls (claim.pxd says why)
+from scrubber.readers.x12.claim cimport build_claim, Envelope  # C calls (claim.pxd says why)
 from scrubber.readers.x12.values cimport element
 from scrubber.readers.x12.segments cimport segment
 
 
 cdef class Transaction:
     cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
-    cdef public object st_no, control, env
+    cdef public object st_no, control
+    cdef public Envelope env
     cdef public list into
     cdef public Py_ssize_t count, handed_on
     cdef public list findings, header, pending, claim
