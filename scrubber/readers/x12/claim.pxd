@@ -2,6 +2,7 @@
 cimport cython
 from scrubber.readers.x12.values cimport Collector
 from scrubber.readers.x12.names cimport NameLoop
+from scrubber.readers.x12.loops cimport Billing, Subscriber, Patient
 from scrubber.readers.x12.claim_parts cimport LineSegments, OtherPayerSegments
 # Same-named Python imports in claim.py: these cimports make those calls C calls.
 from scrubber.readers.x12.claim_parts cimport build_line, build_other, read_hi
@@ -23,6 +24,6 @@ cdef class Envelope:
                hi_count=Py_ssize_t, sv_id=str, ln=LineSegments, op=OtherPayerSegments, service_lines=tuple,
                pos=str, fq=str, freq=str, where=str, parent=str, key=str, attr=str, hit=tuple, j=Py_ssize_t,
                sv_req=tuple, dtp_req=tuple, req=tuple)
-cpdef tuple build_claim(list segs, Envelope env, object billing, object sub, object pat)
+cpdef tuple build_claim(list segs, Envelope env, Billing billing, Subscriber sub, Patient pat)
 from scrubber.readers.x12.fast cimport new_claim, new_raw, new_source  # C calls, keywords resolved at build time
 from scrubber.readers.x12.claim_checks cimport all_present

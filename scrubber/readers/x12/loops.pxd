@@ -28,6 +28,8 @@ cdef class Subscriber:
     cdef public list findings
     cdef public tuple raw
 
+    cpdef object as_patient(self)
+
 
 cdef class Patient:
     cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)

@@ -1,6 +1,6 @@
 # Cython declarations for transaction.py (pure Python mode; see setup.py). Types only, no logic.
 cimport cython
-from scrubber.readers.x12.loops cimport HLLoop
+from scrubber.readers.x12.loops cimport HLLoop, Billing, Subscriber, Patient
 from scrubber.readers.x12.claim cimport build_claim, Envelope  # C calls (claim.pxd says why)
 from scrubber.readers.x12.values cimport element
 from scrubber.readers.x12.segments cimport segment
@@ -22,7 +22,7 @@ cdef class Transaction:
     @cython.locals(sid=str)
     cpdef add(self, tuple seg)
 
-    @cython.locals(segs=list, els=list)
+    @cython.locals(segs=list, els=list, billing=Billing, sub=Subscriber, pat=Patient, findings=list)
     cpdef close_claim(self)
 
     @cython.locals(els=list)
