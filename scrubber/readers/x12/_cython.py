@@ -18,3 +18,10 @@ class cython:  # noqa: N801 - stands in for the module of that name
     def locals(**_types):
         """``@cython.locals(name=type, ...)``: a type declaration for the compiler, nothing at run time."""
         return lambda func: func
+
+    @staticmethod
+    def boundscheck(_flag):
+        """``@cython.boundscheck(False)``: a compiler directive, nothing at run time."""
+        return lambda func: func
+
+    wraparound = boundscheck
