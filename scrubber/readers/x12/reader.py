@@ -217,7 +217,9 @@ class _Reader:
             if se is None:
                 yield self.error("X12-SE-MISSING", f"transaction (ST at segment {tx.st_no}) is not closed by SE", tx.st_no)
             return
-        yield from tx.finish(se, self.stream.delimiters.element)
+        # The transaction's own element separator: when a new ISA (its interchange had no IEA)
+        # closes it, the stream already has the new interchange's delimiters.
+        yield from tx.finish(se, tx.env.delimiters.element)
 
     def _ge(self, seg: tuple) -> Iterator[Record]:
         no, _, els = seg
