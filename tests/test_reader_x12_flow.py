@@ -305,3 +305,20 @@ def test_reading_a_transaction_as_it_arrives_changes_nothing_but_where_its_findi
         assert sorted(r.message for r in s if isinstance(r, RunError) and r.message not in tx_level) == \
                sorted(r.message for r in h if isinstance(r, RunError))
     assert went_early > 20  # the streaming path really ran, with findings to report
+
+
+@pytest.mark.parametrize("max_held", [1, 5, 40])
+def test_a_transaction_read_before_its_se_to_bound_memory_gives_exactly_the_same_records(monkeypatch, max_held):
+    # Past MAX_HELD_TEXTS held segments (say HL loops without claims) the reader reads what it holds
+    # and keeps the built claims until SE: nothing a user sees may change, not even the order.
+    import scrubber.readers.x12.transaction as transaction_mod
+
+    inputs = _mutants(60, seed=7)
+    inputs.append(x12(TWO[:7] + [s for k in range(30) for s in (f"HL*{k + 2}*1*22*0", "SBR*P*18*******CI")] + TWO[7:]))
+
+    def shown(recs):
+        return [(seen(r), r.error, r.findings) if isinstance(r, ClaimRecord) else r for r in recs]
+
+    held = [shown(read(data)) for data in inputs]
+    monkeypatch.setattr(transaction_mod, "MAX_HELD_TEXTS", max_held)
+    assert [shown(read(data)) for data in inputs] == held

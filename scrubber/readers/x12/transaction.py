@@ -11,7 +11,9 @@ code is a transaction-level finding that may come after claims, so such a transa
 claims are held until SE as before; and a transaction with more than ``MAX_PENDING`` claims
 (the 837 guides recommend at most 5,000 CLM per ST) is read as it arrives from then on,
 its claims handed on at once, and its transaction-level findings reported as run errors
-too, so memory stays bounded on any file.
+too, so memory stays bounded on any file. A transaction of more than ``MAX_HELD_TEXTS``
+segments with few claims (HL loops without claims) has its held texts read early, its
+claims built and held until SE as under an unknown HL, so its texts are bounded too.
 """
 from __future__ import annotations
 
@@ -32,6 +34,10 @@ from scrubber.readers.x12.segments import segment
 from scrubber.readers.x12.values import Collector, element
 
 MAX_PENDING = 5000
+# Held segment texts read at once (their claims built and held, as under an unknown HL) when a
+# transaction has this many with few claims among them (HL loops without claims): memory stays
+# bounded by texts, not only by claims. About 5,000 claims of 50 segments.
+MAX_HELD_TEXTS = 250_000
 _HL_LEVELS = layout.HL_LEVELS
 
 
@@ -68,6 +74,11 @@ class Transaction:
         """Hold one segment's text until SE; True when the transaction has grown too big to hold
         (the reader then calls ``overflow``). Spots what must be known before claims are read."""
         self.texts.append(text)
+        if len(self.texts) >= MAX_HELD_TEXTS:
+            # Read what is held now; the claims built stay pending until SE (prompt is False here:
+            # no SE findings yet, not streaming), so records are the same as if held to the end.
+            for _ in self._read_held(el, None):
+                pass
         c = text[0]
         if c == "C" and text[:3] == "CLM" and text[3:4] in ("", el):
             self.claims_held += 1
@@ -84,6 +95,8 @@ class Transaction:
         as run errors when the transaction ends)."""
         self.streaming = True
         yield from self._read_held(el, None)
+        if self.pending:  # built before (MAX_HELD_TEXTS) and nothing left held to hand them on with
+            yield from self.hand_on([])
 
     def take(self, seg: tuple, el: str):
         """A segment the reader routes here outside its fast path (a TA1 inside the transaction)."""
