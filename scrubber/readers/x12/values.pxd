@@ -24,5 +24,6 @@ cpdef bint _is_plain_number(str text)
 cpdef object _amount(object text)
 cpdef object lazy_locs(object pairs, object prefix=*)
 cpdef object field_locs(object table, object segments, object prefix)
+cpdef object masked_locs(object table, object segments, object prefix, long mask)
 
 from cpython.object cimport PyObject_GenericSetAttr as _set

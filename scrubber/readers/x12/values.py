@@ -1,8 +1,9 @@
 """Element values -> model values (Decimal, date), each check a located structure finding.
 
 A ``Collector`` gathers the findings of one loop or claim while its segments are read.
-``LazyLocs`` keeps ``locs`` cheap: a claim has dozens of located values, so the reader
-stores ``(path, segment)`` pairs and builds ``Loc`` objects only when one is looked at.
+``LazyLocs``, ``FieldLocs`` and ``MaskedLocs`` keep ``locs`` cheap: a claim has dozens of
+located values, so the reader stores segment numbers and builds ``Loc`` objects only when
+one is looked at.
 """
 from __future__ import annotations
 
@@ -102,6 +103,68 @@ class FieldLocs(Mapping):
         return (FieldLocs, (self._table, self._segments, self._prefix))
 
 
+class MaskedLocs(Mapping):
+    """``locs`` of a name loop (NM1 with N3, N4, DMG, PRV, REF) or an other payer (2320).
+
+    Which fields such an object has located depends on what the loop holds (NM104 only when
+    there is a first name; DMG02 only with a DMG), so the reader says it with ``mask``, a
+    small int with one bit per condition: ints below 256 are shared by CPython, so the mask
+    costs no allocation, and one static ``table`` per kind of object serves every object.
+    A table maps field -> alternatives ``((bit, path, index), ...)``: the field is located by
+    the first alternative whose bit is set in ``mask`` (the tax id is in NM109 or in REF02),
+    in segment ``segments[index]``; with no bit set the field is absent. ``path`` starting
+    with ``/`` is inside the loop (``prefix + path``: ``2010BA`` + ``/NM103``); any other path
+    is outside it and used as is (``2000A/PRV03``, ``2000B/SBR02``). So an object costs this
+    small one and the tuple of its distinct segment numbers: no dict, no pair per field and
+    no path string until a location is looked at.
+    """
+
+    __slots__ = ("_table", "_segments", "_prefix", "_mask")
+
+    def __init__(self, table: dict[str, tuple], segments: tuple, prefix: str, mask: int):
+        self._table = table
+        self._segments = segments
+        self._prefix = prefix
+        self._mask = mask
+
+    def __getitem__(self, key: str) -> Loc:
+        mask = self._mask
+        for bit, path, i in self._table[key]:
+            if mask & bit:
+                return Loc(self._prefix + path if path[:1] == "/" else path, self._segments[i])
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        mask = self._mask
+        return iter([k for k, alts in self._table.items() if any(mask & a[0] for a in alts)])
+
+    def __len__(self) -> int:
+        mask = self._mask
+        return sum(1 for alts in self._table.values() if any(mask & a[0] for a in alts))
+
+    def __contains__(self, key: object) -> bool:
+        alts = self._table.get(key)  # type: ignore[arg-type]
+        mask = self._mask
+        return alts is not None and any(mask & a[0] for a in alts)
+
+    def __repr__(self) -> str:
+        return f"MaskedLocs({dict(self)!r})"
+
+    def __reduce__(self):
+        return (MaskedLocs, (self._table, self._segments, self._prefix, self._mask))
+
+
+def loc_table(*rows: tuple[str, int, str, int]) -> dict[str, tuple]:
+    """A ``MaskedLocs`` table from ``(field, bit, path, index)`` rows, in iteration order; rows
+    of the same field are its alternatives, tried in the order given."""
+    table: dict[str, tuple] = {}
+    for field_name, bit, path, index in rows:
+        if not 0 < bit < 256:
+            raise ValueError(f"{field_name}: bit {bit} is not a small int (1..255)")
+        table[field_name] = table.get(field_name, ()) + ((bit, path, index),)
+    return table
+
+
 _new = object.__new__
 if not cython.compiled:
     _set = object.__setattr__  # compiled: PyObject_GenericSetAttr, cimported in values.pxd
@@ -121,6 +184,16 @@ def field_locs(table: dict[str, tuple[str, int]], segments: tuple, prefix: str) 
     _set(o, "_table", table)
     _set(o, "_segments", segments)
     _set(o, "_prefix", prefix)
+    return o
+
+
+def masked_locs(table: dict[str, tuple], segments: tuple, prefix: str, mask: int) -> MaskedLocs:
+    """``MaskedLocs(table, segments, prefix, mask)``, built without the class call (one per name loop)."""
+    o = _new(MaskedLocs)
+    _set(o, "_table", table)
+    _set(o, "_segments", segments)
+    _set(o, "_prefix", prefix)
+    _set(o, "_mask", mask)
     return o
 
 
