@@ -8,7 +8,7 @@ one is looked at.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import ItemsView, KeysView, Mapping, ValuesView
 from datetime import date
 from decimal import Decimal
 from typing import Iterator, Optional
@@ -25,7 +25,48 @@ except ImportError:
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)\Z")
 
 
-class LazyLocs(Mapping):
+class _Locs:
+    """The read-only ``Mapping`` methods of the three ``locs`` classes below, on their
+    ``__getitem__``, ``__iter__`` and ``__len__``.
+
+    Not a ``collections.abc.Mapping`` subclass but registered as one (``isinstance`` holds):
+    that lets the compiled reader make these C extension types (values.pxd), which it builds
+    and frees a dozen times per claim at a fraction of a Python class instance's cost; the
+    pure-Python reader uses the same classes, so both behave alike.
+    """
+
+    __slots__ = ()
+    __hash__ = None  # type: ignore[assignment]  # unhashable, like every Mapping
+
+    def keys(self) -> KeysView:
+        return KeysView(self)  # type: ignore[arg-type]
+
+    def items(self) -> ItemsView:
+        return ItemsView(self)  # type: ignore[arg-type]
+
+    def values(self) -> ValuesView:
+        return ValuesView(self)  # type: ignore[arg-type]
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return dict(self.items()) == dict(other.items())
+
+    def __ne__(self, other: object) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self.items())!r})"
+
+
+class LazyLocs(_Locs):
     """``locs`` mapping field name -> Loc, built on access from ``(path, segment)`` pairs.
 
     ``prefix`` is prepended to every path (``2400[2]/`` + ``SV101-2``), so a reader can
@@ -54,14 +95,11 @@ class LazyLocs(Mapping):
     def __contains__(self, key: object) -> bool:
         return key in self._pairs
 
-    def __repr__(self) -> str:
-        return f"LazyLocs({dict(self)!r})"
-
     def __reduce__(self):
         return (LazyLocs, (self._pairs, self._prefix))
 
 
-class FieldLocs(Mapping):
+class FieldLocs(_Locs):
     """``locs`` for objects whose fields always sit at the same elements of a few segments.
 
     ``table`` (shared, static) maps field -> (path suffix, index into ``segments``);
@@ -96,14 +134,11 @@ class FieldLocs(Mapping):
         hit = self._table.get(key)  # type: ignore[arg-type]
         return hit is not None and self._segments[hit[1]] is not None
 
-    def __repr__(self) -> str:
-        return f"FieldLocs({dict(self)!r})"
-
     def __reduce__(self):
         return (FieldLocs, (self._table, self._segments, self._prefix))
 
 
-class MaskedLocs(Mapping):
+class MaskedLocs(_Locs):
     """``locs`` of a name loop (NM1 with N3, N4, DMG, PRV, REF) or an other payer (2320).
 
     Which fields such an object has located depends on what the loop holds (NM104 only when
@@ -147,11 +182,12 @@ class MaskedLocs(Mapping):
         mask = self._mask
         return alts is not None and any(mask & a[0] for a in alts)
 
-    def __repr__(self) -> str:
-        return f"MaskedLocs({dict(self)!r})"
-
     def __reduce__(self):
         return (MaskedLocs, (self._table, self._segments, self._prefix, self._mask))
+
+
+for _cls in (LazyLocs, FieldLocs, MaskedLocs):
+    Mapping.register(_cls)
 
 
 def loc_table(*rows: tuple[str, int, str, int]) -> dict[str, tuple]:
@@ -165,35 +201,32 @@ def loc_table(*rows: tuple[str, int, str, int]) -> dict[str, tuple]:
     return table
 
 
-_new = object.__new__
-if not cython.compiled:
-    _set = object.__setattr__  # compiled: PyObject_GenericSetAttr, cimported in values.pxd
-
-
+# The builders: no class call (no __init__ through the type's call slot). Compiled, each is
+# one C allocation and three or four stores into the extension type's fields (values.pxd).
 def lazy_locs(pairs: dict[str, tuple[str, Optional[int]]], prefix: str = "") -> LazyLocs:
-    """``LazyLocs(pairs, prefix)``, built without the class call: a claim has a dozen of them."""
-    o = _new(LazyLocs)
-    _set(o, "_pairs", pairs)
-    _set(o, "_prefix", prefix)
+    """``LazyLocs(pairs, prefix)``: a claim has one."""
+    o = LazyLocs.__new__(LazyLocs)
+    o._pairs = pairs
+    o._prefix = prefix
     return o
 
 
 def field_locs(table: dict[str, tuple[str, int]], segments: tuple, prefix: str) -> FieldLocs:
-    """``FieldLocs(table, segments, prefix)``, built without the class call (one per line and diagnosis)."""
-    o = _new(FieldLocs)
-    _set(o, "_table", table)
-    _set(o, "_segments", segments)
-    _set(o, "_prefix", prefix)
+    """``FieldLocs(table, segments, prefix)``: one per service line and diagnosis."""
+    o = FieldLocs.__new__(FieldLocs)
+    o._table = table
+    o._segments = segments
+    o._prefix = prefix
     return o
 
 
 def masked_locs(table: dict[str, tuple], segments: tuple, prefix: str, mask: int) -> MaskedLocs:
-    """``MaskedLocs(table, segments, prefix, mask)``, built without the class call (one per name loop)."""
-    o = _new(MaskedLocs)
-    _set(o, "_table", table)
-    _set(o, "_segments", segments)
-    _set(o, "_prefix", prefix)
-    _set(o, "_mask", mask)
+    """``MaskedLocs(table, segments, prefix, mask)``: one per name loop and other payer."""
+    o = MaskedLocs.__new__(MaskedLocs)
+    o._table = table
+    o._segments = segments
+    o._prefix = prefix
+    o._mask = mask
     return o
 
 
