@@ -235,14 +235,61 @@ def test_claim_without_clm01_is_unreadable_with_its_segment(tmp_path):
 
 
 def test_a_huge_transaction_hands_claims_on_early_and_still_reports_its_errors(tmp_path, monkeypatch):
-    import scrubber.readers.x12.reader as reader_mod
+    import scrubber.readers.x12.transaction as transaction_mod
 
-    monkeypatch.setattr(reader_mod, "MAX_PENDING", 1)
+    monkeypatch.setattr(transaction_mod, "MAX_PENDING", 1)
     recs = records(FIX / "837p-broken.837")
     cs = [r for r in recs if isinstance(r, ClaimRecord)]
     assert [r.claim_id for r in cs] == ["MADE-UP-P1", "MADE-UP-P2"]
     errors = [e.message.split(":")[0] for e in recs if isinstance(e, RunError)]
     assert "X12-SE01" in errors and "X12-CTRL-ST" in errors  # no claim was still held at SE
+
+
+def test_an_unknown_hl_level_after_claims_still_reaches_every_claim_of_its_transaction(tmp_path):
+    # The reader hands claims on as it builds them once the SE is known; an HL whose level is
+    # unknown is a transaction-level finding that may come after claims, so it must still
+    # reach the claims built before it (made-up fixture, one HL edited in).
+    text = (FIX / "837p-two-claims.837").read_text()
+    se = text.index("SE*")
+    text = text[:se] + "HL*5*4*99*0~\n" + text[se:]
+    f = tmp_path / "x.837"
+    f.write_text(text)
+    cs = claims(f)
+    assert [r.claim_id for r in cs] == ["MADE-UP-P1", "MADE-UP-P2"]
+    for r in cs:
+        hl = [x for x in r.findings if x.rule_id == "X12-HL"]
+        assert hl and "'99'" in hl[0].message, r.claim_id
+        assert "X12-SE01" in rule_ids(r)  # the SE count did not count the added HL
+
+
+def test_claims_of_a_transaction_carry_its_se_findings_and_keep_their_segment_numbers(tmp_path):
+    # The transaction's segments are held as texts until SE and read then: segment numbers,
+    # the SE01 count and each claim's own findings must come out as if read one by one.
+    text = (FIX / "837p-two-claims.837").read_text()
+    import re as _re
+    text = _re.sub(r"SE\*(\d+)\*0001", lambda m: f"SE*{int(m.group(1)) + 1}*0001", text)
+    f = tmp_path / "x.837"
+    f.write_text(text)
+    cs = claims(f)
+    good = claims(FIX / "837p-two-claims.837")
+    for bad_rec, good_rec in zip(cs, good):
+        assert "X12-SE01" in rule_ids(bad_rec) and "X12-SE01" not in rule_ids(good_rec)
+        assert bad_rec.source.segment == good_rec.source.segment
+        assert bad_rec.claim.locs["total_charge"] == good_rec.claim.locs["total_charge"]
+        assert bad_rec.claim.lines[0].locs["code"] == good_rec.claim.lines[0].locs["code"]
+
+
+def test_the_segment_that_opens_an_implicit_transaction_is_read_once(tmp_path):
+    # No ST: the first segment after GS opens a transaction "as if an 837 began here". It was
+    # once read twice (a duplicate finding, and one segment too many in the count).
+    text = (FIX / "837p-two-claims.837").read_text().replace("ST*837*0001*005010X222A1~", "ZZZ*MADEUP~")
+    f = tmp_path / "x.837"
+    f.write_text(text)
+    cs = claims(f)
+    assert [r.claim_id for r in cs] == ["MADE-UP-P1", "MADE-UP-P2"]
+    for r in cs:
+        unknown = [x for x in r.findings if x.rule_id == "X12-SEG-UNKNOWN" and "ZZZ" in x.message]
+        assert len(unknown) == 1, r.claim_id
 
 
 def test_fast_constructors_build_the_same_objects_as_the_dataclasses():

@@ -12,6 +12,7 @@ need not be installed at run time.
 class cython:  # noqa: N801 - stands in for the module of that name
     compiled = False
     Py_ssize_t = int
+    Py_UCS4 = str
 
     @staticmethod
     def locals(**_types):

@@ -11,7 +11,7 @@ from typing import Optional
 
 from scrubber.model import Claim, CodeEntry, Diagnosis
 from scrubber.readers.x12 import layout
-from scrubber.readers.x12.claim_checks import REQUIRED_OK
+from scrubber.readers.x12.claim_checks import all_present
 from scrubber.readers.x12.claim_parts import LineSegments, OtherPayerSegments, build_line, build_other, read_hi
 from scrubber.readers.x12.fast import new_claim, new_raw, new_source
 from scrubber.readers.x12.loops import Billing, Patient, Subscriber
@@ -20,7 +20,8 @@ from scrubber.readers.x12.values import Collector, element, lazy_locs, parse_amo
 
 _PAD = [""] * 24
 _REQ = layout.REQUIRED
-_REQ_OK = REQUIRED_OK
+_CLAIM_PROVIDERS, _LINE_PROVIDERS, _OTHER_PAYER_NAMES = layout.CLAIM_PROVIDERS, layout.LINE_PROVIDERS, layout.OTHER_PAYER_NAMES
+_KNOWN_SEGMENTS, _PRINCIPAL_QUALIFIERS = layout.KNOWN_SEGMENTS, layout.PRINCIPAL_QUALIFIERS
 
 _PARENT = {"2310": "2300", "2320": "2300", "2330": "2300", "2410": "2400", "2420": "2400", "2430": "2400", "2440": "2400"}
 _RANKS = {
@@ -60,7 +61,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
     comp = env.delimiters.component
     col = Collector()
     clm_no, _, clm = segs[0]
-    e = clm + _PAD
+    e = clm if len(clm) > 9 else clm + _PAD  # reads e[1..9]; pad (a copy) only a short CLM
     locs: dict = {"claim_id": ("2300/CLM01", clm_no)}
     if strict:
         for i in _REQ["CLM"]:
@@ -100,24 +101,25 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
     other: Optional[OtherPayerSegments] = None
     name: Optional[NameLoop] = None
     state, rank, hi_count = "2300", 0, 0
-    prov_map = layout.CLAIM_PROVIDERS[kind]
-    line_map = layout.LINE_PROVIDERS[kind]
-    other_map = layout.OTHER_PAYER_NAMES[kind]
+    prov_map = _CLAIM_PROVIDERS[kind]
+    line_map = _LINE_PROVIDERS[kind]
+    other_map = _OTHER_PAYER_NAMES[kind]
 
-    sv_ok = _REQ_OK["SV1" if kind == "837P" else "SV2"]
-    dtp_ok = _REQ_OK["DTP"]
+    sv_req = _REQ["SV1" if kind == "837P" else "SV2"]
+    dtp_req = _REQ["DTP"]
     sv_id = "SV1" if kind == "837P" else "SV2"
-    for seg in segs[1:]:
+    for j in range(1, len(segs)):
+        seg = segs[j]
         no, _, els = seg
         sid = els[0]
         if state == "2400":
             # Fast path for the bulk of a claim: well-formed service line segments in order.
-            if sid == "DTP" and rank <= 7 and dtp_ok(els):
+            if sid == "DTP" and rank <= 7 and all_present(els, dtp_req):
                 rank = 7
                 if els[1] == "472":
                     line.dates.append(seg)
                 continue
-            if sid == sv_id and rank == 0 and sv_ok(els):
+            if sid == sv_id and rank == 0 and all_present(els, sv_req):
                 rank = 1
                 if kind == "837P":
                     line.sv1 = seg
@@ -178,7 +180,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
             if sid == "LIN":
                 line.lin = seg
                 if strict:
-                    col.required(els, layout.REQUIRED["LIN"], line.prefix + "/2410", no)
+                    col.required(els, _REQ["LIN"], line.prefix + "/2410", no)
             continue
         # A segment inside the current loop (or, out of order, its parent's).
         ranks = _RANKS[state]
@@ -193,7 +195,7 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
             else:
                 if strict:
                     where = line.prefix if line is not None and state >= "2400" else state
-                    if sid in layout.KNOWN_SEGMENTS:
+                    if sid in _KNOWN_SEGMENTS:
                         col.add("X12-SEG-MISPLACED", f"segment {sid} is not allowed in loop {state}", f"{where}/{sid}", no)
                     else:
                         col.add("X12-SEG-UNKNOWN", f"unknown segment id {sid[:10]!r} in loop {state}", f"{where}/{sid[:10]}", no)
@@ -203,9 +205,9 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
                 col.add("X12-SEG-ORDER", f"{sid} is out of order in loop {state}", f"{state}/{sid}", no)
             rank = max(rank, r)
         if strict:
-            ok = _REQ_OK.get(sid)
-            if ok is not None and not ok(els):
-                col.required(els, _REQ[sid], _prefix(loop_state, line, other, name), no)
+            req = _REQ.get(sid)
+            if req is not None and not all_present(els, req):
+                col.required(els, req, _prefix(loop_state, line, other, name), no)
         if loop_state == "2300":
             if sid == "HI":
                 hi_count += 1
@@ -383,7 +385,7 @@ _REF_FIELDS = (("G1", "prior_authorization"), ("9F", "referral_number"), ("F8", 
 
 def _has_principal(diagnoses: list) -> bool:
     for d in diagnoses:
-        if d.qualifier in layout.PRINCIPAL_QUALIFIERS:
+        if d.qualifier in _PRINCIPAL_QUALIFIERS:
             return True
     return False
 

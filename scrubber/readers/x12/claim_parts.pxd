@@ -42,3 +42,4 @@ cdef dict _OTHER_PAYER_LOCS
 
 @cython.locals(p=str, mask=long)
 cpdef object build_other(OtherPayerSegments op, Collector col)
+from scrubber.readers.x12.fast cimport new_code_entry, new_diagnosis, new_line, new_other_payer  # C calls, keywords resolved at build time

@@ -2,21 +2,23 @@
 
 A reader builds a dozen model objects per claim; the dataclass ``__init__`` of a frozen
 class sets each field through ``object.__setattr__``, which is most of the cost. These
-constructors take the same keyword arguments and store each field straight into its
-slot: the same object, several times faster. ``_fill`` does the stores, in field order,
-through the class's slot descriptors (``_SLOTS``). In the compiled reader (setup.py) it is
-a C loop in ``fast.pxd`` that writes each value at its descriptor's slot offset (no
-attribute lookup by name per field: that lookup was most of a claim's construction); in
-pure Python it calls each descriptor's ``__set__``, which bypasses the frozen ``__setattr__``.
+constructors take the same arguments (call them with keywords) and store each field
+straight into its slot: the same object, several times faster. ``_fill`` does the stores,
+in field order, through the class's slot descriptors (``_SLOTS``). In the compiled reader
+(setup.py) it is a C loop in ``fast.pxd`` that writes each value at its descriptor's slot
+offset, and the constructors are C functions (``fast.pxd``) whose keyword calls the other
+compiled modules resolve at build time (no keyword parsing per call); in pure Python it
+calls each descriptor's ``__set__``, which bypasses the frozen ``__setattr__``.
 
-The constructors below are written out field by field (fast to call, compilable). Each is
-used only while its field list still equals the dataclass's (checked at import); a class
-whose fields changed since gets ``fast_constructor``'s generated one instead, so a model
-change never builds a wrong object. Tests compare every constructor with the real class.
+Each constructor is checked at import against its dataclass (same fields, same order, same
+defaults): a model change that is not made here too stops the import with a message saying
+what to change, instead of building wrong objects. Tests compare every constructor with
+the real class.
 """
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import types
 from typing import Any, Callable
 
@@ -59,64 +61,7 @@ _Provider, _Person, _Address, _Payer, _OtherPayer = m.Provider, m.Person, m.Addr
 _Source, _RawClaim, _ClaimRecord = m.Source, m.RawClaim, m.ClaimRecord
 
 
-def fast_constructor(cls: type) -> Callable[..., Any]:
-    """``make(**fields)`` building ``cls`` exactly as ``cls(**fields)`` would (keywords only,
-    so a field added to the model later cannot shift the others)."""
-    if hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__"):
-        return cls
-    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_MISSING": _MISSING}
-    params, body = [], ["    o = _new(_cls)"]
-    for f in dataclasses.fields(cls):
-        n = f.name
-        ns[f"_set_{n}"] = getattr(cls, n).__set__
-        if f.default is not dataclasses.MISSING:
-            ns[f"_d_{n}"] = f.default
-            params.append(f"{n}=_d_{n}")
-        elif f.default_factory is not dataclasses.MISSING:
-            ns[f"_f_{n}"] = f.default_factory
-            params.append(f"{n}=_MISSING")
-            body.append(f"    if {n} is _MISSING: {n} = _f_{n}()")
-        else:
-            params.append(n)
-        body.append(f"    _set_{n}(o, {n})")
-    src = "def make(*, " + ", ".join(params) + "):\n" + "\n".join(body) + "\n    return o\n"
-    exec(src, ns)  # noqa: S102 - code built from the dataclass's own field names
-    make = ns["make"]
-    make.__doc__ = f"{cls.__name__}(**fields), fast."
-    return make
-
-
-def _signature(fn: Callable) -> list[tuple[str, Any]]:
-    """(name, default) of each keyword of a written-out constructor, in order."""
-    code = fn.__code__
-    names = code.co_varnames[code.co_argcount: code.co_argcount + code.co_kwonlyargcount]
-    defaults = fn.__kwdefaults__ or {}
-    return [(n, defaults.get(n, _MISSING)) for n in names]
-
-
-def _matches(cls: type, fn: Callable) -> bool:
-    """Does ``fn`` take exactly ``cls``'s fields, in order, with the same defaults?"""
-    want = []
-    for f in dataclasses.fields(cls):
-        if f.default is not dataclasses.MISSING:
-            want.append((f.name, f.default))
-        elif f.default_factory is not dataclasses.MISSING:
-            want.append((f.name, _EMPTY_LOCS if f.default_factory() is _EMPTY_LOCS else _MISSING))
-        else:
-            want.append((f.name, _MISSING))
-    try:
-        return _signature(fn) == want
-    except AttributeError:  # a compiled function without __code__ details: compare names only
-        return False
-
-
-def _pick(cls: type, written: Callable) -> Callable[..., Any]:
-    if getattr(cls, "__post_init__", None) is None and _SLOTS.get(cls) is not None and _matches(cls, written):
-        return written
-    return fast_constructor(cls)
-
-
-def _new_claim(*, claim_id, kind, source, total_charge=None, place_of_service=None, facility_code_qualifier=None,
+def new_claim(claim_id, kind, source, total_charge=None, place_of_service=None, facility_code_qualifier=None,
                   frequency=None, created=None, service_from=None, service_to=None, statement_from=None,
                   statement_to=None, admission_date=None, discharge_date=None, onset_date=None, providers=(),
                   subscriber=None, patient=None, payer=None, payer_responsibility=None, claim_filing_indicator=None,
@@ -129,7 +74,7 @@ def _new_claim(*, claim_id, kind, source, total_charge=None, place_of_service=No
     return o
 
 
-def _new_line(*, number, code=None, code_qualifier=None, modifiers=(), charge=None, units=None, unit_basis=None,
+def new_line(number, code=None, code_qualifier=None, modifiers=(), charge=None, units=None, unit_basis=None,
                  place_of_service=None, dx_pointers=(), date_from=None, date_to=None, revenue_code=None, ndc=None,
                  ndc_quantity=None, ndc_unit=None, providers=(), prior_authorization=None, locs=_EMPTY_LOCS):
     o = _new(_ServiceLine)
@@ -137,85 +82,101 @@ def _new_line(*, number, code=None, code_qualifier=None, modifiers=(), charge=No
     return o
 
 
-def _new_diagnosis(*, position, code, qualifier, poa=None, locs=_EMPTY_LOCS):
+def new_diagnosis(position, code, qualifier, poa=None, locs=_EMPTY_LOCS):
     o = _new(_Diagnosis)
     _fill(o, _SLOTS[_Diagnosis], (position, code, qualifier, poa, locs,))
     return o
 
 
-def _new_code_entry(*, qualifier, code, date_from=None, date_to=None, amount=None, locs=_EMPTY_LOCS):
+def new_code_entry(qualifier, code, date_from=None, date_to=None, amount=None, locs=_EMPTY_LOCS):
     o = _new(_CodeEntry)
     _fill(o, _SLOTS[_CodeEntry], (qualifier, code, date_from, date_to, amount, locs,))
     return o
 
 
-def _new_provider(*, role, entity_type=None, last_or_org_name=None, first_name=None, npi=None, taxonomy=None,
+def new_provider(role, entity_type=None, last_or_org_name=None, first_name=None, npi=None, taxonomy=None,
                      tax_id=None, address=None, locs=_EMPTY_LOCS):
     o = _new(_Provider)
     _fill(o, _SLOTS[_Provider], (role, entity_type, last_or_org_name, first_name, npi, taxonomy, tax_id, address, locs,))
     return o
 
 
-def _new_person(*, last_name=None, first_name=None, middle_name=None, member_id=None, birth_date=None, sex=None,
+def new_person(last_name=None, first_name=None, middle_name=None, member_id=None, birth_date=None, sex=None,
                    relationship=None, address=None, locs=_EMPTY_LOCS):
     o = _new(_Person)
     _fill(o, _SLOTS[_Person], (last_name, first_name, middle_name, member_id, birth_date, sex, relationship, address, locs,))
     return o
 
 
-def _new_address(*, line1=None, line2=None, city=None, state=None, postal_code=None, locs=_EMPTY_LOCS):
+def new_address(line1=None, line2=None, city=None, state=None, postal_code=None, locs=_EMPTY_LOCS):
     o = _new(_Address)
     _fill(o, _SLOTS[_Address], (line1, line2, city, state, postal_code, locs,))
     return o
 
 
-def _new_payer(*, name=None, payer_id=None, locs=_EMPTY_LOCS):
+def new_payer(name=None, payer_id=None, locs=_EMPTY_LOCS):
     o = _new(_Payer)
     _fill(o, _SLOTS[_Payer], (name, payer_id, locs,))
     return o
 
 
-def _new_other_payer(*, responsibility=None, relationship=None, claim_filing_indicator=None, payer=None,
+def new_other_payer(responsibility=None, relationship=None, claim_filing_indicator=None, payer=None,
                         subscriber=None, paid_amount=None, adjudication_date=None, locs=_EMPTY_LOCS):
     o = _new(_OtherPayer)
     _fill(o, _SLOTS[_OtherPayer], (responsibility, relationship, claim_filing_indicator, payer, subscriber, paid_amount, adjudication_date, locs,))
     return o
 
 
-def _new_source(*, path, segment=None, interchange=None, group=None, transaction=None, version=None):
+def new_source(path, segment=None, interchange=None, group=None, transaction=None, version=None):
     o = _new(_Source)
     _fill(o, _SLOTS[_Source], (path, segment, interchange, group, transaction, version,))
     return o
 
 
-def _new_raw(*, element_sep, component_sep, repetition_sep, segment_term, isa, gs, header, billing, subscriber,
+def new_raw(element_sep, component_sep, repetition_sep, segment_term, isa, gs, header, billing, subscriber,
                 patient, claim):
     o = _new(_RawClaim)
     _fill(o, _SLOTS[_RawClaim], (element_sep, component_sep, repetition_sep, segment_term, isa, gs, header, billing, subscriber, patient, claim,))
     return o
 
 
-def _new_record(*, claim_id, source, claim=None, findings=(), error=None):
+def new_record(claim_id, source, claim=None, findings=(), error=None):
     o = _new(_ClaimRecord)
     _fill(o, _SLOTS[_ClaimRecord], (claim_id, source, claim, findings, error,))
     return o
 
-# Slot descriptors per class, in field order: the written constructors pass their values in
-# that order (``_pick`` uses one only while its keywords are the class's fields, in order).
+# Slot descriptors per class, in field order: the constructors pass their values in that order.
 _SLOTS: dict = {}
 for _cls in (_Claim, _ServiceLine, _Diagnosis, _CodeEntry, _Provider, _Person, _Address, _Payer, _OtherPayer,
              _Source, _RawClaim, _ClaimRecord):
     _SLOTS[_cls] = _slot_descriptors(_cls)
+    if _SLOTS[_cls] is None or getattr(_cls, "__post_init__", None) is not None:
+        raise TypeError(f"scrubber.readers.x12.fast: {_cls.__name__} is not a plain slotted dataclass any more; "
+                        "its constructor here cannot fill it")
 
-new_claim = _pick(m.Claim, _new_claim)
-new_line = _pick(m.ServiceLine, _new_line)
-new_diagnosis = _pick(m.Diagnosis, _new_diagnosis)
-new_code_entry = _pick(m.CodeEntry, _new_code_entry)
-new_provider = _pick(m.Provider, _new_provider)
-new_person = _pick(m.Person, _new_person)
-new_address = _pick(m.Address, _new_address)
-new_payer = _pick(m.Payer, _new_payer)
-new_other_payer = _pick(m.OtherPayer, _new_other_payer)
-new_source = _pick(m.Source, _new_source)
-new_raw = _pick(m.RawClaim, _new_raw)
-new_record = _pick(m.ClaimRecord, _new_record)
+CONSTRUCTORS = {_Claim: new_claim, _ServiceLine: new_line, _Diagnosis: new_diagnosis, _CodeEntry: new_code_entry,
+                _Provider: new_provider, _Person: new_person, _Address: new_address, _Payer: new_payer,
+                _OtherPayer: new_other_payer, _Source: new_source, _RawClaim: new_raw, _ClaimRecord: new_record}
+
+
+def _expected(cls: type) -> list[tuple[str, Any]]:
+    out = []
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            out.append((f.name, f.default))
+        elif f.default_factory is not dataclasses.MISSING:
+            out.append((f.name, _EMPTY_LOCS if f.default_factory() is _EMPTY_LOCS else _MISSING))
+        else:
+            out.append((f.name, _MISSING))
+    return out
+
+
+def _parameters(fn: Callable) -> list[tuple[str, Any]]:
+    return [(p.name, _MISSING if p.default is inspect.Parameter.empty else p.default)
+            for p in inspect.signature(fn).parameters.values()]
+
+
+for _cls, _fn in CONSTRUCTORS.items():
+    if _parameters(_fn) != _expected(_cls):
+        raise TypeError(f"scrubber.readers.x12.fast.{_fn.__name__} no longer matches the {_cls.__name__} dataclass "
+                        "(fields, their order or defaults changed): update it (and fast.pxd) to the model")

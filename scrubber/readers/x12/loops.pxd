@@ -28,6 +28,8 @@ cdef class Subscriber:
     cdef public list findings
     cdef public tuple raw
 
+    cpdef object as_patient(self)
+
 
 cdef class Patient:
     cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
@@ -37,7 +39,7 @@ cdef class Patient:
 
 
 @cython.locals(seg=tuple, els=list, sid=str, own=dict, names=dict, current=NameLoop, current_name=str, ranks=dict,
-               subloops=dict, name=str, sub=str)
+               subloops=dict, name=str, sub=str, req=tuple)
 cpdef tuple _walk(HLLoop loop, bint strict, Collector col)
 
 @cython.locals(col=Collector, own=dict, names=dict, providers=list, bp=NameLoop, pay_to=NameLoop)
@@ -48,3 +50,4 @@ cpdef Subscriber _subscriber(HLLoop loop, bint strict)
 
 @cython.locals(col=Collector, own=dict, names=dict, pat=tuple, pl=NameLoop)
 cpdef Patient _patient(HLLoop loop, bint strict)
+from scrubber.readers.x12.claim_checks cimport all_present

@@ -12,10 +12,12 @@ from typing import Optional
 from scrubber.model import Finding, Payer, Person, Provider
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.names import NameLoop, payer, person, provider
-from scrubber.readers.x12.claim_checks import REQUIRED_OK as _REQ_OK
+from scrubber.readers.x12.claim_checks import all_present
 from scrubber.readers.x12.values import Collector, element
 
-_NM1_OK = _REQ_OK["NM1"]
+_REQ = layout.REQUIRED
+_NM1_REQ = _REQ["NM1"]
+_HL_LEVELS, _NAME_LOOP, _KNOWN_SEGMENTS = layout.HL_LEVELS, layout.NAME_LOOP, layout.KNOWN_SEGMENTS
 
 
 class HLLoop:
@@ -33,7 +35,7 @@ class HLLoop:
         self._parsed = None
 
     def raw(self) -> tuple[str, ...]:
-        return tuple(s[1] for s in self.segments)
+        return tuple([s[1] for s in self.segments])
 
     def parsed(self, strict: bool):
         if self._parsed is None:
@@ -74,7 +76,7 @@ class Patient:
 
 def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple], dict[str, NameLoop]]:
     """Split an HL loop into its own segments (first of each id) and its name sub-loops."""
-    name, ranks, subloops = layout.HL_LEVELS[loop.level]
+    name, ranks, subloops = _HL_LEVELS[loop.level]
     own: dict[str, tuple] = {}
     names: dict[str, NameLoop] = {}
     current: Optional[NameLoop] = None
@@ -94,8 +96,8 @@ def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple],
             current = NameLoop(sub, seg)
             names.setdefault(sub, current)
             current_name, rank = sub, 0
-            if strict and not _NM1_OK(els):
-                col.required(els, layout.REQUIRED["NM1"], sub, no)
+            if strict and not all_present(els, _NM1_REQ):
+                col.required(els, _NM1_REQ, sub, no)
             continue
         if current is None:
             r = ranks.get(sid)
@@ -105,7 +107,7 @@ def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple],
                 continue
             own.setdefault(sid, seg)
         else:
-            r = layout.NAME_LOOP.get(sid)
+            r = _NAME_LOOP.get(sid)
             if r is None:
                 r = ranks.get(sid)
                 if r is not None:  # an HL-level segment after the name loop: out of order, still read
@@ -119,17 +121,17 @@ def _walk(loop: HLLoop, strict: bool, col: Collector) -> tuple[dict[str, tuple],
         if strict:
             if r < rank:
                 col.add("X12-SEG-ORDER", f"{sid} is out of order in loop {current_name}", f"{current_name}/{sid}", no)
-            ok = _REQ_OK.get(sid)
+            req = _REQ.get(sid)
             # 2000B PAT (date of death, weight, pregnancy) does not use PAT01; only 2000C's does.
-            if ok is not None and sid != "HL" and (sid != "PAT" or loop.level == "23") and not ok(els):
-                col.required(els, layout.REQUIRED[sid], current_name, no)
+            if req is not None and sid != "HL" and (sid != "PAT" or loop.level == "23") and not all_present(els, req):
+                col.required(els, req, current_name, no)
         if r > rank:
             rank = r
     return own, names
 
 
 def _misplaced(col: Collector, sid: str, loop_name: str, no: int) -> None:
-    if sid in layout.KNOWN_SEGMENTS:
+    if sid in _KNOWN_SEGMENTS:
         col.add("X12-SEG-MISPLACED", f"segment {sid} is not allowed in loop {loop_name}", f"{loop_name}/{sid}", no)
     else:
         col.add("X12-SEG-UNKNOWN", f"unknown segment id {sid[:10]!r} in loop {loop_name}", f"{loop_name}/{sid[:10]}", no)

@@ -18,8 +18,8 @@ except ImportError:
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.claim import Envelope
 from scrubber.readers.x12.rules import finding
-from scrubber.readers.x12.segments import Delimiters, SegmentStream
-from scrubber.readers.x12.transaction import MAX_PENDING, Transaction
+from scrubber.readers.x12.segments import Delimiters, SegmentStream, segment
+from scrubber.readers.x12.transaction import Transaction
 from scrubber.readers.x12.values import element
 
 Record = Union[ClaimRecord, RunError]
@@ -64,28 +64,35 @@ class _Reader:
     def error(self, rule_id: str, message: str, segment: Optional[int], kind: str = "structure") -> RunError:
         return RunError(kind, f"{rule_id}: {message}", self.path, segment)
 
-    @cython.locals(seg=tuple, problems=list, t=Transaction)
+    @cython.locals(problems=list, t=Transaction, text=str, el=str, sid=str, stream=SegmentStream)
     def run(self, chunks: Iterable[bytes]) -> Iterator[Record]:
         stream = self.stream = SegmentStream(chunks)
         problems = stream.problems
-        envelope = {"ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge, "IEA": self._iea, "TA1": self._ta1}.get
+        envelope = {"ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge, "IEA": self._iea, "TA1": self._ta1}
         tx = None
-        for seg in stream:
+        el = ""
+        for text in stream:
             if problems:
                 yield from self._problems()
-            handler = envelope(seg[2][0])
-            if handler is not None:
-                yield from handler(seg)
+            if not el or text[0] == "I":
+                el = stream.delimiters.element  # delimiters change only at an ISA (or before the first segment)
+            sid = envelope_id(text, el)
+            if sid is not None:
+                yield from envelope[sid](segment(stream.count, text, el))
                 tx = self.tx
                 continue
             if tx is None:
-                yield from self._implicit_st(seg)
+                yield from self._implicit_st(segment(stream.count, text, el))
                 tx = self.tx
+                continue
             if tx.__class__ is Transaction:
-                t = tx  # compiled: typed (reader.pxd), so add() is a C call, once per segment
-                t.add(seg)
-                if t.pending and len(t.pending) >= MAX_PENDING:
-                    yield from t.hand_on([])
+                t = tx  # compiled: typed (reader.pxd), so these are C calls, once per segment
+                if t.streaming:
+                    t.add(segment(stream.count, text, el))
+                    if t.pending:
+                        yield from t.hand_on([])
+                elif t.hold_text(text, el):
+                    yield from t.overflow(el)
         if problems:
             yield from self._problems()
         yield from self._close_tx(None)
@@ -149,7 +156,7 @@ class _Reader:
         tx = self.tx
         if tx is not None:
             if tx.__class__ is Transaction:
-                tx.add(seg)
+                yield from tx.take(seg, self.stream.delimiters.element)
             return
         no = seg[0]
         yield self.error("X12-ST-TYPE", f"TA1 interchange acknowledgment at segment {no} is not an 837 claim; skipped", no, kind="unsupported")
@@ -186,8 +193,9 @@ class _Reader:
             tx = Transaction((no, "ST", ["ST", "837"]), env, findings)
             tx.count = 0
             tx.header = []
-            tx.sink = tx.header.append
-            tx.add(seg)
+            tx.into = tx.header
+            tx.first_no = no  # this segment is the transaction's first
+            tx.hold_text(text, self.stream.delimiters.element)
         else:
             tx = Transaction(seg, env, findings)
         self.tx = tx
@@ -207,9 +215,7 @@ class _Reader:
             if se is None:
                 yield self.error("X12-SE-MISSING", f"transaction (ST at segment {tx.st_no}) is not closed by SE", tx.st_no)
             return
-        records, errors = tx.close(se)
-        yield from records
-        yield from errors
+        yield from tx.finish(se, self.stream.delimiters.element)
 
     def _ge(self, seg: tuple) -> Iterator[Record]:
         no, _, els = seg
@@ -245,3 +251,39 @@ class _Reader:
 
 def _count(text: Optional[str]) -> Optional[int]:
     return int(text) if text is not None and text.isascii() and text.isdigit() else None
+
+
+_ENVELOPE_IDS = ("ISA", "GS", "ST", "SE", "GE", "IEA", "TA1")
+
+
+def envelope_id(text: str, el: str) -> Optional[str]:
+    """The id of an envelope segment (ISA GS ST SE GE IEA TA1), None for any other segment.
+
+    The same as ``text.split(el)[0] in _ENVELOPE_IDS`` without splitting (most segments are
+    not envelopes and are only split when their transaction is read)."""
+    n = len(text)
+    if n < 2:
+        return None
+    c = text[0]
+    c1 = text[1]
+    if c == "S":
+        if c1 != "T" and c1 != "E":
+            return None
+        k = 2
+    elif c == "G":
+        if c1 != "S" and c1 != "E":
+            return None
+        k = 2
+    elif c == "I":
+        if (c1 != "S" and c1 != "E") or n < 3 or text[2] != "A":
+            return None
+        k = 3
+    elif c == "T":
+        if c1 != "A" or n < 3 or text[2] != "1":
+            return None
+        k = 3
+    else:
+        return None
+    if n > k and text[k:k + 1] != el:
+        return None
+    return text[:k]

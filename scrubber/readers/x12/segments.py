@@ -5,10 +5,10 @@ delimiters are found by counting element separators: the 4th character is the el
 separator, ISA16 the component separator, and the character after ISA16 the segment
 terminator. Files may carry a UTF-8 BOM, leading white space, CR/LF or no line breaks at
 all, and several interchanges (each with its own delimiters). Text is UTF-8 (ASCII in
-practice); a byte that is not UTF-8 is read as Latin-1 rather than dropped. A segment is yielded as a
-plain tuple ``(number, text, elements)`` (the 1-based segment number within the file,
-the segment text without terminator, and ``text.split(element_separator)``): tuples keep
-the reader fast.
+practice); a byte that is not UTF-8 is read as Latin-1 rather than dropped. A segment is yielded as
+its text without terminator; ``count`` is then its 1-based segment number within the file.
+The stream does not split segments into elements: the reader holds a transaction's texts
+until its SE and splits each one when it reads it (``segment``).
 """
 from __future__ import annotations
 
@@ -115,6 +115,11 @@ def guess_delimiters(text: str) -> Optional[Delimiters]:
     return Delimiters(el, comp, None, term)
 
 
+def segment(no: int, text: str, el: str) -> tuple[int, str, list[str]]:
+    """A segment as the reader's parts take it: ``(number, text, text.split(el))``."""
+    return no, text, text.split(el)
+
+
 class SegmentStream:
     """Iterate the segments of one X12 file; ``delimiters`` changes at each ISA.
 
@@ -179,8 +184,8 @@ class SegmentStream:
             ))
         return buf, True
 
-    @cython.locals(buf=str, el=str, term=str, parts=list, text=str, elements=list, i=cython.Py_ssize_t)
-    def __iter__(self) -> Iterator[tuple[int, str, list[str]]]:
+    @cython.locals(buf=str, el=str, term=str, parts=list, text=str, i=cython.Py_ssize_t)
+    def __iter__(self) -> Iterator[str]:
         buf = ""
         while True:
             buf, ok = self._sniff(buf)
@@ -215,9 +220,8 @@ class SegmentStream:
                         resniff = True
                         break
                     self.count += 1
-                    elements = text.split(el)
-                    yield self.count, text, elements
-                    if elements[0] == "IEA":
+                    yield text
+                    if text[0] == "I" and text[:3] == "IEA" and text[3:4] in ("", el):
                         # The next interchange may declare other delimiters: re-read from here.
                         parts.append(buf)
                         buf = term.join(parts[i + 1 :])
@@ -233,7 +237,7 @@ class SegmentStream:
                     if tail:
                         self.count += 1
                         self.problems.append(("X12-TRUNCATED", "the last segment has no segment terminator", self.count))
-                        yield self.count, tail, tail.split(el)
+                        yield tail
                     return
                 more = self._more()
                 if drop_breaks and ("\n" in more or "\r" in more):

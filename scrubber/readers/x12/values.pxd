@@ -32,6 +32,9 @@ cdef class Collector:
     cdef public object line
 
     cpdef add(self, str rule_id, str message, object path, object segment, tuple codes=*)
+    cpdef object amount(self, object text, object path, object segment)
+    cpdef tuple date_value(self, object fmt, object text, object path, object segment)
+    cpdef required(self, list els, tuple indexes, object loop, object segment)
 
 
 @cython.locals(v=str, n=Py_ssize_t)
@@ -42,9 +45,10 @@ cpdef object parse_amount(object text)
 
 # Module-level helpers the other compiled modules call: cpdef so that a cimport (in their
 # .pxd) makes each call a C call instead of a Python call through the module dict.
-@cython.locals(n=long, ym=long, day=long, year=long, month=long)
-cpdef object _d8(object text)
-cpdef bint _is_plain_number(str text)
+@cython.locals(n=long, i=Py_ssize_t, c=Py_UCS4)
+cpdef object _d8(str text)
+@cython.locals(n=Py_ssize_t, i=Py_ssize_t, c=Py_UCS4, digits=Py_ssize_t, dots=Py_ssize_t, ascii_only=bint)
+cpdef bint _is_plain_number(str text) except -1
 cpdef object _amount(object text)
 @cython.locals(o=LazyLocs)
 cpdef LazyLocs lazy_locs(dict pairs, str prefix=*)

@@ -231,16 +231,22 @@ def masked_locs(table: dict[str, tuple], segments: tuple, prefix: str, mask: int
 
 
 def _d8(text: str) -> Optional[date]:
-    if len(text) != 8 or not (text.isascii() and text.isdigit()):
+    if len(text) != 8:
         return None
+    if cython.compiled:
+        # Eight ASCII digits to a number in a C loop (no int() of a new string).
+        n = 0
+        for i in range(8):
+            c = text[i]
+            if c < "0" or c > "9":
+                return None
+            n = n * 10 + (ord(c) - 48)
+    else:
+        if not (text.isascii() and text.isdigit()):
+            return None
+        n = int(text)  # a digit int() rejects (isdigit's superscripts) is a ValueError below
     try:
-        # One int parse and two divmods instead of three slices and three parses (birth dates
-        # rarely repeat, so they miss the cache). A digit int() rejects (isdigit's superscripts)
-        # is a ValueError either way.
-        n = int(text)
-        ym, day = divmod(n, 100)
-        year, month = divmod(ym, 100)
-        return date(year, month, day)
+        return date(n // 10000, n // 100 % 100, n % 100)
     except ValueError:
         return None
 
@@ -249,6 +255,28 @@ def _is_plain_number(text: str) -> bool:
     """``-?(?:\\d+\\.?\\d*|\\.\\d+)\\Z``, without the regex engine (about 4x faster): an
     optional minus, digits with an optional decimal point, at least one digit. ``isdecimal``
     is exactly the regex's ``\\d`` (Unicode category Nd)."""
+    if cython.compiled:
+        # The ASCII case in one C loop; any other character takes the general test below.
+        n = len(text)
+        i = 1 if n and text[0] == "-" else 0
+        digits = dots = 0
+        ascii_only = True
+        while i < n:
+            c = text[i]
+            if "0" <= c <= "9":
+                digits += 1
+            elif c == ".":
+                dots += 1
+                if dots > 1:
+                    return False
+            elif c < "\x80":
+                return False
+            else:
+                ascii_only = False
+                break
+            i += 1
+        if ascii_only:
+            return digits > 0
     if text[:1] == "-":
         text = text[1:]
     # At most one decimal point; the rest digits, at least one of them.
