@@ -37,3 +37,4 @@ cpdef object payer(NameLoop loop)
 
 @cython.locals(els=list)
 cdef list _nm1_elements(tuple nm1)
+from scrubber.readers.x12.fast cimport new_address, new_payer, new_person, new_provider  # C calls, keywords resolved at build time
