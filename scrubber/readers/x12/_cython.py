@@ -18,3 +18,18 @@ class cython:  # noqa: N801 - stands in for the module of that name
     def locals(**_types):
         """``@cython.locals(name=type, ...)``: a type declaration for the compiler, nothing at run time."""
         return lambda func: func
+
+    @staticmethod
+    def final(cls):
+        """``@cython.final``: the compiled class has no subclasses; nothing at run time."""
+        return cls
+
+    @staticmethod
+    def no_gc(cls):
+        """``@cython.no_gc``: the compiled class is not tracked by the cycle collector; nothing at run time."""
+        return cls
+
+    @staticmethod
+    def cclass(cls):
+        """``@cython.cclass``: compiled, the class is an extension type (its fields in the .pxd); nothing at run time."""
+        return cls

@@ -3,7 +3,8 @@ cimport cython
 
 
 # The locs classes: C extension types when compiled (values.py says why); fields not
-# visible from Python (the classes' methods and __reduce__ are the interface).
+# visible from Python (the classes' methods and __reduce__ are the interface). Their
+# final / no_gc directives are decorators in values.py (Cython ignores them here).
 cdef class _Locs:
     pass
 

@@ -25,6 +25,11 @@ except ImportError:
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)\Z")
 
 
+# Compiled, these are extension types (cclass; their fields are declared in values.pxd). A
+# locs object holds only strings, ints and tables of them, so it can never be part of a
+# reference cycle: no_gc spares the cycle collector the dozen built per claim.
+@cython.no_gc
+@cython.cclass
 class _Locs:
     """The read-only ``Mapping`` methods of the three ``locs`` classes below, on their
     ``__getitem__``, ``__iter__`` and ``__len__``.
@@ -66,6 +71,9 @@ class _Locs:
         return f"{type(self).__name__}({dict(self.items())!r})"
 
 
+@cython.final
+@cython.no_gc
+@cython.cclass
 class LazyLocs(_Locs):
     """``locs`` mapping field name -> Loc, built on access from ``(path, segment)`` pairs.
 
@@ -99,6 +107,9 @@ class LazyLocs(_Locs):
         return (LazyLocs, (self._pairs, self._prefix))
 
 
+@cython.final
+@cython.no_gc
+@cython.cclass
 class FieldLocs(_Locs):
     """``locs`` for objects whose fields always sit at the same elements of a few segments.
 
@@ -138,6 +149,9 @@ class FieldLocs(_Locs):
         return (FieldLocs, (self._table, self._segments, self._prefix))
 
 
+@cython.final
+@cython.no_gc
+@cython.cclass
 class MaskedLocs(_Locs):
     """``locs`` of a name loop (NM1 with N3, N4, DMG, PRV, REF) or an other payer (2320).
 
