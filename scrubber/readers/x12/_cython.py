@@ -20,6 +20,13 @@ class cython:  # noqa: N801 - stands in for the module of that name
         return lambda func: func
 
     @staticmethod
+    def boundscheck(_flag):
+        """``@cython.boundscheck(False)``: a compiler directive, nothing at run time."""
+        return lambda func: func
+
+    wraparound = boundscheck
+
+    @staticmethod
     def final(cls):
         """``@cython.final``: the compiled class has no subclasses; nothing at run time."""
         return cls

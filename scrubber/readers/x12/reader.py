@@ -65,6 +65,8 @@ class _Reader:
         return RunError(kind, f"{rule_id}: {message}", self.path, segment)
 
     @cython.locals(problems=list, t=Transaction, text=str, el=str, sid=str, stream=SegmentStream)
+    @cython.boundscheck(False)  # compiled: the stream yields no empty text
+    @cython.wraparound(False)
     def run(self, chunks: Iterable[bytes]) -> Iterator[Record]:
         stream = self.stream = SegmentStream(chunks)
         problems = stream.problems
@@ -256,6 +258,8 @@ def _count(text: Optional[str]) -> Optional[int]:
 _ENVELOPE_IDS = ("ISA", "GS", "ST", "SE", "GE", "IEA", "TA1")
 
 
+@cython.boundscheck(False)  # compiled: every index below is checked against n first
+@cython.wraparound(False)
 def envelope_id(text: str, el: str) -> Optional[str]:
     """The id of an envelope segment (ISA GS ST SE GE IEA TA1), None for any other segment.
 

@@ -11,3 +11,4 @@ cdef class SegmentStream:
 
 
 cpdef tuple segment(object no, str text, str el)
+cpdef str _drop_breaks(str text)

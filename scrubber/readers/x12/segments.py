@@ -115,6 +115,15 @@ def guess_delimiters(text: str) -> Optional[Delimiters]:
     return Delimiters(el, comp, None, term)
 
 
+def _drop_breaks(text: str) -> str:
+    """``text`` without CR and LF (one pass per character that is there: most files have LF only)."""
+    if "\r" in text:
+        text = text.replace("\r", "")
+    if "\n" in text:
+        text = text.replace("\n", "")
+    return text
+
+
 def segment(no: int, text: str, el: str) -> tuple[int, str, list[str]]:
     """A segment as the reader's parts take it: ``(number, text, text.split(el))``."""
     return no, text, text.split(el)
@@ -185,6 +194,8 @@ class SegmentStream:
         return buf, True
 
     @cython.locals(buf=str, el=str, term=str, parts=list, text=str, i=cython.Py_ssize_t)
+    @cython.boundscheck(False)  # compiled: the text indexes below are checked before use
+    @cython.wraparound(False)
     def __iter__(self) -> Iterator[str]:
         buf = ""
         while True:
@@ -200,15 +211,15 @@ class SegmentStream:
             # Line breaks are layout, not data (X12's character sets have no CR or LF): when
             # neither delimiter is one, drop them all at once instead of stripping each segment.
             drop_breaks = term not in "\r\n" and el not in "\r\n"
-            if drop_breaks and ("\n" in buf or "\r" in buf):
-                buf = buf.replace("\r", "").replace("\n", "")
+            if drop_breaks:
+                buf = _drop_breaks(buf)
             resniff = False
             sniffed_at = self.count
             while not resniff:
                 parts = buf.split(term)
                 buf = parts.pop()
                 for i, text in enumerate(parts):
-                    if not text or text[0] <= " " or text[-1] <= " ":
+                    if not text or text[0] <= " " or text[len(text) - 1] <= " ":
                         text = text.strip(_WS)
                         if not text:
                             continue
@@ -240,8 +251,8 @@ class SegmentStream:
                         yield tail
                     return
                 more = self._more()
-                if drop_breaks and ("\n" in more or "\r" in more):
-                    more = more.replace("\r", "").replace("\n", "")
+                if drop_breaks:
+                    more = _drop_breaks(more)
                 buf += more
                 if len(buf) > MAX_SEGMENT_CHARS and term not in buf:
                     self.problems.append(("X12-TRUNCATED", f"no segment terminator {term!r} in the last {len(buf):,} characters; stopped reading", self.count + 1))

@@ -18,6 +18,11 @@ from __future__ import annotations
 from typing import Optional
 
 from scrubber.model import ClaimRecord, Finding, RunError, Source
+
+try:
+    import cython  # compiled: resolved by Cython at build time; pure: Cython's shadow module if installed
+except ImportError:
+    from scrubber.readers.x12._cython import cython
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.claim import Envelope, build_claim
 from scrubber.readers.x12.fast import new_record
@@ -57,6 +62,8 @@ class Transaction:
         self.streaming = False  # more than MAX_PENDING claims: read segments as they arrive
 
     # -- holding ----------------------------------------------------------------------------
+    @cython.boundscheck(False)  # compiled: texts are never empty (the stream drops empty segments)
+    @cython.wraparound(False)
     def hold_text(self, text: str, el: str) -> bool:
         """Hold one segment's text until SE; True when the transaction has grown too big to hold
         (the reader then calls ``overflow``). Spots what must be known before claims are read."""
