@@ -3,6 +3,7 @@
 
     python bench/bench_reader.py                      # 20,000 837P claims + a 1 GB file
     python bench/bench_reader.py --claims 50000 --big-gb 0 --kind 837I
+    python bench/bench_reader.py --big-gb 0 --baseline 031f621   # this tree vs a git ref, same run
 
 The floor is a bare split of the same bytes in the same run (decode, split on the
 segment terminator, split each segment into elements): what any reader must at least do.
@@ -11,6 +12,9 @@ modules when setup.py could build them) and with ``CLAIMSCRUB_PURE_READER=1`` (t
 Targets (issue 3): >= 20,000 claims/s on one core for 837P with about 3 lines a claim,
 within 5x of the bare split, and peak RSS under 200 MB on a 1 GB file (measured in a
 subprocess with resource.getrusage; the file is deleted afterwards).
+With ``--baseline REF`` the reader of git ref REF is built as a wheel (compiled as a user's
+install would be) and timed against this tree's, alternating, on the same batch: a ratio that
+load on a shared machine moves much less than the claims/s figures themselves.
 """
 from __future__ import annotations
 
@@ -116,21 +120,61 @@ def measure_big(gigabytes: float, kind: str, tmp: str) -> None:
             os.remove(big)
 
 
-def time_reader_child(path: str, repeat: int, pure: bool) -> tuple[float, int, str]:
-    """Best CPU time of the reader in a fresh interpreter: compiled as installed, or the .py sources."""
+def time_reader_child(path: str, repeat: int, pure: bool, root: str = "") -> tuple[float, int, str]:
+    """Best CPU time of the reader in a fresh interpreter: compiled as installed, or the .py sources;
+    ``root``: the reader of the tree installed there (a baseline) instead of this one."""
     env = {k: v for k, v in os.environ.items() if k != "CLAIMSCRUB_PURE_READER"}
     if pure:
         env["CLAIMSCRUB_PURE_READER"] = "1"
-    out = subprocess.run([sys.executable, __file__, "--time-reader", path, str(repeat)], env=env,
+    out = subprocess.run([sys.executable, __file__, "--time-reader", path, str(repeat), root], env=env,
                          capture_output=True, text=True, check=True).stdout.splitlines()
     return float(out[0]), int(out[1]), out[2]
+
+
+def build_baseline(ref: str, tmp: str) -> str:
+    """Git ref ``ref`` of this repository, built as a wheel (with its compiled reader) and unpacked
+    into a folder; returns the folder (put it first on sys.path to import that tree's scrubber)."""
+    import zipfile
+
+    src, wheels, target = (os.path.join(tmp, d) for d in ("baseline-src", "baseline-wheel", "baseline"))
+    os.makedirs(src)
+    archive = subprocess.run(["git", "-C", str(HERE.parent), "archive", ref], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", src], input=archive, check=True)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", wheels, src], check=True,
+                   capture_output=True)
+    (wheel,) = [f for f in os.listdir(wheels) if f.endswith(".whl")]
+    with zipfile.ZipFile(os.path.join(wheels, wheel)) as z:
+        z.extractall(target)
+    return target
+
+
+def compare_with_baseline(ref: str, path: str, claims: int, repeat: int, rounds: int, tmp: str) -> None:
+    root = build_baseline(ref, tmp)
+    sides: dict[str, list[float]] = {"baseline": [], "this tree": []}
+    impls = {}
+    for _ in range(rounds):  # alternate, so that a change in load hits both sides alike
+        for side, where in (("baseline", root), ("this tree", "")):
+            t, n, impls[side] = time_reader_child(path, repeat, pure=False, root=where)
+            assert n == claims, (side, n, claims)
+            sides[side].append(t)
+    tb, tt = min(sides["baseline"]), min(sides["this tree"])
+    print(f"baseline {ref}: {tb:7.3f} s  {claims / tb:10,.0f} claims/s  ({impls['baseline']})")
+    print(f"this tree   : {tt:7.3f} s  {claims / tt:10,.0f} claims/s  ({impls['this tree']}); "
+          f"{tb / tt:.2f}x the baseline (best of {rounds} alternating rounds x {repeat} reads)")
 
 
 def main() -> int:
     if len(sys.argv) == 5 and sys.argv[1] == "--make-big":
         print(big_file(sys.argv[2], float(sys.argv[3]), sys.argv[4]))
         return 0
-    if len(sys.argv) == 4 and sys.argv[1] == "--time-reader":
+    if len(sys.argv) == 5 and sys.argv[1] == "--time-reader":
+        if sys.argv[4]:  # a baseline tree: its scrubber, not this one
+            sys.path.insert(0, sys.argv[4])
+            for name in [m for m in sys.modules if m == "scrubber" or m.startswith("scrubber.")]:
+                del sys.modules[name]
+            import scrubber
+
+            assert Path(scrubber.__file__).resolve().is_relative_to(Path(sys.argv[4]).resolve()), scrubber.__file__
         from scrubber.readers.x12 import implementation
 
         t, n = best_of(read_all, sys.argv[2], int(sys.argv[3]))
@@ -141,6 +185,8 @@ def main() -> int:
     ap.add_argument("--kind", choices=("837P", "837I"), default="837P")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--big-gb", type=float, default=1.0, help="size of the peak-RSS file in GB (0 skips it)")
+    ap.add_argument("--baseline", metavar="REF", help="also time git ref REF's reader (built as a wheel), alternating with this tree's")
+    ap.add_argument("--rounds", type=int, default=3, help="--baseline: alternating rounds")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="claimscrub-bench-") as tmp:
@@ -164,6 +210,8 @@ def main() -> int:
         print(f"pure reader: {t_pure:7.3f} s  {args.claims / t_pure:10,.0f} claims/s  {mb / t_pure:7.1f} MB/s  "
               f"{t_pure / t_bare:5.1f}x the split  ({impl_pure}); installed reader {t_pure / t_read:.2f}x faster")
         print(f"targets: installed reader >= 20,000 claims/s on one core and <= 5x the bare split")
+        if args.baseline:
+            compare_with_baseline(args.baseline, path, args.claims, args.repeat, args.rounds, tmp)
     return 0
 
 

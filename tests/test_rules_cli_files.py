@@ -183,3 +183,33 @@ def test_lint_of_a_users_folder_reports_a_changed_standard_value_set_as_scrub_do
     assert r.exit_code == 2
     assert f"{changed}:1: value set 'ncd-210-12-diagnoses' is already defined in" in r.output
     assert "(a standard value set); rename one of them" in r.output
+
+
+def test_scrub_with_a_users_folder_that_carries_unchanged_standard_value_sets_runs_as_lint_says(tmp_path):
+    # A user's rule folder with its own (made-up) pack and copies of the standard value sets: lint
+    # passes it, so a scrub must run with it too; a copy changed under a standard name stops both.
+    root = tmp_path / "rules"
+    shutil.copytree(RULES / "valuesets", root / "valuesets")
+    (root / "mine").mkdir()
+    (root / "mine" / "MINE-EM-001.yaml").write_text(textwrap.dedent("""\
+        id: MINE-EM-001
+        title: made-up rule for a test
+        severity: info
+        category: payer-policy
+        message: "made-up: an office visit"
+        when: {all: [{fact: line, field: code, op: in_set, value: em-office-visits}]}
+        tests:
+          - {name: an office visit, expect: fire, claim: {claim_id: MADE-UP-1, lines: [{number: 1, code: "99213", units: 1}]}}
+          - {name: a lab test, expect: pass, claim: {claim_id: MADE-UP-2, lines: [{number: 1, code: "80048", units: 1}]}}
+        """))
+    samples = str(Path(__file__).resolve().parent.parent / "fixtures" / "claims")
+    assert invoke("lint", str(root)).exit_code == 0
+    r = CliRunner().invoke(cli, ["scrub", samples, "--rules", str(root), "--no-ledger", "--format", "json"])
+    assert r.exit_code in (0, 1), r.output
+    assert "MINE-EM-001" in r.output
+    changed = root / "valuesets" / "em-office-visits.yaml"
+    changed.write_text(changed.read_text().replace("99211-99215", "99211-99214"))  # made-up change
+    for args in (["rules", "lint", str(root)], ["scrub", samples, "--rules", str(root), "--no-ledger"]):
+        r = CliRunner().invoke(cli, args)
+        assert r.exit_code == 2, args
+        assert "value set 'em-office-visits' is already defined in" in r.output

@@ -226,7 +226,8 @@ def load_packs(dirs: Iterable[Path], fallback_valuesets: Iterable[Path] = ()) ->
     so a rule author can lint or test the file being edited without the rest of the packs.
     ``fallback_valuesets``: value-set folders whose sets serve only the names ``dirs`` do not
     define (`rules lint MY-DIR` sees the standard sets); a set of ``dirs`` that reuses a fallback set's name
-    with other content is a clash, as in a scrub (an unchanged copy is not).
+    with other content is a clash, as in a scrub; an unchanged copy (byte for byte) is not, in
+    either (two definitions of one set with other content are always a clash).
     """
     ensure_loaded()
     problems: list[str] = []
@@ -241,10 +242,14 @@ def load_packs(dirs: Iterable[Path], fallback_valuesets: Iterable[Path] = ()) ->
             if vs is None:
                 continue
             if vs.name in out.valuesets:
+                same = Path(vs_origin[vs.name]).read_bytes() == path.read_bytes()
                 if not is_fallback:
-                    problems.append(f"{path}:{vs.line}: value set '{vs.name}' is already defined in "
-                                    f"{vs_origin[vs.name]}; rename one of them")
-                elif Path(vs_origin[vs.name]).read_bytes() != path.read_bytes():
+                    # an unchanged copy (a user's rule folder that carries the standard sets it uses)
+                    # defines nothing new: the same in a scrub as in lint
+                    if not same:
+                        problems.append(f"{path}:{vs.line}: value set '{vs.name}' is already defined in "
+                                        f"{vs_origin[vs.name]}; rename one of them")
+                elif not same:
                     # a different set under a standard name: a scrub, where the standard sets load beside
                     # these, stops on it, so lint must not pass it (an unchanged copy shadows nothing)
                     problems.append(f"{vs_origin[vs.name]}:{out.valuesets[vs.name].line}: value set '{vs.name}' is "

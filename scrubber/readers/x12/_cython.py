@@ -25,3 +25,18 @@ class cython:  # noqa: N801 - stands in for the module of that name
         return lambda func: func
 
     wraparound = boundscheck
+
+    @staticmethod
+    def final(cls):
+        """``@cython.final``: the compiled class has no subclasses; nothing at run time."""
+        return cls
+
+    @staticmethod
+    def no_gc(cls):
+        """``@cython.no_gc``: the compiled class is not tracked by the cycle collector; nothing at run time."""
+        return cls
+
+    @staticmethod
+    def cclass(cls):
+        """``@cython.cclass``: compiled, the class is an extension type (its fields in the .pxd); nothing at run time."""
+        return cls

@@ -23,7 +23,8 @@ cdef class Envelope:
                line_map=dict, other_map=dict, ranks=dict, code=str, sub_loop=str, parts=list, clm05=str, q=str,
                hi_count=Py_ssize_t, sv_id=str, ln=LineSegments, op=OtherPayerSegments, service_lines=tuple,
                pos=str, fq=str, freq=str, where=str, parent=str, key=str, attr=str, hit=tuple, j=Py_ssize_t,
-               sv_req=tuple, dtp_req=tuple, req=tuple)
+               sv_req=tuple, dtp_req=tuple, req=tuple, first=LineSegments, last=LineSegments)
 cpdef tuple build_claim(list segs, Envelope env, Billing billing, Subscriber sub, Patient pat)
 from scrubber.readers.x12.fast cimport new_claim, new_raw, new_source  # C calls, keywords resolved at build time
 from scrubber.readers.x12.claim_checks cimport all_present
+cpdef str _line_dtp03(object position)

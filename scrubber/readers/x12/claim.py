@@ -279,17 +279,21 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
     service_lines = tuple([build_line(ln, kind, comp, col, strict) for ln in lines])
     col.line = None
     service_from = service_to = None
+    first = last = None  # the lines whose DTP03 hold the claim's service dates
     for ln, sl in zip(lines, service_lines):
         start = sl.date_from
         if start is None:
             continue
         if service_from is None or start < service_from:
             service_from = start
-            locs["service_from"] = (ln.prefix + "/DTP03", ln.dates[0][0])
+            first = ln
         end = sl.date_to or start
         if service_to is None or end > service_to:
             service_to = end
-            locs["service_to"] = (ln.prefix + "/DTP03", ln.dates[0][0])
+            last = ln
+    if first is not None:
+        locs["service_from"] = (_line_dtp03(first.position), first.dates[0][0])
+        locs["service_to"] = (_line_dtp03(last.position), last.dates[0][0])
     if service_from is None:
         svc = fields.pop("_service", None)
         if svc is not None:
@@ -402,6 +406,13 @@ def _prefix(loop_state: str, line: Optional[LineSegments], other: Optional[Other
 
 def _bad_entity(col: Collector, code: str, where: str, no: int) -> None:
     col.add("X12-SEG-MISPLACED", f"NM101 entity code {code[:10]!r} does not start a loop here", where + "/NM101", no)
+
+
+_LINE_DTP03 = [f"2400[{i}]/DTP03" for i in range(100)]
+
+
+def _line_dtp03(position: int) -> str:
+    return _LINE_DTP03[position] if position < 100 else f"2400[{position}]/DTP03"
 
 
 def _int(text: Optional[str]) -> Optional[int]:

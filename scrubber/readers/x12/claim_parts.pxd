@@ -1,7 +1,7 @@
 # Cython declarations for claim_parts.py (pure Python mode; see setup.py). Types only, no logic.
 cimport cython
 from scrubber.readers.x12.values cimport Collector
-from scrubber.readers.x12.values cimport element, field_locs, lazy_locs, parse_amount, parse_d8  # C calls
+from scrubber.readers.x12.values cimport element, field_locs, masked_locs, parse_amount, parse_d8  # C calls
 from scrubber.readers.x12.names cimport NameLoop, payer, person, provider
 
 
@@ -21,9 +21,14 @@ cdef class OtherPayerSegments:
 
 
 @cython.locals(m=Py_ssize_t, composite=str, parts=list, qual=str, mm=str, base=str, poa=object, table=dict,
-               dx_segments=tuple, prefix=str)
+               dx_segments=tuple)
 cpdef read_hi(list els, object no, object k, str comp, Collector col, list diagnoses, list conditions,
               list occurrences, list values, list procedures)
+
+cdef dict _DX_LOCS, _DX_POA_LOCS, _CODE_LOCS, _CODE_DATES_LOCS, _CODE_AMOUNT_LOCS, _PROCEDURE_DATE_LOCS
+cdef list _DX_PREFIX
+
+cdef str _hi_element_prefix(object k, Py_ssize_t m, str mm)
 
 @cython.locals(parts=list)
 cpdef tuple _procedure(str composite, str comp)
@@ -32,6 +37,9 @@ cpdef tuple _procedure(str composite, str comp)
                table=dict)
 cpdef object build_line(LineSegments ln, str kind, str comp, Collector col, bint strict)
 
-@cython.locals(p=str, locs=dict)
+cdef long _O_SBR, _O_PAID, _O_ADJUDICATED
+cdef dict _OTHER_PAYER_LOCS
+
+@cython.locals(p=str, mask=long)
 cpdef object build_other(OtherPayerSegments op, Collector col)
 from scrubber.readers.x12.fast cimport new_code_entry, new_diagnosis, new_line, new_other_payer  # C calls, keywords resolved at build time

@@ -11,7 +11,7 @@ from scrubber.model import OtherPayer, ServiceLine
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.fast import new_code_entry, new_diagnosis, new_line, new_other_payer
 from scrubber.readers.x12.names import NameLoop, payer, person, provider
-from scrubber.readers.x12.values import Collector, element, field_locs, lazy_locs, parse_amount, parse_d8
+from scrubber.readers.x12.values import Collector, element, field_locs, loc_table, masked_locs, parse_amount, parse_d8
 
 _PAD = [""] * 24
 
@@ -46,7 +46,7 @@ class OtherPayerSegments:
 
 def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, procedures) -> None:
     """One HI segment: diagnoses (position counts across HI segments), and 837I code lists."""
-    dx_segments = None  # (no,): the segment of every diagnosis of this HI, shared by their locs
+    dx_segments = None  # (no,): the segment of every code of this HI, shared by their locs
     for m in range(1, len(els)):
         composite = els[m]
         if not composite:
@@ -68,31 +68,34 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
                 poa, table = None, _DX_LOCS
             if dx_segments is None:
                 dx_segments = (no,)
-            prefix = _DX_PREFIX[k][m] if k < 40 and m < 13 else _hi_prefix(k) + mm
             diagnoses.append(new_diagnosis(position=len(diagnoses) + 1, code=code, qualifier=qual, poa=poa,
-                                           locs=field_locs(table, dx_segments, prefix)))
+                                           locs=field_locs(table, dx_segments, _hi_element_prefix(k, m, mm))))
         elif qual in ("BG", "BH", "BI", "BE"):
-            clocs = {"code": (mm + "-2", no), "qualifier": (mm + "-1", no)}
+            table = _CODE_LOCS
             start = end = amount = None
             base = f"2300/HI[{k}]{mm}"
             if qual in ("BH", "BI") and len(parts) > 3:
                 start, end = col.date_value(parts[2] or None, parts[3] or None, base + "-4", no)
-                clocs["date_from"] = clocs["date_to"] = (mm + "-4", no)
+                table = _CODE_DATES_LOCS
             if qual == "BE" and len(parts) > 4 and parts[4]:
                 amount = col.amount(parts[4], base + "-5", no)
-                clocs["amount"] = (mm + "-5", no)
+                table = _CODE_AMOUNT_LOCS
+            if dx_segments is None:
+                dx_segments = (no,)
             entry = new_code_entry(qualifier=qual, code=code, date_from=start, date_to=end, amount=amount,
-                                   locs=lazy_locs(clocs, _hi_prefix(k)))
+                                   locs=field_locs(table, dx_segments, _hi_element_prefix(k, m, mm)))
             (conditions if qual == "BG" else values if qual == "BE" else occurrences).append(entry)
         elif qual in ("BBR", "BBQ", "BR", "BQ"):
             base = f"2300/HI[{k}]{mm}"
             start = None
-            plocs = {"code": (mm + "-2", no), "qualifier": (mm + "-1", no)}
+            table = _CODE_LOCS
             if len(parts) > 3 and parts[3]:
                 start, _ = col.date_value(parts[2] or None, parts[3], base + "-4", no)
-                plocs["date_from"] = (mm + "-4", no)
+                table = _PROCEDURE_DATE_LOCS
+            if dx_segments is None:
+                dx_segments = (no,)
             procedures.append(new_code_entry(qualifier=qual, code=code, date_from=start, date_to=start, amount=None,
-                                             locs=lazy_locs(plocs, _hi_prefix(k))))
+                                             locs=field_locs(table, dx_segments, _hi_element_prefix(k, m, mm))))
         elif qual not in layout.OTHER_HI_QUALIFIERS:
             base = f"2300/HI[{k}]{mm}"
             col.add("X12-CODE", f"{qual[:10]!r} is not an HI code list qualifier", base + "-1", no)
@@ -104,8 +107,13 @@ def _separator_hint(qual: str):
 
 
 _HI_INDEX = [f"{m:02d}" for m in range(13)]
+# FieldLocs tables of HI codes, after the composite's prefix (2300/HI[2]03): "-2" is HI02-2.
 _DX_LOCS = {"code": ("-2", 0), "qualifier": ("-1", 0)}
 _DX_POA_LOCS = {**_DX_LOCS, "poa": ("-9", 0)}
+_CODE_LOCS = _DX_LOCS  # condition codes, procedures without a date
+_CODE_DATES_LOCS = {**_CODE_LOCS, "date_from": ("-4", 0), "date_to": ("-4", 0)}  # occurrences, occurrence spans
+_CODE_AMOUNT_LOCS = {**_CODE_LOCS, "amount": ("-5", 0)}  # value codes with an amount
+_PROCEDURE_DATE_LOCS = {**_CODE_LOCS, "date_from": ("-4", 0)}
 
 
 
@@ -116,6 +124,11 @@ _DX_QUALIFIERS = layout.DIAGNOSIS_QUALIFIERS
 
 def _hi_prefix(k: int) -> str:
     return _HI_PREFIX[k] if k < 40 else f"2300/HI[{k}]"
+
+
+def _hi_element_prefix(k: int, m: int, mm: str) -> str:
+    """``2300/HI[k]`` + element ``mm`` (HI``mm``), precomputed for the usual k < 40, m < 13."""
+    return _DX_PREFIX[k][m] if k < 40 and m < 13 else _hi_prefix(k) + mm
 
 
 _LINE_COMMON = {"number": ("LX01", 0), "date_from": ("DTP03", 2), "date_to": ("DTP03", 2),
@@ -253,22 +266,31 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
     )
 
 
+# MaskedLocs table of an other payer (2320[n]): segments (SBR, AMT*D, the 2330B DTP*573).
+_O_SBR, _O_PAID, _O_ADJUDICATED = 1, 2, 4
+_OTHER_PAYER_LOCS = loc_table(
+    ("responsibility", _O_SBR, "/SBR01", 0), ("relationship", _O_SBR, "/SBR02", 0),
+    ("claim_filing_indicator", _O_SBR, "/SBR09", 0), ("paid_amount", _O_PAID, "/AMT02", 1),
+    ("adjudication_date", _O_ADJUDICATED, "/2330B/DTP03", 2))
+
+
 def build_other(op: OtherPayerSegments, col: Collector) -> OtherPayer:
     no, _, els = op.sbr
     p = op.prefix
-    locs = {"responsibility": (p + "/SBR01", no), "relationship": (p + "/SBR02", no),
-            "claim_filing_indicator": (p + "/SBR09", no)}
-    paid = None
+    mask = _O_SBR
+    paid = amt_no = dtp_no = None
     if op.amt_paid is not None:
-        paid = col.amount(element(op.amt_paid[2], 2), p + "/AMT02", op.amt_paid[0])
-        locs["paid_amount"] = (p + "/AMT02", op.amt_paid[0])
-    pay_loop = op.names.get("2330B")
+        amt_no = op.amt_paid[0]
+        paid = col.amount(element(op.amt_paid[2], 2), p + "/AMT02", amt_no)
+        mask |= _O_PAID
+    pay_loop = op.names.get("2330B")  # its prefix is p + "/2330B" (claim.py names sub-loops so)
     adjudicated = None
     if pay_loop is not None:
         for dno, _, dels in pay_loop.dtps:
             if element(dels, 1) == "573":
                 adjudicated, _ = col.date_value(element(dels, 2), element(dels, 3), pay_loop.prefix + "/DTP03", dno)
-                locs["adjudication_date"] = (pay_loop.prefix + "/DTP03", dno)
+                dtp_no = dno
+                mask |= _O_ADJUDICATED
                 break
     sub_loop = op.names.get("2330A")
     responsibility = element(els, 1)
@@ -282,6 +304,5 @@ def build_other(op: OtherPayerSegments, col: Collector) -> OtherPayer:
         subscriber=person(sub_loop, col) if sub_loop is not None else None,
         paid_amount=paid,
         adjudication_date=adjudicated,
-        locs=lazy_locs(locs),
+        locs=masked_locs(_OTHER_PAYER_LOCS, (no, amt_no, dtp_no), p, mask),
     )
-

@@ -45,10 +45,9 @@ cpdef tuple _walk(HLLoop loop, bint strict, Collector col)
 @cython.locals(col=Collector, own=dict, names=dict, providers=list, bp=NameLoop, pay_to=NameLoop)
 cpdef Billing _billing(HLLoop loop, bint strict)
 
-@cython.locals(col=Collector, own=dict, names=dict, sbr=tuple, els=list, locs=dict, sub=NameLoop, pay=NameLoop,
-               rel_loc=tuple)
+@cython.locals(col=Collector, own=dict, names=dict, sbr=tuple, els=list, locs=dict, sub=NameLoop, pay=NameLoop)
 cpdef Subscriber _subscriber(HLLoop loop, bint strict)
 
-@cython.locals(col=Collector, own=dict, names=dict, pat=tuple, pl=NameLoop, rel_loc=tuple)
+@cython.locals(col=Collector, own=dict, names=dict, pat=tuple, pl=NameLoop)
 cpdef Patient _patient(HLLoop loop, bint strict)
 from scrubber.readers.x12.claim_checks cimport all_present

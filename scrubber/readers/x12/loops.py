@@ -181,13 +181,11 @@ def _subscriber(loop: HLLoop, strict: bool) -> Subscriber:
     sbr = own.get("SBR")
     responsibility = relationship = filing = None
     locs: dict = {}
-    rel_loc = None
     if sbr is not None:
         no, _, els = sbr
         responsibility, relationship, filing = element(els, 1), element(els, 2), element(els, 9)
         locs["payer_responsibility"] = ("2000B/SBR01", no)
         locs["claim_filing_indicator"] = ("2000B/SBR09", no)
-        rel_loc = ("2000B/SBR02", no)
         if responsibility is not None and responsibility not in layout.SBR_RESPONSIBILITY:
             col.add("X12-CODE", f"SBR01 payer responsibility {responsibility!r} is not one of P S T A-H U", "2000B/SBR01", no)
         if strict and filing is None:
@@ -195,7 +193,7 @@ def _subscriber(loop: HLLoop, strict: bool) -> Subscriber:
     elif strict:
         col.add("X12-REQ-SEG", "the subscriber information segment is missing", "2000B/SBR", loop.segments[0][0])
     sub = names.get("2010BA")
-    person_ = person(sub, col, relationship, rel_loc) if sub is not None else None
+    person_ = person(sub, col, relationship, sbr) if sub is not None else None
     pay = names.get("2010BB")
     payer_ = payer(pay) if pay is not None else None
     if strict:
@@ -208,14 +206,13 @@ def _patient(loop: HLLoop, strict: bool) -> Patient:
     col = Collector()
     own, names = _walk(loop, strict, col)
     pat = own.get("PAT")
-    relationship = rel_loc = None
+    relationship = None
     if pat is not None:
         relationship = element(pat[2], 1)
-        rel_loc = ("2000C/PAT01", pat[0])
     elif strict:
         col.add("X12-REQ-SEG", "the patient information segment is missing", "2000C/PAT", loop.segments[0][0])
     pl = names.get("2010CA")
-    person_ = person(pl, col, relationship, rel_loc) if pl is not None else None
+    person_ = person(pl, col, relationship, pat) if pl is not None else None
     if strict:
         _require_loop(col, names, "2010CA", "patient NM1*QC", loop.segments[0])
     return Patient(person_, col.findings + loop.findings, loop.raw())

@@ -2,6 +2,31 @@
 cimport cython
 
 
+# The locs classes: C extension types when compiled (values.py says why); fields not
+# visible from Python (the classes' methods and __reduce__ are the interface). Their
+# final / no_gc directives are decorators in values.py (Cython ignores them here).
+cdef class _Locs:
+    pass
+
+
+cdef class LazyLocs(_Locs):
+    cdef dict _pairs
+    cdef str _prefix
+
+
+cdef class FieldLocs(_Locs):
+    cdef dict _table
+    cdef tuple _segments
+    cdef str _prefix
+
+
+cdef class MaskedLocs(_Locs):
+    cdef dict _table
+    cdef tuple _segments
+    cdef str _prefix
+    cdef long _mask
+
+
 cdef class Collector:
     cdef dict __dict__  # attributes added to the .py but not declared here still work (slower)
     cdef public list findings
@@ -26,7 +51,10 @@ cpdef object _d8(str text)
 @cython.locals(n=Py_ssize_t, i=Py_ssize_t, c=Py_UCS4, digits=Py_ssize_t, dots=Py_ssize_t, ascii_only=bint)
 cpdef bint _is_plain_number(str text) except -1
 cpdef object _amount(object text)
-cpdef object lazy_locs(object pairs, object prefix=*)
-cpdef object field_locs(object table, object segments, object prefix)
+@cython.locals(o=LazyLocs)
+cpdef LazyLocs lazy_locs(dict pairs, str prefix=*)
+@cython.locals(o=FieldLocs)
+cpdef FieldLocs field_locs(dict table, tuple segments, str prefix)
+@cython.locals(o=MaskedLocs)
+cpdef MaskedLocs masked_locs(dict table, tuple segments, str prefix, long mask)
 
-from cpython.object cimport PyObject_GenericSetAttr as _set

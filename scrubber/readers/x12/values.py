@@ -1,13 +1,14 @@
 """Element values -> model values (Decimal, date), each check a located structure finding.
 
 A ``Collector`` gathers the findings of one loop or claim while its segments are read.
-``LazyLocs`` keeps ``locs`` cheap: a claim has dozens of located values, so the reader
-stores ``(path, segment)`` pairs and builds ``Loc`` objects only when one is looked at.
+``LazyLocs``, ``FieldLocs`` and ``MaskedLocs`` keep ``locs`` cheap: a claim has dozens of
+located values, so the reader stores segment numbers and builds ``Loc`` objects only when
+one is looked at.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import ItemsView, KeysView, Mapping, ValuesView
 from datetime import date
 from decimal import Decimal
 from typing import Iterator, Optional
@@ -24,7 +25,56 @@ except ImportError:
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)\Z")
 
 
-class LazyLocs(Mapping):
+# Compiled, these are extension types (cclass; their fields are declared in values.pxd). A
+# locs object holds only strings, ints and tables of them, so it can never be part of a
+# reference cycle: no_gc spares the cycle collector the dozen built per claim.
+@cython.no_gc
+@cython.cclass
+class _Locs:
+    """The read-only ``Mapping`` methods of the three ``locs`` classes below, on their
+    ``__getitem__``, ``__iter__`` and ``__len__``.
+
+    Not a ``collections.abc.Mapping`` subclass but registered as one (``isinstance`` holds):
+    that lets the compiled reader make these C extension types (values.pxd), which it builds
+    and frees a dozen times per claim at a fraction of a Python class instance's cost; the
+    pure-Python reader uses the same classes, so both behave alike.
+    """
+
+    __slots__ = ()
+    __hash__ = None  # type: ignore[assignment]  # unhashable, like every Mapping
+
+    def keys(self) -> KeysView:
+        return KeysView(self)  # type: ignore[arg-type]
+
+    def items(self) -> ItemsView:
+        return ItemsView(self)  # type: ignore[arg-type]
+
+    def values(self) -> ValuesView:
+        return ValuesView(self)  # type: ignore[arg-type]
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return dict(self.items()) == dict(other.items())
+
+    def __ne__(self, other: object) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self.items())!r})"
+
+
+@cython.final
+@cython.no_gc
+@cython.cclass
+class LazyLocs(_Locs):
     """``locs`` mapping field name -> Loc, built on access from ``(path, segment)`` pairs.
 
     ``prefix`` is prepended to every path (``2400[2]/`` + ``SV101-2``), so a reader can
@@ -53,14 +103,14 @@ class LazyLocs(Mapping):
     def __contains__(self, key: object) -> bool:
         return key in self._pairs
 
-    def __repr__(self) -> str:
-        return f"LazyLocs({dict(self)!r})"
-
     def __reduce__(self):
         return (LazyLocs, (self._pairs, self._prefix))
 
 
-class FieldLocs(Mapping):
+@cython.final
+@cython.no_gc
+@cython.cclass
+class FieldLocs(_Locs):
     """``locs`` for objects whose fields always sit at the same elements of a few segments.
 
     ``table`` (shared, static) maps field -> (path suffix, index into ``segments``);
@@ -95,32 +145,102 @@ class FieldLocs(Mapping):
         hit = self._table.get(key)  # type: ignore[arg-type]
         return hit is not None and self._segments[hit[1]] is not None
 
-    def __repr__(self) -> str:
-        return f"FieldLocs({dict(self)!r})"
-
     def __reduce__(self):
         return (FieldLocs, (self._table, self._segments, self._prefix))
 
 
-_new = object.__new__
-if not cython.compiled:
-    _set = object.__setattr__  # compiled: PyObject_GenericSetAttr, cimported in values.pxd
+@cython.final
+@cython.no_gc
+@cython.cclass
+class MaskedLocs(_Locs):
+    """``locs`` of a name loop (NM1 with N3, N4, DMG, PRV, REF) or an other payer (2320).
+
+    Which fields such an object has located depends on what the loop holds (NM104 only when
+    there is a first name; DMG02 only with a DMG), so the reader says it with ``mask``, a
+    small int with one bit per condition: ints below 256 are shared by CPython, so the mask
+    costs no allocation, and one static ``table`` per kind of object serves every object.
+    A table maps field -> alternatives ``((bit, path, index), ...)``: the field is located by
+    the first alternative whose bit is set in ``mask`` (the tax id is in NM109 or in REF02),
+    in segment ``segments[index]``; with no bit set the field is absent. ``path`` starting
+    with ``/`` is inside the loop (``prefix + path``: ``2010BA`` + ``/NM103``); any other path
+    is outside it and used as is (``2000A/PRV03``, ``2000B/SBR02``). So an object costs this
+    small one and the tuple of its distinct segment numbers: no dict, no pair per field and
+    no path string until a location is looked at.
+    """
+
+    __slots__ = ("_table", "_segments", "_prefix", "_mask")
+
+    def __init__(self, table: dict[str, tuple], segments: tuple, prefix: str, mask: int):
+        self._table = table
+        self._segments = segments
+        self._prefix = prefix
+        self._mask = mask
+
+    def __getitem__(self, key: str) -> Loc:
+        mask = self._mask
+        for bit, path, i in self._table[key]:
+            if mask & bit:
+                return Loc(self._prefix + path if path[:1] == "/" else path, self._segments[i])
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        mask = self._mask
+        return iter([k for k, alts in self._table.items() if any(mask & a[0] for a in alts)])
+
+    def __len__(self) -> int:
+        mask = self._mask
+        return sum(1 for alts in self._table.values() if any(mask & a[0] for a in alts))
+
+    def __contains__(self, key: object) -> bool:
+        alts = self._table.get(key)  # type: ignore[arg-type]
+        mask = self._mask
+        return alts is not None and any(mask & a[0] for a in alts)
+
+    def __reduce__(self):
+        return (MaskedLocs, (self._table, self._segments, self._prefix, self._mask))
 
 
+for _cls in (LazyLocs, FieldLocs, MaskedLocs):
+    Mapping.register(_cls)
+
+
+def loc_table(*rows: tuple[str, int, str, int]) -> dict[str, tuple]:
+    """A ``MaskedLocs`` table from ``(field, bit, path, index)`` rows, in iteration order; rows
+    of the same field are its alternatives, tried in the order given."""
+    table: dict[str, tuple] = {}
+    for field_name, bit, path, index in rows:
+        if not 0 < bit < 256:
+            raise ValueError(f"{field_name}: bit {bit} is not a small int (1..255)")
+        table[field_name] = table.get(field_name, ()) + ((bit, path, index),)
+    return table
+
+
+# The builders: no class call (no __init__ through the type's call slot). Compiled, each is
+# one C allocation and three or four stores into the extension type's fields (values.pxd).
 def lazy_locs(pairs: dict[str, tuple[str, Optional[int]]], prefix: str = "") -> LazyLocs:
-    """``LazyLocs(pairs, prefix)``, built without the class call: a claim has a dozen of them."""
-    o = _new(LazyLocs)
-    _set(o, "_pairs", pairs)
-    _set(o, "_prefix", prefix)
+    """``LazyLocs(pairs, prefix)``: a claim has one."""
+    o = LazyLocs.__new__(LazyLocs)
+    o._pairs = pairs
+    o._prefix = prefix
     return o
 
 
 def field_locs(table: dict[str, tuple[str, int]], segments: tuple, prefix: str) -> FieldLocs:
-    """``FieldLocs(table, segments, prefix)``, built without the class call (one per line and diagnosis)."""
-    o = _new(FieldLocs)
-    _set(o, "_table", table)
-    _set(o, "_segments", segments)
-    _set(o, "_prefix", prefix)
+    """``FieldLocs(table, segments, prefix)``: one per service line and diagnosis."""
+    o = FieldLocs.__new__(FieldLocs)
+    o._table = table
+    o._segments = segments
+    o._prefix = prefix
+    return o
+
+
+def masked_locs(table: dict[str, tuple], segments: tuple, prefix: str, mask: int) -> MaskedLocs:
+    """``MaskedLocs(table, segments, prefix, mask)``: one per name loop and other payer."""
+    o = MaskedLocs.__new__(MaskedLocs)
+    o._table = table
+    o._segments = segments
+    o._prefix = prefix
+    o._mask = mask
     return o
 
 
