@@ -34,6 +34,8 @@ from scrubber.model.result import RunResult
 LEDGER_FILE = "ledger.sqlite3"
 
 
+_ROWS_PER_INSERT = 5_000  # claims per executemany batch when a run is recorded
+
 class LedgerError(Exception):
     """A ledger that cannot be opened or a run reference that names no run (a usage error)."""
 
@@ -238,8 +240,10 @@ class Ledger:
                         finding_rows.append((run_id, seq, fseq, f.rule_id, f.severity, f.category, mask(f.message),
                                              mask(f.suggestion), f.source, f.line, f.location_path, f.location_segment,
                                              json.dumps([mask(x) for x in f.codes])))
-                self.db.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", claim_rows)
-                self.db.executemany("INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", finding_rows)
+                    if len(claim_rows) >= _ROWS_PER_INSERT:  # bounded memory on a large run (same transaction)
+                        self._insert_claims(claim_rows, finding_rows)
+                        claim_rows, finding_rows = [], []
+                self._insert_claims(claim_rows, finding_rows)
                 errors = result.errors if phi else redact_errors(result)
                 self.db.executemany("INSERT INTO run_errors VALUES (?,?,?,?,?,?)",
                                     [(run_id, i, e.kind, e.message, e.path, e.segment) for i, e in enumerate(errors)])
@@ -251,6 +255,10 @@ class Ledger:
         except sqlite3.Error as e:
             raise LedgerError(f"cannot record the run in {self.path}: {e}") from e
         return run_id
+
+    def _insert_claims(self, claim_rows: list, finding_rows: list) -> None:
+        self.db.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", claim_rows)
+        self.db.executemany("INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", finding_rows)
 
     def _record_run_info(self, run_id: int, result: RunResult) -> None:
         run = result.run

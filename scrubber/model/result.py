@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Optional
 
+from scrubber.model.spool import ClaimSpool
+
 CATEGORIES = (
     "structure",
     "balance",
@@ -150,7 +152,7 @@ class RunInfo:
 class RunResult:
     tool_version: str
     run: RunInfo
-    claims: list[ClaimResult] = field(default_factory=list)
+    claims: "ClaimSpool | list[ClaimResult]" = field(default_factory=lambda: ClaimSpool())  # in memory up to a limit, then on disk
     errors: list[RunError] = field(default_factory=list)
 
     def summary(self) -> dict:

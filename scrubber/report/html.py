@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import heapq
 from typing import Optional
 
 from lxml import etree
@@ -130,8 +131,10 @@ def _listed_claims(claims) -> tuple[list, int]:
     def priority(c) -> int:
         return 0 if c.status != "clean" else (1 if c.findings else 2)
 
-    order = sorted(range(len(claims)), key=lambda i: (priority(claims[i]), i))[:MAX_TABLE_ROWS]
-    listed = [(i, claims[i]) for i in sorted(order)]
+    # One pass, keeping at most MAX_TABLE_ROWS claims (the results may be on disk: see ClaimSpool).
+    kept = heapq.nsmallest(MAX_TABLE_ROWS, ((priority(c), i, c) for i, c in enumerate(claims)),
+                           key=lambda row: (row[0], row[1]))
+    listed = sorted(((i, c) for _, i, c in kept), key=lambda row: row[0])
     return listed, len(claims) - len(listed)
 
 

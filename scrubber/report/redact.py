@@ -14,6 +14,7 @@ import re
 from typing import Callable, Iterable, Optional
 
 from scrubber.model.result import ClaimResult, RunError, RunResult
+from scrubber.model.spool import ClaimSpool
 
 MASK = "***"
 _PERSON_ENTITIES = ("IL", "QC")  # NM101: insured / subscriber, patient
@@ -122,4 +123,4 @@ def redact_errors(result: RunResult) -> list[RunError]:
 def redact_result(result: RunResult) -> RunResult:
     """A copy of ``result`` with PHI masked in every claim and run error."""
     return RunResult(tool_version=result.tool_version, run=result.run,
-                     claims=[redact_claim(c) for c in result.claims], errors=redact_errors(result))
+                     claims=ClaimSpool(redact_claim(c) for c in result.claims), errors=redact_errors(result))
