@@ -80,6 +80,12 @@ def plain(v):
         return None
     if cls is int or cls is float or cls is bool:
         return v
+    if cls is Decimal:  # exact-type paths for the other common values (charges, units, dates, code lists)
+        return float(v)
+    if cls is date:
+        return date_int(v)
+    if cls is tuple:
+        return " ".join(str(x) for x in v) or None
     if v == () or v == "":
         return None
     if isinstance(v, bool):
@@ -266,7 +272,12 @@ def compute_tags(plan: FactPlan, type_key: str, values: dict, valuesets, raw_lis
     """Presence flags and copies of fields compared across facts, then every tag of the fact type.
     ``raw_lists``: list fields as lists, or a function of ``obj`` giving them (called only when a tag
     of the type tests a value set)."""
-    copies, tags, _, reads_set = _tag_rows(plan, type_key)
+    _apply_tags(_tag_rows(plan, type_key), type_key, values, valuesets, raw_lists, obj)
+
+
+def _apply_tags(rows: tuple, type_key: str, values: dict, valuesets, raw_lists, obj) -> None:
+    """``compute_tags`` with the type's rows already looked up (once per claim and type, not per fact)."""
+    copies, tags, _, reads_set = rows
     if callable(raw_lists):
         raw_lists = raw_lists(type_key, obj) if reads_set else {}
     for key, copy_key, has_key, sentinel in copies:
@@ -301,6 +312,43 @@ def _derived_rows(plan: FactPlan, ftype: str) -> tuple:
     return rows
 
 
+def _filler(plan: FactPlan, type_key: str, tag_rows: tuple) -> tuple:
+    """The join keys (``FactPlan.join_keys``) a fact of this type may lack, with their filler values.
+
+    ``cid`` and ``i`` are on every fact, ``ra`` / ``rb`` on every relation fact and the type's own
+    copies and presence flags on each of its facts, so only the rest is checked fact by fact."""
+    memo = plan.__dict__.setdefault("_filler_memo", {})
+    hit = memo.get(type_key)
+    if hit is None or hit[0] is not tag_rows:
+        fill = plan.__dict__.get("_join_keys_memo")
+        if fill is None:
+            fill = plan.__dict__["_join_keys_memo"] = plan.join_keys()
+        present = {"cid", "i"} | ({"ra", "rb"} if type_key.startswith("rel:") else set())
+        present.update(k for _, copy_key, has_key, _ in tag_rows[0] for k in (copy_key, has_key))
+        hit = memo[type_key] = (tag_rows, tuple((k, v) for k, v in fill.items() if k not in present))
+    return hit[1]
+
+
+def _put_derived(values: dict, key: str, name: str, v, derived_lists: Optional[dict]) -> Optional[dict]:
+    """Store a derived value under ``key`` as ``plain`` would (text, numbers and bools inline: the hot
+    cases); returns the fact's derived list fields, extended when ``v`` is a list or tuple."""
+    cls = v.__class__
+    if cls is str:
+        if v:
+            values[key] = v
+        return derived_lists
+    if cls is bool or cls is int or cls is float:
+        values[key] = v
+        return derived_lists
+    if cls is list or cls is tuple:  # in_set tests each item, as on a base list
+        derived_lists = derived_lists or {}
+        derived_lists[name] = [str(x) for x in v]
+    v = plain(v)
+    if v is not None:
+        values[key] = v
+    return derived_lists
+
+
 def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], plan: FactPlan,
                       valuesets, refdata=None, batch: Optional[BatchIndex] = None) -> ClaimFacts:
     """All facts of one claim the plan needs, with derived fields, tags and relation facts."""
@@ -311,37 +359,39 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
     order = plan.__dict__.get("_fact_order_memo")
     if order is None:
         order = plan.__dict__["_fact_order_memo"] = sorted(plan.fact_types)
+    fillers = []  # (facts, join keys they may lack), filled in once every relation fact is built
     for ftype in order:
         out = []
         specs = _derived_rows(plan, ftype)
+        rows = _tag_rows(plan, ftype)
         for idx, (obj, values) in enumerate(objs.get(ftype, ())):
-            inp = DeriveInput(claim, obj, context, refdata, batch, values) if specs else None
             derived_lists = None
-            for func, key, name in specs:
-                try:
-                    v = func(inp)
-                    if v is not None:
-                        if v.__class__ is list or v.__class__ is tuple:  # in_set tests each item, as on a base list
-                            derived_lists = derived_lists or {}
-                            derived_lists[name] = [str(x) for x in v]
-                        v = plain(v)
+            if specs:
+                inp = DeriveInput(claim, obj, context, refdata, batch, values)
+                for func, key, name in specs:
+                    try:
+                        v = func(inp)
                         if v is not None:
-                            values[key] = v
-                except Exception as exc:  # a bug in a derived field is a run error, never a silent miss
-                    cf.errors.append((f"derived field {ftype}.{name}", f"{type(exc).__name__}: {exc}"))
+                            derived_lists = _put_derived(values, key, name, v, derived_lists)
+                    except Exception as exc:  # a bug in a derived field is a run error, never a silent miss
+                        cf.errors.append((f"derived field {ftype}.{name}", f"{type(exc).__name__}: {exc}"))
             lists = _raw_lists if derived_lists is None else _with_lists(derived_lists)
-            compute_tags(plan, ftype, values, valuesets, lists, obj)
+            _apply_tags(rows, ftype, values, valuesets, lists, obj)
             values.update(t=ftype, cid=cid, i=idx, id=f"{cid}:{ftype}:{idx}")
             out.append(Fact(ftype, idx, obj, values))
         cf.facts[ftype] = out
+        fillers.append((out, _filler(plan, ftype, rows)))
     for name in sorted(plan.relations):
         rel = RELATIONS[name]
         tk = f"rel:{name}"
+        rows = _tag_rows(plan, tk)
+        one_type = rel.from_type == rel.to_type
+        targets = cf.facts.get(rel.to_type, ())
         out = []
         for a in cf.facts.get(rel.from_type, ()):
             inp = DeriveInput(claim, a.obj, context, refdata, batch, a.values)
-            for b in cf.facts.get(rel.to_type, ()):
-                if rel.from_type == rel.to_type and a.idx == b.idx:
+            for b in targets:
+                if one_type and a.idx == b.idx:
                     continue
                 try:
                     attrs = rel.func(inp, a.obj, b.obj)
@@ -353,19 +403,17 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
                 values: dict = {}
                 for k, v in attrs.items():
                     _put(values, k, v)
-                compute_tags(plan, tk, values, valuesets, {})
+                _apply_tags(rows, tk, values, valuesets, {}, None)
                 idx = len(out)
                 values.update(t=tk, cid=cid, i=idx, ra=a.idx, rb=b.idx, id=f"{cid}:{tk}:{idx}")
                 out.append(Fact(tk, idx, (a.obj, b.obj), values))
         cf.facts[tk] = out
-    fill = plan.__dict__.get("_join_keys_memo")
-    if fill is None:
-        fill = plan.__dict__["_join_keys_memo"] = plan.join_keys()
-    fill_items = tuple(fill.items())
-    for fs in cf.facts.values():
-        for f in fs:
-            values = f.values
-            for k, v in fill_items:
-                if k not in values:
-                    values[k] = v
+        fillers.append((out, _filler(plan, tk, rows)))
+    for facts, fill_items in fillers:
+        if fill_items:
+            for f in facts:
+                values = f.values
+                for k, v in fill_items:
+                    if k not in values:
+                        values[k] = v
     return cf
