@@ -143,19 +143,23 @@ _LINE = ("number", "code", "code_qualifier", "modifiers", "charge", "units", "un
          "ndc_quantity", "ndc_unit")
 
 
+_ADDRESS = ("state", "postal_code")
+_DIAGNOSIS = ("code", "qualifier", "poa")
+_MODIFIER_KEYS = tuple(fact_key(f"modifier{k}") for k in range(1, 5))  # modifier1..modifier4
+_PARAM_KEYS: dict[str, str] = {}  # profile parameter name -> its claim fact key (param__<name>)
+
+
 def _person_fields(p, d: dict) -> None:
     _put_fields(d, p, _PERSON)
     if p.address is not None:
-        _put(d, "state", p.address.state)
-        _put(d, "postal_code", p.address.postal_code)
+        _put_fields(d, p.address, _ADDRESS)
 
 
 def _provider_fields(p, line_no, d: dict) -> None:
     _put_fields(d, p, _PROVIDER)
     _put(d, "line", line_no)
     if p.address is not None:
-        _put(d, "state", p.address.state)
-        _put(d, "postal_code", p.address.postal_code)
+        _put_fields(d, p.address, _ADDRESS)
 
 
 def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[Any, dict]]]:
@@ -173,7 +177,12 @@ def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[An
     _put(c, "value_codes", tuple(e.code for e in claim.value_codes))
     _put(c, "profile_id", context.profile_id)
     for pname, pval in (context.params or {}).items():
-        _put(c, f"param.{pname}", float(pval) if isinstance(pval, int) and not isinstance(pval, bool) else pval)
+        key = _PARAM_KEYS.get(pname)
+        if key is None:
+            key = _PARAM_KEYS[pname] = _key(f"param.{pname}")
+        pval = plain(float(pval) if isinstance(pval, int) and not isinstance(pval, bool) else pval)
+        if pval is not None:
+            c[key] = pval
     _put(c, "dos", claim.service_from)
     out: dict[str, list] = {"claim": [(claim, c)]}
 
@@ -183,8 +192,10 @@ def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[An
         _put_fields(d, line, _LINE)
         if "number" in d:
             d["number"] = float(d["number"])
-        for k, mod in enumerate(line.modifiers[:4], start=1):
-            _put(d, f"modifier{k}", mod)
+        for key, mod in zip(_MODIFIER_KEYS, line.modifiers):
+            mod = plain(mod)
+            if mod is not None:
+                d[key] = mod
         rendering = line.provider("rendering")
         _put(d, "rendering_npi", rendering.npi if rendering else None)
         dos = plain(line.date_from) or claim_dos
@@ -196,9 +207,7 @@ def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[An
     dxs = []
     for dx in claim.diagnoses:
         d = {"position": float(dx.position), "is_principal": dx.is_principal, "is_icd9": dx.is_icd9}
-        _put(d, "code", dx.code)
-        _put(d, "qualifier", dx.qualifier)
-        _put(d, "poa", dx.poa)
+        _put_fields(d, dx, _DIAGNOSIS)
         if claim_dos is not None:
             d["dos"] = claim_dos
         dxs.append((dx, d))
