@@ -386,7 +386,7 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
                         cf.errors.append((f"derived field {ftype}.{name}", f"{type(exc).__name__}: {exc}"))
             lists = _raw_lists if derived_lists is None else _with_lists(derived_lists)
             _apply_tags(rows, ftype, values, valuesets, lists, obj)
-            values.update(t=ftype, cid=cid, i=idx, id=f"{cid}:{ftype}:{idx}")
+            values["t"], values["cid"], values["i"], values["id"] = ftype, cid, idx, f"{cid}:{ftype}:{idx}"
             out.append(Fact(ftype, idx, obj, values))
         cf.facts[ftype] = out
         fillers.append((out, _filler(plan, ftype, rows)))
@@ -414,7 +414,8 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
                     _put(values, k, v)
                 _apply_tags(rows, tk, values, valuesets, {}, None)
                 idx = len(out)
-                values.update(t=tk, cid=cid, i=idx, ra=a.idx, rb=b.idx, id=f"{cid}:{tk}:{idx}")
+                values["t"], values["cid"], values["i"], values["ra"], values["rb"] = tk, cid, idx, a.idx, b.idx
+                values["id"] = f"{cid}:{tk}:{idx}"
                 out.append(Fact(tk, idx, (a.obj, b.obj), values))
         cf.facts[tk] = out
         fillers.append((out, _filler(plan, tk, rows)))
