@@ -121,7 +121,17 @@ def npi_check_digit_ok(npi: str) -> bool:
 def npi_valid(inp: DeriveInput):
     """True when the NPI is 10 digits with a correct check digit; missing when there is no NPI."""
     npi = inp.obj.npi
-    return None if not npi else npi_check_digit_ok(npi)
+    if not npi:
+        return None
+    hit = _NPI_OK.get(npi)
+    if hit is None:
+        if len(_NPI_OK) >= 100_000:  # a bound: the same few thousand NPIs recur claim after claim
+            _NPI_OK.clear()
+        hit = _NPI_OK[npi] = npi_check_digit_ok(npi)
+    return hit
+
+
+_NPI_OK: dict[str, bool] = {}  # NPI -> check digit correct (a pure function of the text)
 
 
 # ---- diagnosis: ICD-10-CM via the simple-icd-10-cm package (its bundled edition) -----------------

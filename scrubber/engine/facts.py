@@ -80,6 +80,12 @@ def plain(v):
         return None
     if cls is int or cls is float or cls is bool:
         return v
+    if cls is Decimal:  # exact-type paths for the other common values (charges, units, dates, code lists)
+        return float(v)
+    if cls is date:
+        return date_int(v)
+    if cls is tuple:
+        return " ".join(str(x) for x in v) or None
     if v == () or v == "":
         return None
     if isinstance(v, bool):
@@ -137,19 +143,23 @@ _LINE = ("number", "code", "code_qualifier", "modifiers", "charge", "units", "un
          "ndc_quantity", "ndc_unit")
 
 
+_ADDRESS = ("state", "postal_code")
+_DIAGNOSIS = ("code", "qualifier", "poa")
+_MODIFIER_KEYS = tuple(fact_key(f"modifier{k}") for k in range(1, 5))  # modifier1..modifier4
+_PARAM_KEYS: dict[str, str] = {}  # profile parameter name -> its claim fact key (param__<name>)
+
+
 def _person_fields(p, d: dict) -> None:
     _put_fields(d, p, _PERSON)
     if p.address is not None:
-        _put(d, "state", p.address.state)
-        _put(d, "postal_code", p.address.postal_code)
+        _put_fields(d, p.address, _ADDRESS)
 
 
 def _provider_fields(p, line_no, d: dict) -> None:
     _put_fields(d, p, _PROVIDER)
     _put(d, "line", line_no)
     if p.address is not None:
-        _put(d, "state", p.address.state)
-        _put(d, "postal_code", p.address.postal_code)
+        _put_fields(d, p.address, _ADDRESS)
 
 
 def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[Any, dict]]]:
@@ -167,7 +177,12 @@ def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[An
     _put(c, "value_codes", tuple(e.code for e in claim.value_codes))
     _put(c, "profile_id", context.profile_id)
     for pname, pval in (context.params or {}).items():
-        _put(c, f"param.{pname}", float(pval) if isinstance(pval, int) and not isinstance(pval, bool) else pval)
+        key = _PARAM_KEYS.get(pname)
+        if key is None:
+            key = _PARAM_KEYS[pname] = _key(f"param.{pname}")
+        pval = plain(float(pval) if isinstance(pval, int) and not isinstance(pval, bool) else pval)
+        if pval is not None:
+            c[key] = pval
     _put(c, "dos", claim.service_from)
     out: dict[str, list] = {"claim": [(claim, c)]}
 
@@ -177,8 +192,10 @@ def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[An
         _put_fields(d, line, _LINE)
         if "number" in d:
             d["number"] = float(d["number"])
-        for k, mod in enumerate(line.modifiers[:4], start=1):
-            _put(d, f"modifier{k}", mod)
+        for key, mod in zip(_MODIFIER_KEYS, line.modifiers):
+            mod = plain(mod)
+            if mod is not None:
+                d[key] = mod
         rendering = line.provider("rendering")
         _put(d, "rendering_npi", rendering.npi if rendering else None)
         dos = plain(line.date_from) or claim_dos
@@ -190,9 +207,7 @@ def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[An
     dxs = []
     for dx in claim.diagnoses:
         d = {"position": float(dx.position), "is_principal": dx.is_principal, "is_icd9": dx.is_icd9}
-        _put(d, "code", dx.code)
-        _put(d, "qualifier", dx.qualifier)
-        _put(d, "poa", dx.poa)
+        _put_fields(d, dx, _DIAGNOSIS)
         if claim_dos is not None:
             d["dos"] = claim_dos
         dxs.append((dx, d))
@@ -266,7 +281,12 @@ def compute_tags(plan: FactPlan, type_key: str, values: dict, valuesets, raw_lis
     """Presence flags and copies of fields compared across facts, then every tag of the fact type.
     ``raw_lists``: list fields as lists, or a function of ``obj`` giving them (called only when a tag
     of the type tests a value set)."""
-    copies, tags, _, reads_set = _tag_rows(plan, type_key)
+    _apply_tags(_tag_rows(plan, type_key), type_key, values, valuesets, raw_lists, obj)
+
+
+def _apply_tags(rows: tuple, type_key: str, values: dict, valuesets, raw_lists, obj) -> None:
+    """``compute_tags`` with the type's rows already looked up (once per claim and type, not per fact)."""
+    copies, tags, _, reads_set = rows
     if callable(raw_lists):
         raw_lists = raw_lists(type_key, obj) if reads_set else {}
     for key, copy_key, has_key, sentinel in copies:
@@ -301,6 +321,43 @@ def _derived_rows(plan: FactPlan, ftype: str) -> tuple:
     return rows
 
 
+def _filler(plan: FactPlan, type_key: str, tag_rows: tuple) -> tuple:
+    """The join keys (``FactPlan.join_keys``) a fact of this type may lack, with their filler values.
+
+    ``cid`` and ``i`` are on every fact, ``ra`` / ``rb`` on every relation fact and the type's own
+    copies and presence flags on each of its facts, so only the rest is checked fact by fact."""
+    memo = plan.__dict__.setdefault("_filler_memo", {})
+    hit = memo.get(type_key)
+    if hit is None or hit[0] is not tag_rows:
+        fill = plan.__dict__.get("_join_keys_memo")
+        if fill is None:
+            fill = plan.__dict__["_join_keys_memo"] = plan.join_keys()
+        present = {"cid", "i"} | ({"ra", "rb"} if type_key.startswith("rel:") else set())
+        present.update(k for _, copy_key, has_key, _ in tag_rows[0] for k in (copy_key, has_key))
+        hit = memo[type_key] = (tag_rows, tuple((k, v) for k, v in fill.items() if k not in present))
+    return hit[1]
+
+
+def _put_derived(values: dict, key: str, name: str, v, derived_lists: Optional[dict]) -> Optional[dict]:
+    """Store a derived value under ``key`` as ``plain`` would (text, numbers and bools inline: the hot
+    cases); returns the fact's derived list fields, extended when ``v`` is a list or tuple."""
+    cls = v.__class__
+    if cls is str:
+        if v:
+            values[key] = v
+        return derived_lists
+    if cls is bool or cls is int or cls is float:
+        values[key] = v
+        return derived_lists
+    if cls is list or cls is tuple:  # in_set tests each item, as on a base list
+        derived_lists = derived_lists or {}
+        derived_lists[name] = [str(x) for x in v]
+    v = plain(v)
+    if v is not None:
+        values[key] = v
+    return derived_lists
+
+
 def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], plan: FactPlan,
                       valuesets, refdata=None, batch: Optional[BatchIndex] = None) -> ClaimFacts:
     """All facts of one claim the plan needs, with derived fields, tags and relation facts."""
@@ -311,37 +368,39 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
     order = plan.__dict__.get("_fact_order_memo")
     if order is None:
         order = plan.__dict__["_fact_order_memo"] = sorted(plan.fact_types)
+    fillers = []  # (facts, join keys they may lack), filled in once every relation fact is built
     for ftype in order:
         out = []
         specs = _derived_rows(plan, ftype)
+        rows = _tag_rows(plan, ftype)
         for idx, (obj, values) in enumerate(objs.get(ftype, ())):
-            inp = DeriveInput(claim, obj, context, refdata, batch, values) if specs else None
             derived_lists = None
-            for func, key, name in specs:
-                try:
-                    v = func(inp)
-                    if v is not None:
-                        if v.__class__ is list or v.__class__ is tuple:  # in_set tests each item, as on a base list
-                            derived_lists = derived_lists or {}
-                            derived_lists[name] = [str(x) for x in v]
-                        v = plain(v)
+            if specs:
+                inp = DeriveInput(claim, obj, context, refdata, batch, values)
+                for func, key, name in specs:
+                    try:
+                        v = func(inp)
                         if v is not None:
-                            values[key] = v
-                except Exception as exc:  # a bug in a derived field is a run error, never a silent miss
-                    cf.errors.append((f"derived field {ftype}.{name}", f"{type(exc).__name__}: {exc}"))
+                            derived_lists = _put_derived(values, key, name, v, derived_lists)
+                    except Exception as exc:  # a bug in a derived field is a run error, never a silent miss
+                        cf.errors.append((f"derived field {ftype}.{name}", f"{type(exc).__name__}: {exc}"))
             lists = _raw_lists if derived_lists is None else _with_lists(derived_lists)
-            compute_tags(plan, ftype, values, valuesets, lists, obj)
-            values.update(t=ftype, cid=cid, i=idx, id=f"{cid}:{ftype}:{idx}")
+            _apply_tags(rows, ftype, values, valuesets, lists, obj)
+            values["t"], values["cid"], values["i"], values["id"] = ftype, cid, idx, f"{cid}:{ftype}:{idx}"
             out.append(Fact(ftype, idx, obj, values))
         cf.facts[ftype] = out
+        fillers.append((out, _filler(plan, ftype, rows)))
     for name in sorted(plan.relations):
         rel = RELATIONS[name]
         tk = f"rel:{name}"
+        rows = _tag_rows(plan, tk)
+        one_type = rel.from_type == rel.to_type
+        targets = cf.facts.get(rel.to_type, ())
         out = []
         for a in cf.facts.get(rel.from_type, ()):
             inp = DeriveInput(claim, a.obj, context, refdata, batch, a.values)
-            for b in cf.facts.get(rel.to_type, ()):
-                if rel.from_type == rel.to_type and a.idx == b.idx:
+            for b in targets:
+                if one_type and a.idx == b.idx:
                     continue
                 try:
                     attrs = rel.func(inp, a.obj, b.obj)
@@ -353,19 +412,18 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
                 values: dict = {}
                 for k, v in attrs.items():
                     _put(values, k, v)
-                compute_tags(plan, tk, values, valuesets, {})
+                _apply_tags(rows, tk, values, valuesets, {}, None)
                 idx = len(out)
-                values.update(t=tk, cid=cid, i=idx, ra=a.idx, rb=b.idx, id=f"{cid}:{tk}:{idx}")
+                values["t"], values["cid"], values["i"], values["ra"], values["rb"] = tk, cid, idx, a.idx, b.idx
+                values["id"] = f"{cid}:{tk}:{idx}"
                 out.append(Fact(tk, idx, (a.obj, b.obj), values))
         cf.facts[tk] = out
-    fill = plan.__dict__.get("_join_keys_memo")
-    if fill is None:
-        fill = plan.__dict__["_join_keys_memo"] = plan.join_keys()
-    fill_items = tuple(fill.items())
-    for fs in cf.facts.values():
-        for f in fs:
-            values = f.values
-            for k, v in fill_items:
-                if k not in values:
-                    values[k] = v
+        fillers.append((out, _filler(plan, tk, rows)))
+    for facts, fill_items in fillers:
+        if fill_items:
+            for f in facts:
+                values = f.values
+                for k, v in fill_items:
+                    if k not in values:
+                        values[k] = v
     return cf

@@ -49,17 +49,39 @@ def render(value, ftype: Optional[str], fname: str = "") -> str:
 def fill(template: Optional[str], rule: Rule, env: dict[str, Fact], cf: ClaimFacts) -> Optional[str]:
     if template is None:
         return None
-
-    def sub(m):
-        alias, fname = m.group(1), m.group(2)
+    out = []
+    for part in _template_parts(template, rule):
+        if part.__class__ is str:
+            out.append(part)
+            continue
+        alias, fname, key, ftype, written = part
         fact = env.get(alias)
         if fact is None and alias == "claim":
             fact = cf.facts["claim"][0]
-        if fact is None:
-            return m.group(0)
-        return render(fact.values.get(F.fact_key(fname)), _ftype(rule, alias, fname), fname)
+        out.append(written if fact is None else render(fact.values.get(key), ftype, fname))
+    return "".join(out)
 
-    return _TEMPLATE.sub(sub, template)
+
+def _template_parts(template: str, rule: Rule) -> tuple:
+    """The template split once per rule: literal texts, and for each ``{alias.field}`` (alias, field,
+    fact key, field type, the placeholder as written); a finding then only renders values."""
+    memo = _PARTS.get((id(rule), template))
+    if memo is not None and memo[0] is rule:  # the rule itself is kept, so its id cannot be reused
+        return memo[1]
+    parts: list = []
+    pos = 0
+    for m in _TEMPLATE.finditer(template):
+        alias, fname = m.group(1), m.group(2)
+        parts += [template[pos:m.start()], (alias, fname, F.fact_key(fname), _ftype(rule, alias, fname), m.group(0))]
+        pos = m.end()
+    parts.append(template[pos:])
+    if len(_PARTS) >= 20_000:  # a bound for processes that load rule packs again and again
+        _PARTS.clear()
+    _PARTS[(id(rule), template)] = (rule, tuple(parts))
+    return tuple(parts)
+
+
+_PARTS: dict[tuple, tuple] = {}  # (id(rule), template) -> (rule, parts)
 
 
 def _loc_of(obj, fname: str, ftype: str) -> Optional[Loc]:

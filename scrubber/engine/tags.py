@@ -172,6 +172,10 @@ class _Source:
             return f"_compare({op!r}, {v}, {self.const(value)})"
         if op == "in" and value and all(isinstance(x, str) for x in value):
             return f"({v} in {self.const(frozenset(value))})"
+        if op == "not_in" and value and all(isinstance(x, str) for x in value):  # a text not among texts
+            return f"(isinstance({v}, str) and {v} not in {self.const(frozenset(value))})"
+        if op == "in" and value and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in value):
+            return f"({v} is not None and not isinstance({v}, (bool, str)) and {v} in {self.const(tuple(value))})"
         return f"_literal_test({op!r}, {v}, {self.const(value)})"
 
 

@@ -25,8 +25,22 @@ def all_dx_codes(inp: DeriveInput):
 @derived_field("line", "pointed_dx_codes", type="list", loc_field="dx_pointers")
 def pointed_dx_codes(inp: DeriveInput):
     """The ICD-10-CM codes this line's diagnosis pointers name; all the claim's codes when the line has none."""
-    by_position = {d.position: d.code for d in inp.claim.diagnoses if not d.is_icd9}
+    by_position = _codes_by_position(inp.claim)
     pointers = inp.obj.dx_pointers
     if not pointers:
         return tuple(by_position.values()) or None
     return tuple(by_position[p] for p in pointers if p in by_position) or None
+
+
+def _codes_by_position(claim) -> dict:
+    """Position -> ICD-10-CM code of the claim's diagnoses, built once per claim (every line asks, in a
+    row; the claim itself is kept with it, so a new claim can never be mistaken for the last one)."""
+    last = _BY_POSITION[0]
+    if last is not None and last[0] is claim:
+        return last[1]
+    by_position = {d.position: d.code for d in claim.diagnoses if not d.is_icd9}
+    _BY_POSITION[0] = (claim, by_position)
+    return by_position
+
+
+_BY_POSITION: list = [None]  # (claim, {position: code}) of the claim asked about last

@@ -30,12 +30,24 @@ def bypass_modifiers(context, refdata) -> Optional[frozenset]:
     if isinstance(listed, str):
         listed = listed.split()
     if isinstance(listed, (list, tuple)):
-        key = tuple(str(m).strip().upper() for m in listed)
-        hit = _BYPASS_CACHE.get(key)
+        try:  # the list as the profile gives it (the same few lists, asked for once per PTP hit)
+            hit = _BYPASS_GIVEN.get(tuple(listed))
+        except TypeError:  # an unhashable item: normalised below every time
+            hit = None
         if hit is None:
-            hit = _BYPASS_CACHE[key] = frozenset(key)
+            key = tuple(str(m).strip().upper() for m in listed)
+            hit = _BYPASS_CACHE.get(key)
+            if hit is None:
+                hit = _BYPASS_CACHE[key] = frozenset(key)
+            try:
+                _BYPASS_GIVEN[tuple(listed)] = hit
+            except TypeError:
+                pass
         return hit
     return None
+
+
+_BYPASS_GIVEN: dict[tuple, frozenset] = {}  # a profile's list as given -> its normalised set
 
 
 def _is_bypass(mod: str, allowed: Optional[frozenset], refdata) -> bool:

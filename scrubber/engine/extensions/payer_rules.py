@@ -56,10 +56,10 @@ _MEMO: list = [None, None, None]  # (claim, context, facts): one claim's payer f
 
 
 def _payer(inp: DeriveInput) -> dict:
-    from scrubber.config.payer_params import payer_facts
-
     if _MEMO[0] is inp.claim and _MEMO[1] is inp.context:
         return _MEMO[2]
+    from scrubber.config.payer_params import payer_facts  # here, not above: a memo hit is most calls
+
     params = dict(inp.context.params or {})
     facts = payer_facts(inp.claim, params, as_date(params.get("derived.filing_date")))
     _MEMO[:] = [inp.claim, inp.context, facts]
@@ -230,13 +230,13 @@ def _frequency_over(inp: DeriveInput) -> Optional[dict]:
     The tracker lives on the engine's BatchIndex, and a claim is counted once, when its first line
     fact is built, so claims are counted in batch order exactly once.
     """
-    from scrubber.config.frequency import FrequencyTracker
-
     limits = _param(inp, "frequency_limits")
     if not _frequency_in_use(limits):
         return None
     state = inp.batch.__dict__.get(FREQUENCY_STATE)
     if state is None:
+        from scrubber.config.frequency import FrequencyTracker  # once per batch (an import costs every call)
+
         use_frequency_tracker(inp.batch, FrequencyTracker())
         state = inp.batch.__dict__[FREQUENCY_STATE]
     if state["claim"] is not inp.claim:
