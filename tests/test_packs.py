@@ -232,6 +232,22 @@ def test_duplicates_within_a_claim_and_across_the_batch_use_one_signature():
     assert f3 == []
 
 
+def test_the_batch_duplicate_index_compares_modifiers_as_a_set_and_dates_exactly():
+    # The batch index keeps a digest per service, not the signature: "RT 59" must still repeat
+    # "59 RT" in a later claim, and another date must not (made-up claims).
+    line = {"code": "20610", "charge": "100", "units": 1, "date_from": "2025-03-03"}
+    member = {"member_id": "MADE-UP-M2", "last_name": "MADE-UP"}
+    first = {"claim_id": "MADE-UP-PACKS-S1", "subscriber": member,
+             "lines": [dict(line, number=1, modifiers=["RT", "59"])]}
+    reordered = {"claim_id": "MADE-UP-PACKS-S2", "subscriber": member,
+                 "lines": [dict(line, number=1, modifiers=["59", "RT"])]}
+    next_day = {"claim_id": "MADE-UP-PACKS-S3", "subscriber": member,
+                "lines": [dict(line, number=1, modifiers=["59", "RT"], date_from="2025-03-04")]}
+    f1, f2, f3 = run(packs_of("duplicate"), [first, reordered, next_day], None)
+    assert f1 == [] and f3 == []
+    assert ids(f2) == ["INT-DUP-001"] and "MADE-UP-PACKS-S1" in f2[0].message
+
+
 # ---- the corpus ---------------------------------------------------------------------------------------
 def test_corpus_scrub_with_every_pack_accounts_for_every_claim_and_engines_agree(corpus_dir, icd_refdata):
     from scrubber.readers import input_files, iter_records

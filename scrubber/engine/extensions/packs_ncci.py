@@ -5,6 +5,7 @@ import``); without a loaded table for the claim's setting the fields are missing
 """
 from __future__ import annotations
 
+import hashlib
 import weakref
 from decimal import Decimal
 from typing import Optional
@@ -161,17 +162,27 @@ class _BatchServices:
     """
 
     def __init__(self) -> None:
-        self.seen: dict[tuple, str] = {}
+        # signature digest -> claim id: a batch of millions of lines keeps 16 bytes per service,
+        # not the signature tuple and the names, ids and dates it would keep alive
+        self.seen: dict[bytes, str] = {}
         self.pending = None
 
     def lookup(self, claim, line) -> Optional[str]:
         if self.pending is not None and self.pending is not claim:
             for o in self.pending.lines:
-                self.seen.setdefault(service_signature(self.pending, o), self.pending.claim_id)
+                self.seen.setdefault(signature_digest(service_signature(self.pending, o)), self.pending.claim_id)
             self.pending = None
         if self.pending is None:
             self.pending = claim
-        return self.seen.get(service_signature(claim, line))
+        return self.seen.get(signature_digest(service_signature(claim, line)))
+
+
+def signature_digest(sig: tuple) -> bytes:
+    """A service signature as 16 bytes: equal signatures, equal digests (the modifiers, a set,
+    in sorted order; names, ids, codes and dates by their repr, which tells apart what ``==`` does)."""
+    member, npi, day, day_to, code, revenue, modifiers, ndc = sig
+    text = repr((member, npi, day, day_to, code, revenue, tuple(sorted(modifiers)), ndc))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 _BATCHES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
