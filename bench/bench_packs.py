@@ -110,21 +110,29 @@ def write_made_up_tables(folder: Path, codes: list[str], filler_rows: int, seed:
     return ptp, mue
 
 
-def bench(n: int, kind: str, workers: int, filler_rows: int, profile: int = 0) -> None:
-    from bench.gen_837 import INSTITUTIONAL, PROFESSIONAL, generate
-    from scrubber.refdata import open_refdata
+def made_up_data_dir(folder: Path, filler_rows: int) -> Path:
+    """A data directory under ``folder`` with the MADE-UP PTP and MUE tables imported."""
+    from bench.gen_837 import INSTITUTIONAL, PROFESSIONAL
     from scrubber.refdata.ncci import import_mue, import_ptp
     from scrubber.refdata.store import Store
 
+    codes = sorted({c for c, _, _ in PROFESSIONAL} | {h for _, h, _, _ in INSTITUTIONAL if h})
+    ptp, mue = write_made_up_tables(folder, codes, filler_rows)
+    data = folder / "data"
+    store = Store(data)
+    import_ptp(store, ptp)
+    import_mue(store, mue)
+    store.close()
+    return data
+
+
+def bench(n: int, kind: str, workers: int, filler_rows: int, profile: int = 0) -> None:
+    from bench.gen_837 import generate
+    from scrubber.refdata import open_refdata
+
     with tempfile.TemporaryDirectory(prefix="claimscrub-bench-packs-") as tmp:
         tmpd = Path(tmp)
-        data = tmpd / "data"
-        codes = sorted({c for c, _, _ in PROFESSIONAL} | {h for _, h, _, _ in INSTITUTIONAL if h})
-        ptp, mue = write_made_up_tables(tmpd, codes, filler_rows)
-        store = Store(data)
-        import_ptp(store, ptp)
-        import_mue(store, mue)
-        store.close()
+        data = made_up_data_dir(tmpd, filler_rows)
         refdata = open_refdata(str(data))
         t = time.perf_counter()
         refdata.icd10cm_valid("E119", "2025-01-01")  # build the ICD-10-CM cache outside the timings
@@ -198,9 +206,7 @@ def compare_with_baseline(ref: str, n: int, kind: str, filler_rows: int, repeat:
     import json
     import subprocess
 
-    from bench.gen_837 import INSTITUTIONAL, PROFESSIONAL, generate
-    from scrubber.refdata.ncci import import_mue, import_ptp
-    from scrubber.refdata.store import Store
+    from bench.gen_837 import generate
 
     with tempfile.TemporaryDirectory(prefix="claimscrub-bench-baseline-") as tmp:
         tmpd = Path(tmp)
@@ -208,13 +214,7 @@ def compare_with_baseline(ref: str, n: int, kind: str, filler_rows: int, repeat:
         base.mkdir()
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
-        data = tmpd / "data"
-        codes = sorted({c for c, _, _ in PROFESSIONAL} | {h for _, h, _, _ in INSTITUTIONAL if h})
-        ptp, mue = write_made_up_tables(tmpd, codes, filler_rows)
-        store = Store(data)
-        import_ptp(store, ptp)
-        import_mue(store, mue)
-        store.close()
+        data = made_up_data_dir(tmpd, filler_rows)
         src = tmpd / f"bench.{kind.lower()}"
         src.write_bytes(generate(n, seed=1, kind=kind))
         results: dict[str, list] = {"baseline": [], "this tree": []}
