@@ -67,7 +67,8 @@ def test_audit_and_scrub_give_the_same_findings_with_the_same_eligibility_file(t
 
 def test_audit_without_an_eligibility_file_has_no_eligibility_findings(tmp_path):
     _, result = run(tmp_path, "audit", CLAIMS, "-q")
-    assert all(not rules for rules in eligibility_rules(result).values())
+    by_claim = eligibility_rules(result)
+    assert by_claim and all(not rules for rules in by_claim.values())
 
 
 def test_a_broken_eligibility_file_is_reported_with_lines_and_every_claim_is_still_audited(tmp_path):

@@ -115,12 +115,14 @@ def test_several_eligibility_files_and_batches_in_one_run():
 def test_claims_the_files_do_not_speak_for_get_no_eligibility_finding():
     # The 834 batch's payer (MADE-UP-ENR05) and members are not in the CSV: nothing to say.
     result = scrub(str(BATCHES / "made-up-834-claims.837"), "--eligibility", str(CSV), "--payer", "default")
-    assert all(not rules for rules in rules_by_claim(result).values())
+    by_claim = rules_by_claim(result)
+    assert by_claim and all(not rules for rules in by_claim.values())
 
 
 def test_without_eligibility_files_no_eligibility_rule_fires():
     result = scrub(str(BATCHES / "made-up-csv-claims.837"), "--payer", "default")
-    assert all(not rules for rules in rules_by_claim(result).values())
+    by_claim = rules_by_claim(result)
+    assert by_claim and all(not rules for rules in by_claim.values())
 
 
 def test_an_unseen_csv_with_reordered_columns_and_gaps(tmp_path):

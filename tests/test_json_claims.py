@@ -93,6 +93,6 @@ def test_schema_names_every_model_field():
 def test_x12_claims_round_trip_through_the_json_form(tmp_path):
     x12 = [r.claim for r in iter_records([str(ROOT / "fixtures" / "x12" / "837-several-interchanges.837")])]
     recs, _ = read(tmp_path, {"claims": [claim_to_dict(c) for c in x12]})
-    assert all(r.error is None for r in recs)
+    assert len(recs) == len(x12) >= 2 and all(r.error is None for r in recs)
     for a, b in zip(x12, (r.claim for r in recs)):
         assert dataclasses.replace(a, source=b.source) == b

@@ -303,7 +303,9 @@ def test_shipped_profile_files_validate_against_the_published_schema():
     import yaml
 
     schema = json.loads((Path(__file__).resolve().parent.parent / "scrubber/schemas/payer_profile.schema.json").read_text())
-    for path in PACKAGED_PROFILE_DIR.glob("*.yaml"):
+    paths = sorted(PACKAGED_PROFILE_DIR.glob("*.yaml"))
+    assert len(paths) >= 4, PACKAGED_PROFILE_DIR  # default, medicare and the two examples
+    for path in paths:
         data = yaml.safe_load(path.read_text())
         # YAML turns unquoted dates into date objects; the shipped files quote theirs.
         jsonschema.validate(data, schema)
