@@ -37,7 +37,9 @@ class StubPrepared:
 
     def __init__(self, evaluator, ledger):
         self.evaluator = evaluator
-        self.settings = {"ledger": ledger, "data_dir": None}
+        from scrubber.config import load_settings
+
+        self.settings = load_settings(cli={"ledger": ledger})  # setup.cfg / environment apply, as in a real run
         self.closed = False
 
     def options(self, paths, on_claim=None):
@@ -109,6 +111,19 @@ def test_html_report_by_default_with_totals_and_charges_at_risk(tmp_path, batch,
         assert f'id="{section}"' in html
     assert "450.00" in html  # charges at risk: the three 150.00 claims over 100.00 flagged by the made-up rule
     assert "9 claims audited: 3 flagged, 0 unreadable; charges at risk 450.00" in result.stderr
+
+
+def test_audit_honours_the_format_and_fail_on_settings_and_the_command_line_beats_them(tmp_path, batch, stub, monkeypatch):
+    """Before, audit hard-coded html / never, so a project's setup.cfg never applied to it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "setup.cfg").write_text("[claimscrub]\nformat = json\nfail_on = error\n")
+    result = audit(str(batch / "top.837"), "--ledger", str(tmp_path / "l.sqlite3"), "-q")
+    assert result.exit_code == 1  # the made-up rule's error findings gate, as fail_on = error says
+    assert len(json.loads(result.stdout)["claims"]) == 3  # JSON on standard output, no HTML file
+    assert not (tmp_path / audit_cmd.DEFAULT_REPORT).exists()
+    result = audit(str(batch / "top.837"), "--ledger", str(tmp_path / "l.sqlite3"), "-q", "--fail-on", "never",
+                   "--format", "csv")
+    assert result.exit_code == 0 and result.stdout.startswith("record,claim_id,")
 
 
 def test_audit_run_is_the_same_command_spelled_out(tmp_path, batch, stub):

@@ -43,3 +43,31 @@ def test_edition_flag_and_env_data_dir(tmp_path, monkeypatch):
     r = CliRunner().invoke(cli, ["refdata", "import", "hcpcs", str(src), "--edition", "2026-01-01"])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "env" / "refdata.sqlite3").is_file()
+
+
+def test_setup_cfg_data_dir_is_where_refdata_import_writes_and_scrub_reads(tmp_path, monkeypatch):
+    """Bug: `config show` reported setup.cfg's data_dir, but `refdata import` wrote to the XDG
+    default, so the next scrub ran without the imported table."""
+    import json
+
+    monkeypatch.delenv("CLAIMSCRUB_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    project, configured = tmp_path / "project", tmp_path / "configured"
+    project.mkdir()
+    (project / "setup.cfg").write_text(f"[claimscrub]\ndata_dir = {configured}\n")
+    monkeypatch.chdir(project)
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["config", "show", "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    assert str(configured) in shown.stdout
+    r = runner.invoke(cli, ["refdata", "import", "mue", str(FIX / "SAMPLE-MUE-Practitioner-2026Q1.csv")])
+    assert r.exit_code == 0, r.output
+    assert (configured / "refdata.sqlite3").is_file()
+    assert not (tmp_path / "xdg" / "claimscrub").exists()
+    listed = runner.invoke(cli, ["refdata", "list"])
+    assert f"data directory: {configured}" in listed.output and "2026Q1" in listed.output
+    claims = Path(__file__).resolve().parent.parent / "fixtures" / "claims" / "claims.json"
+    scrub = runner.invoke(cli, ["scrub", str(claims), "--format", "json", "--fail-on", "never"])
+    assert scrub.exit_code == 0, scrub.output
+    kinds = [t["kind"] for t in json.loads(scrub.stdout)["run"]["refdata"]]
+    assert "mue:practitioner" in kinds

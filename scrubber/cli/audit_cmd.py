@@ -15,8 +15,8 @@ from datetime import date
 import click
 
 from scrubber.cli.scrub_cmd import eligibility_option
-
-REPORT_FORMATS = ["html", "text", "json", "csv", "junit"]
+from scrubber.model.result import FAIL_ON_CHOICES
+from scrubber.model.result import OUTPUT_FORMATS as REPORT_FORMATS
 DEFAULT_REPORT = "claimscrub-audit.html"
 
 
@@ -99,7 +99,8 @@ def _read(paths):
 @click.option("--payer-id", "payer_ids", multiple=True, metavar="ID", help="Only claims to this payer id (2010BB NM109; repeatable).")
 @click.option("--provider", "npis", multiple=True, metavar="NPI", help="Only claims whose billing or rendering NPI is this (repeatable).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help=f"Report file (default: {DEFAULT_REPORT}; - for standard output).")
-@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
+              help="Report format (default: html, or the `format` setting).")
 @click.option("--payer", help="Force this payer profile for every claim.")
 @eligibility_option
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Reference-data directory (also CLAIMSCRUB_DATA_DIR).")
@@ -109,8 +110,9 @@ def _read(paths):
 @click.option("--ledger-phi", is_flag=True, help="Store member ids in the ledger as text instead of salted hashes.")
 @click.option("--redact", is_flag=True, help="Mask patient names, member ids and birth dates in the report.")
 @click.option("--verify", is_flag=True, help="Also run the pure-Python reference evaluator and report any disagreement.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="never", show_default=True,
-              help="Exit 1 when a claim has a finding at or above this (an audit reports; by default it does not gate).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None,
+              help="Exit 1 when a claim has a finding at or above this (default: never, or the `fail_on` setting: "
+                   "an audit reports; by default it does not gate).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line and no summary on standard error.")
 def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, data_dir, rule_dirs, ledger, no_ledger,
         ledger_phi, redact, verify, fail_on, quiet):
@@ -128,6 +130,8 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
     claim_filter = ClaimFilter(since, until, frozenset(payer_ids), frozenset(npis))
     progress = Progress(enabled=False if quiet else None)
     prepared = prepare(payer, data_dir, rule_dirs, eligibility, verify, ledger)
+    fmt = _audit_setting(prepared.settings, "format", fmt, "html")
+    fail_on = _audit_setting(prepared.settings, "fail_on", fail_on, "never")
     from scrubber.cli.audit_ledger import open_run_ledger
 
     # Opened before the first claim: frequency limits count the services of earlier runs it kept.
@@ -156,6 +160,15 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
     from scrubber.cli.scrub_cmd import exit_code_for
 
     sys.exit(exit_code_for(result, fail_on))
+
+
+def _audit_setting(settings, name: str, given, audit_default):
+    """The command line, else the setting when a setup.cfg / claimscrub.toml / environment sets it,
+    else audit's own default (an HTML report that does not gate, unlike scrub's text and error)."""
+    if given is not None:
+        return given
+    valued = settings.values[name]
+    return audit_default if valued.origin == "packaged default" else valued.value
 
 
 def _write_report(result, fmt, output, redact) -> None:

@@ -3,12 +3,25 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Optional
 
 import click
 
 from scrubber import exitcodes
+from scrubber.refdata.importers import KINDS
 
-KINDS = ["ncci-ptp", "mue", "icd10cm", "hcpcs"]
+
+def _data_dir(option: Optional[str]) -> Path:
+    """The data directory every command uses: ``--data-dir`` > environment > setup.cfg /
+    claimscrub.toml > XDG default, resolved by ``load_settings`` like scrub and config show do."""
+    from scrubber.config import ConfigError, load_settings
+
+    try:
+        return Path(load_settings(cli={"data_dir": option}).get("data_dir")).expanduser()
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(exitcodes.USAGE)
 
 
 @click.group()
@@ -17,38 +30,22 @@ def refdata():
 
 
 @refdata.command("import")
-@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("kind", type=click.Choice(list(KINDS)))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--data-dir", type=click.Path(file_okay=False), envvar="CLAIMSCRUB_DATA_DIR", help="Reference-data directory.")
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Reference-data directory (default: the data_dir setting).")
 @click.option("--edition", help="Edition label when the file name does not say it: 2026Q1, FY2025, 2026-04-01.")
 @click.option("--setting", type=click.Choice(["practitioner", "hospital"]),
               help="NCCI PTP table setting when the file name does not say it.")
 def import_cmd(kind, file, data_dir, edition, setting):
     """Import FILE as KIND. Importing the same file again changes nothing."""
     from scrubber.refdata.errors import RefDataError
-    from scrubber.refdata.store import Store, resolve_data_dir
+    from scrubber.refdata.importers import import_file
+    from scrubber.refdata.store import Store
 
     try:
-        store = Store(resolve_data_dir(data_dir))
+        store = Store(_data_dir(data_dir))
         try:
-            if kind == "ncci-ptp":
-                from scrubber.refdata.ncci import import_ptp
-
-                label, where, rows, done = import_ptp(store, file, edition, setting)
-            elif kind == "mue":
-                from scrubber.refdata.ncci import import_mue
-
-                label, where, rows, done = import_mue(store, file, edition)
-            elif kind == "icd10cm":
-                from scrubber.refdata.icd10cm import import_icd10cm
-
-                label, rows, done = import_icd10cm(store, file, edition)
-                where = ""
-            else:
-                from scrubber.refdata.hcpcs import import_hcpcs
-
-                label, rows, done = import_hcpcs(store, file, edition)
-                where = ""
+            label, where, rows, done = import_file(store, kind, file, edition, setting)
         finally:
             store.close()
     except RefDataError as e:
@@ -62,14 +59,15 @@ def import_cmd(kind, file, data_dir, edition, setting):
 
 
 @refdata.command("list")
-@click.option("--data-dir", type=click.Path(file_okay=False), envvar="CLAIMSCRUB_DATA_DIR", help="Reference-data directory.")
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Reference-data directory (default: the data_dir setting).")
 def list_cmd(data_dir):
     """Show each loaded table: kind, setting, edition, rows, sha256 and when it was imported."""
     from scrubber.refdata.errors import RefDataError
-    from scrubber.refdata.store import Store, resolve_data_dir
+    from scrubber.refdata.store import Store
 
+    where = _data_dir(data_dir)
     try:
-        store = Store(resolve_data_dir(data_dir))
+        store = Store(where)
         try:
             eds = store.editions()
         finally:
@@ -77,7 +75,7 @@ def list_cmd(data_dir):
     except RefDataError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(exitcodes.USAGE)
-    click.echo(f"data directory: {resolve_data_dir(data_dir)}")
+    click.echo(f"data directory: {where}")
     if not eds:
         click.echo("no reference tables imported yet (ICD-10-CM April 2026 is built in and loads on first use)")
         return

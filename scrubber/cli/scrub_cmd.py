@@ -6,9 +6,8 @@ import sys
 import click
 
 from scrubber import exitcodes
-from scrubber.model.result import SEVERITY_RANK
-
-FORMATS = ["text", "json", "csv", "html", "junit"]
+from scrubber.model.result import FAIL_ON_CHOICES, SEVERITY_RANK
+from scrubber.model.result import OUTPUT_FORMATS as FORMATS
 
 
 def exit_code_for(result, fail_on: str) -> int:
@@ -63,7 +62,7 @@ def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibil
 @eligibility_option
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Reference-data directory (also CLAIMSCRUB_DATA_DIR).")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Add a rule pack directory (repeatable).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None, help="Lowest severity that makes the exit code 1 (default: error).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None, help="Lowest severity that makes the exit code 1 (default: error).")
 @click.option("--clean-out", type=click.Path(dir_okay=False, writable=True), help="Write claims with nothing at or above --fail-on here as an 837.")
 @click.option("--held-out", type=click.Path(dir_okay=False, writable=True), help="Write the other readable claims here as an 837.")
 @click.option("--ledger", type=click.Path(dir_okay=False), help="Ledger database (default: ledger.sqlite3 in the data directory).")

@@ -30,7 +30,7 @@ from typing import Any, Mapping, Optional
 
 from scrubber.config.profiles import ConfigError, Valued
 
-SEVERITIES = ("error", "warning", "info")
+from scrubber.model.result import FAIL_ON_CHOICES, OUTPUT_FORMATS, SEVERITIES
 
 
 # Environment switches of the compiled X12 reader (setup.py, scrubber/readers/x12, CI), not run settings.
@@ -52,8 +52,8 @@ class Spec:
 
 SETTINGS: dict[str, Spec] = {
     "payer": Spec("str", None, help="force this payer profile for every claim"),
-    "fail_on": Spec("choice", "error", ("error", "warning", "info", "never"), "lowest severity that makes the exit code 1"),
-    "format": Spec("choice", "text", ("text", "json", "csv", "html", "junit"), "report format"),
+    "fail_on": Spec("choice", "error", FAIL_ON_CHOICES, "lowest severity that makes the exit code 1"),
+    "format": Spec("choice", "text", OUTPUT_FORMATS, "report format"),
     "data_dir": Spec("path", None, help="reference-data directory"),
     "rules": Spec("paths", (), help="extra rule pack directories"),
     "profile_dirs": Spec("paths", (), help="extra payer profile directories"),

@@ -29,6 +29,10 @@ CATEGORIES = (
     "duplicate",
 )
 SEVERITIES = ("error", "warning", "info")
+FAIL_ON_CHOICES = (*SEVERITIES, "never")  # --fail-on / the fail_on setting: "never" = exit 0 on findings
+# Report formats, the one list (scrubber.report.FORMATS maps each to its module; settings and the
+# --format options of scrub and audit offer exactly these).
+OUTPUT_FORMATS = ("text", "json", "csv", "html", "junit")
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 STATUSES = ("clean", "flagged", "unreadable")
 

@@ -36,6 +36,7 @@ def samples_dir() -> Optional[Path]:
 
 def import_samples(data_dir: Path) -> None:
     """Import every sample into ``data_dir`` (a no-op for the ones already there)."""
+    from scrubber.refdata.importers import import_file
     from scrubber.refdata.store import Store
 
     src = samples_dir()
@@ -44,23 +45,7 @@ def import_samples(data_dir: Path) -> None:
     store = Store(data_dir)
     try:
         for kind, name in SAMPLES:
-            path = src / name
-            if kind == "ncci-ptp":
-                from scrubber.refdata.ncci import import_ptp
-
-                import_ptp(store, path)
-            elif kind == "mue":
-                from scrubber.refdata.ncci import import_mue
-
-                import_mue(store, path)
-            elif kind == "hcpcs":
-                from scrubber.refdata.hcpcs import import_hcpcs
-
-                import_hcpcs(store, path)
-            else:
-                from scrubber.refdata.icd10cm import import_icd10cm
-
-                import_icd10cm(store, path)
+            import_file(store, kind, src / name)
     finally:
         store.close()
 

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import importlib
 
-FORMATS = {
-    "text": "scrubber.report.text",
-    "json": "scrubber.report.json_report",
-    "csv": "scrubber.report.csv_report",
-    "junit": "scrubber.report.junit",
-    "html": "scrubber.report.html",
-}
+from scrubber.model.result import OUTPUT_FORMATS
+
+_MODULE_OF = {"json": "json_report", "csv": "csv_report"}  # the others' modules have the format's name
+FORMATS = {name: "scrubber.report." + _MODULE_OF.get(name, name) for name in OUTPUT_FORMATS}
 
 
 def render(result, fmt: str, out, redact: bool = False, **opts) -> None:
