@@ -94,3 +94,32 @@ def test_docs_writes_a_page_per_rule_with_html_escaped(tmp_path):
     text = (tmp_path / "site" / "INT-BAL-001.html").read_text()
     assert "Claim total differs" in text and "<script" not in text
     assert "{claim.claim_id}" in text  # the message template is shown as written
+
+
+def test_x12_structure_rules_are_listed_explained_and_documented(tmp_path):
+    from scrubber.readers.x12.rules import RULES
+
+    listed = invoke("list")
+    assert listed.exit_code == 0
+    rows = {line.split()[0]: line for line in listed.output.splitlines()[1:] if line.strip()}
+    assert len(RULES) == 25 and all(rid in rows for rid in RULES)
+    assert "structure" in rows["X12-SEG-ORDER"] and "x12-structure" in rows["X12-SEG-ORDER"]
+    r = invoke("explain", "X12-SEG-ORDER")
+    assert r.exit_code == 0
+    assert "segments out of order" in r.output and "fix: Order the loop's segments" in r.output
+    assert "scrubber/readers/x12/rules.py" in r.output
+    assert invoke("explain", "X12-SEG-ORDR").exit_code == 2 and "X12-SEG-ORDER" in invoke("explain", "X12-SEG-ORDR").output
+    invoke("docs", "-o", str(tmp_path / "site"))
+    page = (tmp_path / "site" / "X12-SEG-ORDER.html").read_text()
+    assert "segments out of order" in page
+    assert "X12-SEG-ORDER.html" in (tmp_path / "site" / "index.html").read_text()
+
+
+def test_explain_names_each_field_a_rule_reads_and_the_module_that_computes_it():
+    r = invoke("explain", "PAY-TF-001")
+    assert r.exit_code == 0
+    reads = r.output.split("  reads:\n", 1)[1].split("  message:", 1)[0]
+    assert "claim.tf_filed_late  (derived: scrubber.fields.payer.tf_filed_late)" in reads
+    assert "claim.profile_id  (base field: the claim as read, scrubber.engine.facts)" in reads  # a message placeholder
+    ptp = invoke("explain", "NCCI-PTP-001").output
+    assert "edit.modifier_indicator  (pair relation ncci_ptp: scrubber.fields.ncci.ncci_ptp)" in ptp

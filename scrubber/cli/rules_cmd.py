@@ -129,8 +129,12 @@ def list_cmd(paths, rules_dirs, payer):
     With --payer: whether the rule runs for that payer (``off`` when the profile disables it,
     ``idle`` when it needs a parameter the profile does not set) and its effective severity.
     """
+    from scrubber.cli.rules_catalog import structure_rules
+
     packs = _load(paths, rules_dirs)
-    ordered = sorted(packs.rules, key=lambda r: r.id)
+    # The X12 reader's structure rules run on every 837 whatever packs are loaded: listed with the
+    # standard packs (not when PATHS name the rules to list).
+    ordered = sorted(list(packs.rules) + ([] if paths else structure_rules()), key=lambda r: r.id)
     if payer:
         profile = _payer_profile(payer, packs)
         click.echo(f"payer profile {profile.id} ({profile.path}; extends {' <- '.join(profile.chain)})")
@@ -183,6 +187,10 @@ def describe_condition(node, indent: str = "") -> list[str]:
 
 
 def explain_text(r) -> str:
+    from scrubber.cli.rules_catalog import StructureRule, structure_explain_text
+
+    if isinstance(r, StructureRule):
+        return structure_explain_text(r)
     lines = [f"{r.id}: {r.title}", f"  severity {r.severity}, category {r.category}, pack {r.pack}, file {r.path}"]
     if r.source:
         lines.append(f"  source: {r.source}")
@@ -193,6 +201,9 @@ def explain_text(r) -> str:
     lines.append(f"  checks each {r.subject}" + (f" with {', '.join(a for a in r.aliases if a != r.subject)}" if len(r.aliases) > 1 else "")
                  + "; it fires when")
     lines += ["    " + s for s in describe_condition(r.when)]
+    from scrubber.cli.rules_catalog import reads_lines
+
+    lines += reads_lines(r)
     lines.append(f"  message: {r.message}")
     if r.suggestion:
         lines.append(f"  fix: {r.suggestion}")
@@ -206,12 +217,14 @@ def explain_text(r) -> str:
 @_rules_opt
 def explain(rule_id, rules_dirs):
     """What RULE_ID checks, in words: why, source, examples."""
+    from scrubber.cli.rules_catalog import structure_rule, structure_rules
+
     packs = _load((), rules_dirs)
-    r = packs.rule(rule_id)
+    r = packs.rule(rule_id) or structure_rule(rule_id)
     if r is None:
         import difflib
 
-        close = difflib.get_close_matches(rule_id, [x.id for x in packs.rules], n=1)
+        close = difflib.get_close_matches(rule_id, [x.id for x in packs.rules] + [x.id for x in structure_rules()], n=1)
         click.echo(f"no rule {rule_id!r}" + (f" (did you mean {close[0]}?)" if close else ""), err=True)
         sys.exit(exitcodes.USAGE)
     click.echo(explain_text(r))
@@ -223,12 +236,14 @@ def explain(rule_id, rules_dirs):
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="Write the pages here.")
 def docs(paths, rules_dirs, out_dir):
     """Write one HTML page per rule and an index to DIR."""
+    from scrubber.cli.rules_catalog import structure_rules
+
     packs = _load(paths, rules_dirs)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     esc = html.escape
     items = []
-    for r in sorted(packs.rules, key=lambda r: r.id):
+    for r in sorted(list(packs.rules) + ([] if paths else structure_rules()), key=lambda r: r.id):
         body = "\n".join(f"<p>{esc(line)}</p>" if not line.startswith("    ") else f"<pre>{esc(line)}</pre>"
                          for line in explain_text(r).splitlines())
         (out / f"{r.id}.html").write_text(
