@@ -16,8 +16,6 @@ from scrubber.config.profiles import (
 from scrubber.config.settings import Settings, load_settings
 from scrubber.config.yamlload import line_at, plain
 
-MATCH_KEYS = ("payer_ids", "payer_names", "claim_filing_indicators")
-
 
 def _resolve(raws: dict[str, _Raw], pid: str, problems: list[str]) -> Optional[list[_Raw]]:
     """The chain from ``pid`` up to default, or None (with a problem) on an unknown parent or a cycle."""

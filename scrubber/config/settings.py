@@ -65,7 +65,6 @@ SETTINGS: dict[str, Spec] = {
     "enable_packs": Spec("ids", (), help="packs a profile disabled, run anyway"),
     "severity": Spec("severity_map", {}, help="RULE-ID=severity overrides, for every payer"),
 }
-PAYER_WIDE = ("disable_rules", "enable_rules", "disable_packs", "enable_packs", "severity")
 
 
 @dataclass

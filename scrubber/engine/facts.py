@@ -47,7 +47,7 @@ class BatchIndex:
     """What earlier claims of this batch held, for batch-level derived fields (duplicates, frequency).
 
     ``seen_lines`` maps a line signature (member, code, modifiers, date, units, charge) to the claim id
-    that first billed it; ``member_code_dates`` counts lines per (member, code) for frequency limits.
+    that first billed it; ``member_code_count`` counts lines per (member, code) for frequency limits.
     Updated after each claim's facts are built, so claim N sees claims 0..N-1 only.
     """
 
@@ -277,15 +277,11 @@ def _reads_set(form: tuple) -> bool:
     return form[0] in ("all", "any") and any(_reads_set(f) for f in form[1])
 
 
-def compute_tags(plan: FactPlan, type_key: str, values: dict, valuesets, raw_lists, obj=None) -> None:
-    """Presence flags and copies of fields compared across facts, then every tag of the fact type.
+def _apply_tags(rows: tuple, type_key: str, values: dict, valuesets, raw_lists, obj) -> None:
+    """Presence flags and copies of fields compared across facts, then every tag of the fact type,
+    from the type's ``rows`` (``_tag_rows``, looked up once per claim and type, not per fact).
     ``raw_lists``: list fields as lists, or a function of ``obj`` giving them (called only when a tag
     of the type tests a value set)."""
-    _apply_tags(_tag_rows(plan, type_key), type_key, values, valuesets, raw_lists, obj)
-
-
-def _apply_tags(rows: tuple, type_key: str, values: dict, valuesets, raw_lists, obj) -> None:
-    """``compute_tags`` with the type's rows already looked up (once per claim and type, not per fact)."""
     copies, tags, _, reads_set = rows
     if callable(raw_lists):
         raw_lists = raw_lists(type_key, obj) if reads_set else {}

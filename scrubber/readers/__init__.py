@@ -176,10 +176,6 @@ def _x12_start(start: bytes) -> int:
     return m.start() if m else -1
 
 
-def _looks_x12(start: bytes) -> bool:
-    return _x12_start(start) >= 0
-
-
 def _chunks(start: bytes, f: BinaryIO, errors: list[str]) -> Iterator[bytes]:
     if start.startswith(b"\xef\xbb\xbf"):
         start = start[3:]
