@@ -36,11 +36,11 @@ def _builtin_store_template(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path, monkeypatch, _builtin_store_template):
+def _isolated_data_dir(tmp_path_factory, monkeypatch, _builtin_store_template):
     """Never touch the user's real data directory or ledger from a test; it starts with the
-    built-in ICD-10-CM edition already in place (a copy, so a test's imports stay its own)."""
-    data = tmp_path / "claimscrub-data"
-    data.mkdir()
+    built-in ICD-10-CM edition already in place (a copy, so a test's imports stay its own).
+    It sits beside the test's tmp_path, not in it: tests check what their tmp_path holds."""
+    data = tmp_path_factory.mktemp("claimscrub-data")
     shutil.copyfile(_builtin_store_template, data / _builtin_store_template.name)
     monkeypatch.setenv("CLAIMSCRUB_DATA_DIR", str(data))
 

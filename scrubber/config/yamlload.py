@@ -12,9 +12,9 @@ among the others) instead of stopping at the first.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
-from scrubber.rulespec.yamlload import LineDict, LineList, YamlProblem, parse_yaml
+from scrubber.rulespec.yamlload import LineDict, LineList, YamlProblem, line_at, parse_yaml
 
 __all__ = ["LineDict", "LineList", "line_at", "load_yaml", "plain"]
 
@@ -34,22 +34,6 @@ def load_yaml(path: str, display: Optional[str] = None) -> tuple[Any, list[str]]
     except YamlProblem as exc:
         return None, [f"{name}:{exc.line}: YAML syntax error: {exc.what}"]
     return data, [f"{name}:{line}: key '{key}' appears twice; keep one" for key, line in duplicates]
-
-
-def line_at(data: Any, path: Iterable[Any]) -> int:
-    """The line of the deepest node along ``path`` (keys and list indexes) that exists."""
-    line = getattr(data, "line", 0)
-    node = data
-    for step in path:
-        if isinstance(node, LineDict) and step in node:
-            line = node.line_of(step)
-            node = node[step]
-        elif isinstance(node, LineList) and isinstance(step, int) and 0 <= step < len(node):
-            line = node.line_of(step)
-            node = node[step]
-        else:
-            break
-    return line
 
 
 def plain(value: Any) -> Any:

@@ -17,7 +17,7 @@ from typing import Any, Optional
 from scrubber.rulespec import fields as F
 from scrubber.rulespec.model import Alias, AllOf, AnyOf, Not, Ref, Rule, RuleCase, Test, date_int
 from scrubber.fields.registry import DERIVED, PROVIDERS, RELATIONS, ensure_loaded
-from scrubber.rulespec.yamlload import LineDict, LineList
+from scrubber.rulespec.yamlload import LineDict, LineList, line_at
 
 OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "matches", "exists", "missing", "between", "in_set")
 NODE_KEYS = ("all", "any", "not", "fact", "field", "op", "value")
@@ -53,17 +53,7 @@ def _jsonable(v):
 
 
 def _line_at(root, path) -> int:
-    node, line = root, getattr(root, "line", 1) or 1
-    for part in path:
-        if isinstance(node, LineDict) and part in node:
-            line = node.line_of(part)
-            node = node[part]
-        elif isinstance(node, LineList) and isinstance(part, int) and part < len(node):
-            line = node.item_lines[part]
-            node = node[part]
-        else:
-            break
-    return line
+    return line_at(root, path, root_line=1)
 
 
 def _where(path) -> str:

@@ -18,7 +18,7 @@ Two callers, two date behaviours, one parser (``parse_yaml``):
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
@@ -42,6 +42,24 @@ class LineList(list):
     def line_of(self, index: int) -> int:
         lines = getattr(self, "item_lines", [])
         return lines[index] if 0 <= index < len(lines) else self.line
+
+
+def line_at(data: Any, path: Iterable[Any], root_line: int = 0) -> int:
+    """The line of the deepest node along ``path`` (keys and list indexes) that exists; the one line
+    finder of rule files, payer profiles and settings (a schema error's path -> ``file:line``).
+    ``root_line``: what to say when even the root has no line."""
+    line = getattr(data, "line", 0) or root_line
+    node = data
+    for step in path:
+        if isinstance(node, LineDict) and step in node:
+            line = node.line_of(step)
+            node = node[step]
+        elif isinstance(node, LineList) and isinstance(step, int) and 0 <= step < len(node):
+            line = node.line_of(step)
+            node = node[step]
+        else:
+            break
+    return line
 
 
 class YamlProblem(Exception):
