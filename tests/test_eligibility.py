@@ -373,3 +373,20 @@ def test_spreadsheet_style_csv_headers_and_delimiters_are_read(tmp_path, header,
     index, errors = load_eligibility([str(path)])
     assert errors == [] and len(index) == 1
     assert index.check(claim("MADEUP7001", "MADE-UP-COMM01", date(2025, 4, 1)))["status"] == "ended"
+
+
+def test_271_batches_with_nul_padding_and_a_second_interchange_of_other_delimiters(tmp_path):
+    """The eligibility reader splits segments with the 837 reader's tokenizer: NUL block padding
+    between interchanges is not data, and a second interchange may declare its own delimiters."""
+    from scrubber.readers.eligibility import read_file
+
+    one = (FIX / "made-up-271.x12").read_text()
+    spans_one, payers_one, errors_one = read_file(str(FIX / "made-up-271.x12"))
+    assert spans_one and not errors_one
+    other = one.replace("*", "|").replace("~", "!")  # made-up variant: '|' elements, '!' terminators
+    batch = tmp_path / "made-up-two-interchanges.271"
+    batch.write_text(one + "\x00" * 64 + other + "\x1a")
+    spans, payers, errors = read_file(str(batch))
+    assert errors == []
+    assert len(spans) == 2 * len(spans_one) and payers == payers_one
+    assert [s.member_id for s in spans] == [s.member_id for s in spans_one] * 2

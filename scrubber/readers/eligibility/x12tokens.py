@@ -1,4 +1,4 @@
-"""A small X12 tokenizer for eligibility files (271, 834): separators from the ISA, segments numbered.
+"""X12 segments of eligibility files (271, 834): the first ISA checked, segments numbered, ST..SE grouped.
 
 The separators are read from the ISA itself (element separator = 4th
 character; the component separator is ISA16 and the segment terminator is the
@@ -68,16 +68,24 @@ def separators(text: str) -> Separators:
 
 
 def tokenize(text: str) -> tuple[Separators, list[Segment]]:
-    """Split an interchange into numbered segments. Raises X12SyntaxError on a missing or broken ISA."""
+    """Split an interchange into numbered segments. Raises X12SyntaxError on a missing or broken ISA.
+
+    The splitting is the 837 reader's (``scrubber.readers.x12.segments.SegmentStream``), so
+    eligibility files get the same handling of NUL / Ctrl-Z padding, line breaks, Latin-1 bytes
+    and several interchanges each declaring its own delimiters; ``separators`` only checks the
+    first ISA, to say in the eligibility reader's words what is wrong with it."""
+    from scrubber.readers.x12.segments import SegmentStream
+
     text = text.lstrip("\ufeff \t\r\n")
     seps = separators(text)
+    stream = SegmentStream([text.encode("utf-8", "surrogatepass")])
     out: list[Segment] = []
-    for raw in text.split(seps.segment):
-        raw = raw.strip("\r\n \t")
-        if not raw:
-            continue
-        parts = tuple(raw.split(seps.element))
-        out.append(Segment(parts[0].strip(), parts, len(out) + 1))
+    for raw in stream:
+        parts = tuple(raw.split(stream.delimiters.element))
+        out.append(Segment(parts[0].strip(), parts, stream.count))
+    if not out:
+        unreadable = [msg for rule, msg, _ in stream.problems if rule == "X12-ISA"]
+        raise X12SyntaxError(unreadable[0] if unreadable else "the interchange holds no segments", 1)
     return seps, out
 
 
