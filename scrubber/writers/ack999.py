@@ -164,7 +164,8 @@ def _group_set(seg: SegmentCounter, grp: Group) -> None:
         te = tx.envelope
         seg.add("AK2", clean(te.transaction_type) or "837", clean(te.transaction_control), clean(te.implementation or te.version))
         for e in ack.ik3:
-            seg.add("IK3", e.segment_id, e.position, e.loop or "", e.code)
+            # IK303 is element 447 (AN 1-4): the loop's number, "2010" for 2010BA, as payers send it.
+            seg.add("IK3", e.segment_id, e.position, (e.loop or "")[:4], e.code)
             if e.claim_id:
                 seg.add("CTX", f"CLM01{COMPONENT}{clean(e.claim_id, 35)}")
             for el, comp, ref, code, bad in e.ik4:

@@ -10,6 +10,7 @@ within one output file and each trailer repeats its header's number.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Iterator, Optional
@@ -20,10 +21,18 @@ ELEMENT, COMPONENT, REPETITION, TERMINATOR = "*", ":", "^", "~"
 _UNSAFE = re.compile(r"[*:^~\r\n]")
 
 
+_ASCII = str.maketrans({"\u2014": "-", "\u2013": "-", "\u2026": "...", "\u2018": "'", "\u2019": "'",
+                        "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2265": ">=", "\u2264": "<="})
+
+
 def clean(value: Optional[object], limit: Optional[int] = None) -> str:
-    """An element value with our delimiters replaced (a value may not contain them)."""
-    text = "" if value is None else _UNSAFE.sub(" ", str(value)).strip()
-    return text[:limit] if limit else text
+    """An element value in plain ASCII (X12's character set) with our delimiters replaced (a value
+    may not contain them): rule messages may hold dashes or accents; names may hold accents."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKD", str(value).translate(_ASCII)).encode("ascii", "ignore").decode("ascii")
+    text = _UNSAFE.sub(" ", text).strip()
+    return text[:limit].rstrip() if limit else text
 
 
 def segment(*elements: object) -> str:
