@@ -224,6 +224,7 @@ def test_group_errors_reach_ak9(tmp_path, isolated):
     assert validate_text(ack, tmp_path / "g.999") == []
     ak9 = next(s for s in segments(ack) if s[0] == "AK9")
     assert ak9[1] == "R" and ak9[5] == ack_codes.GROUP_CODES["X12-GE01"]
+    assert ak9[2:4] == ["2", "1"]  # GE01 as received; the one transaction set received
 
 
 @pytest.fixture(scope="module")

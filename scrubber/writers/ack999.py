@@ -185,7 +185,8 @@ def _group_set(seg: SegmentCounter, grp: Group) -> None:
         code = codes.GROUP_CODES[rule]
         if code not in group_codes:
             group_codes.append(code)
-    seg.add("AK9", ak901, len(statuses), len(statuses), accepted, *group_codes[:5])
+    # AK902 is GE01 as received; AK903 the transaction sets received (and acknowledged above).
+    seg.add("AK9", ak901, grp.ge01 if grp.ge01 is not None else len(statuses), len(statuses), accepted, *group_codes[:5])
 
 
 def write_999(claims: Iterable, errors: Iterable, out: TextIO, stamp: Optional[AckStamp] = None) -> dict:

@@ -87,7 +87,8 @@ class Transaction:
 class Group:
     envelope: X12Envelope
     transactions: list[Transaction] = field(default_factory=list)
-    errors: list = field(default_factory=list)  # group-level RunErrors (GE count, GE02)
+    errors: list = field(default_factory=list)  # rule ids of group-level run errors (GE count, GE02)
+    ge01: Optional[int] = None  # GE01 as received, when it differs from the count (X12-GE01)
 
 
 @dataclass
@@ -139,6 +140,9 @@ def group_claims(claims: Iterable, errors: Iterable = ()) -> tuple[list[Intercha
     return list(interchanges.values()), other
 
 
+_GE01_SAYS = re.compile(r"GE01 says '(\d+)'")  # the reader's X12-GE01 message (readers/x12/reader.py)
+
+
 def rule_of(message: str) -> Optional[str]:
     """The structure rule id a RunError message starts with ("X12-GE01: ..."), or None."""
     head = message.split(":", 1)[0]
@@ -163,6 +167,9 @@ def _attach_group_errors(interchanges: list[Interchange], errors: Iterable) -> N
                     best = (first, grp)
         if best is not None:
             best[1].errors.append(rule)
+            said = _GE01_SAYS.search(e.message)
+            if rule == "X12-GE01" and said:
+                best[1].ge01 = int(said.group(1))
 
 
 def isa(stamp: AckStamp, env: X12Envelope, control: int) -> str:
