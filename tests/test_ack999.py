@@ -39,7 +39,9 @@ def scrub(paths):
     from scrubber.cli.scrub_cmd import build_scrub_options
     from scrubber.pipeline import run_scrub
 
-    return run_scrub(build_scrub_options([str(p) for p in paths]))
+    opts = build_scrub_options([str(p) for p in paths])
+    opts.ack_details = True  # what `scrub --ack-277ca` asks for
+    return run_scrub(opts)
 
 
 def made_up_broken_837(path: Path, edits) -> Path:

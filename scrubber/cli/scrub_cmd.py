@@ -102,7 +102,9 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
 
         splitter = SplitWriter(clean_out, held_out, fail_on)
     try:
-        result = run_scrub(prepared.options(list(paths), on_claim=splitter.add if splitter else None))
+        opts = prepared.options(list(paths), on_claim=splitter.add if splitter else None)
+        opts.ack_details = bool(ack_277ca)
+        result = run_scrub(opts)
     finally:
         prepared.close()
     if splitter is not None:
