@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Optional, Protocol
 
 from scrubber import __version__
 from scrubber.model import Claim, ClaimRecord, ClaimResult, Finding, RunError, RunInfo, RunResult
+from scrubber.model.envelope import detail_of, envelope_of, st_segment_of
 
 CHUNK = 100
 
@@ -37,6 +38,8 @@ class ScrubOptions:
     context_for: Optional[Callable[[Claim], object]] = None
     # Problems found before reading (e.g. a bad eligibility file), reported with the run.
     initial_errors: list = field(default_factory=list)
+    # Keep each X12 claim's 277CA detail (patient, provider, lines) on its ClaimResult.
+    ack_details: bool = False
 
 
 def sha256_of(path: str) -> Optional[str]:
@@ -56,10 +59,12 @@ def input_files(paths: Iterable[str]) -> list[str]:
     return reader_input_files(paths)
 
 
-def claim_result(record: ClaimRecord, findings: list[Finding]) -> ClaimResult:
+def claim_result(record: ClaimRecord, findings: list[Finding], ack_detail: bool = False) -> ClaimResult:
+    """``ack_detail``: also keep what a 277CA names (costs ~1.4x this function; only when asked)."""
     from scrubber.model.segments import cited_segments
 
     claim = record.claim
+    envelope = _envelope(record)
     all_findings = tuple(sorted(list(record.findings) + list(findings), key=Finding.sort_key))
     if claim is None:
         return ClaimResult(
@@ -69,6 +74,7 @@ def claim_result(record: ClaimRecord, findings: list[Finding]) -> ClaimResult:
             status="unreadable",
             findings=all_findings,
             error=record.error.message if record.error else "claim could not be read",
+            envelope=envelope,
         )
     rendering = claim.provider("rendering") or claim.provider("billing")
     billing = claim.provider("billing")
@@ -89,7 +95,28 @@ def claim_result(record: ClaimRecord, findings: list[Finding]) -> ClaimResult:
         patient_name=(" ".join(x for x in (patient.first_name, patient.last_name) if x) or None) if patient else None,
         member_id=(claim.subscriber.member_id if claim.subscriber else None),
         birth_date=(patient.birth_date.isoformat() if patient and patient.birth_date else None),
+        envelope=envelope,
+        ack_detail=detail_of(claim) if ack_detail and envelope is not None else None,
     )
+
+
+_last_envelope: list = [None, None]  # (RawClaim header tuple, X12Envelope) of the last X12 claim
+
+
+def _envelope(record: ClaimRecord):
+    """The claim's X12Envelope (None for a JSON claim); claims of one transaction share it."""
+    source = record.source
+    claim = record.claim
+    raw = claim.raw if claim is not None else None
+    if raw is None:
+        if source.interchange is None and source.group is None and source.transaction is None:
+            return None
+        return envelope_of(None, source, None)
+    if _last_envelope[0] is raw.header and _last_envelope[1].interchange_control == source.interchange:
+        return _last_envelope[1]
+    env = envelope_of(raw, source, st_segment_of(claim))
+    _last_envelope[0], _last_envelope[1] = raw.header, env
+    return env
 
 
 def run_scrub(opts: ScrubOptions, records: Optional[Iterable] = None) -> RunResult:
@@ -131,7 +158,7 @@ def run_scrub(opts: ScrubOptions, records: Optional[Iterable] = None) -> RunResu
             result.errors.extend(errors)
         by_record = {id(r): found.get(i, []) for i, r in enumerate(readable)}
         for r in pending:
-            cr = claim_result(r, by_record.get(id(r), []))
+            cr = claim_result(r, by_record.get(id(r), []), opts.ack_details)
             result.claims.append(cr)
             if opts.on_claim is not None:
                 opts.on_claim(r, cr)

@@ -18,6 +18,7 @@ _COMMANDS = {
     "rules": ("scrubber.cli.rules_cmd", "rules", "Rule author tools: lint, test, list, explain, docs."),
     "refdata": ("scrubber.cli.refdata_cmd", "refdata", "Import and list reference data (ICD-10-CM, NCCI, MUE, HCPCS)."),
     "config": ("scrubber.cli.config_cmd", "config", "Show the effective configuration and where each value came from."),
+    "ack": ("scrubber.cli.ack_cmd", "ack", "Write the 999 / 277CA acknowledgements of a saved JSON result."),
 }
 
 

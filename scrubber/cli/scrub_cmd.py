@@ -65,12 +65,14 @@ def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibil
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None, help="Lowest severity that makes the exit code 1 (default: error).")
 @click.option("--clean-out", type=click.Path(dir_okay=False, writable=True), help="Write claims with nothing at or above --fail-on here as an 837.")
 @click.option("--held-out", type=click.Path(dir_okay=False, writable=True), help="Write the other readable claims here as an 837.")
+@click.option("--ack-999", type=click.Path(dir_okay=False, writable=True), help="Write a 999 implementation acknowledgment of the input here.")
+@click.option("--ack-277ca", type=click.Path(dir_okay=False, writable=True), help="Write a 277CA claim acknowledgment here (rejected = at or above --fail-on).")
 @click.option("--ledger", type=click.Path(dir_okay=False), help="Ledger database (default: ledger.sqlite3 in the data directory).")
 @click.option("--no-ledger", is_flag=True, help="Do not record this run in the ledger.")
 @click.option("--ledger-phi", is_flag=True, help="Store member ids in the ledger as text instead of salted hashes.")
 @click.option("--verify", is_flag=True, help="Also run the pure-Python reference evaluator and report any disagreement.")
 @click.option("--redact", is_flag=True, help="Mask patient names, member ids and birth dates in the output.")
-def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ledger, no_ledger, ledger_phi, verify, redact):
+def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ack_999, ack_277ca, ledger, no_ledger, ledger_phi, verify, redact):
     """Scrub the claims in PATH... (837 or JSON files, directories, or - for standard input).
 
     Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it (or an
@@ -99,11 +101,18 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
 
         splitter = SplitWriter(clean_out, held_out, fail_on)
     try:
-        result = run_scrub(prepared.options(list(paths), on_claim=splitter.add if splitter else None))
+        opts = prepared.options(list(paths), on_claim=splitter.add if splitter else None)
+        opts.ack_details = bool(ack_277ca)
+        result = run_scrub(opts)
     finally:
         prepared.close()
     if splitter is not None:
         for line in splitter.close().lines():
+            click.echo(line, err=True)
+    if ack_999 or ack_277ca:
+        from scrubber.cli.ack_cmd import write_acks
+
+        for line in write_acks(result.claims, result.errors, ack_999, ack_277ca, fail_on):
             click.echo(line, err=True)
     if run_ledger is not None:
         run_ledger.record(result, "scrub", {"paths": list(paths), "fail_on": fail_on})

@@ -107,6 +107,12 @@ class ClaimResult:
     # (segment number, segment text) of the X12 segments this claim's findings point at, for the
     # HTML drill-down. Holds PHI; not part of the JSON contract; masked by --redact.
     segments: tuple[tuple[int, str], ...] = ()
+    # Where the claim sat in its X12 file (scrubber.model.envelope.X12Envelope); in the JSON as the
+    # optional "envelope" object, so a saved result can be acknowledged (999 / 277CA).
+    envelope: Optional[Any] = None
+    # What a 277CA says beyond findings (scrubber.model.envelope.ClaimAckDetail). Holds PHI; not
+    # part of the JSON contract.
+    ack_detail: Optional[Any] = None
 
     @staticmethod
     def status_for(findings, unreadable: bool = False) -> str:
@@ -128,6 +134,8 @@ class ClaimResult:
         }
         if self.error is not None:
             d["error"] = self.error
+        if self.envelope is not None:
+            d["envelope"] = self.envelope.to_dict()
         return d
 
 
