@@ -112,8 +112,12 @@ def _read(paths):
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="never", show_default=True,
               help="Exit 1 when a claim has a finding at or above this (an audit reports; by default it does not gate).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line and no summary on standard error.")
+@click.option("--remits", "remit_paths", multiple=True, metavar="FILE",
+              help="835 remittance file or directory: correlate the findings with the payers' denials (repeatable).")
+@click.option("--denial-map", type=click.Path(exists=True, dir_okay=False), metavar="YAML",
+              help="Finding categories / rules -> CARC families (default: the packaged carc_map.yaml).")
 def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, data_dir, rule_dirs, ledger, no_ledger,
-        ledger_phi, redact, verify, fail_on, quiet):
+        ledger_phi, redact, verify, fail_on, quiet, remit_paths, denial_map):
     """Audit the claims in PATH... (files, directories walked recursively, .gz files)."""
     from scrubber.cli.audit_inputs import ClaimFilter, read_all, walk
     from scrubber.cli.progress import Progress
@@ -125,7 +129,14 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         if p != "-" and not os.path.exists(p):
             raise click.UsageError(f"{p}: no such file or directory")
     files = walk(paths)
-    claim_filter = ClaimFilter(since, until, frozenset(payer_ids), frozenset(npis))
+    denial_run = None
+    if remit_paths:
+        from scrubber.cli.audit_remits import DenialRun, TrackingFilter
+
+        claim_filter = TrackingFilter(since, until, frozenset(payer_ids), frozenset(npis))
+        denial_run = DenialRun(remit_paths, denial_map, claim_filter)
+    else:
+        claim_filter = ClaimFilter(since, until, frozenset(payer_ids), frozenset(npis))
     progress = Progress(enabled=False if quiet else None)
     prepared = prepare(payer, data_dir, rule_dirs, eligibility, verify, ledger)
     from scrubber.cli.audit_ledger import open_run_ledger
@@ -133,7 +144,12 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
     # Opened before the first claim: frequency limits count the services of earlier runs it kept.
     run_ledger = None if no_ledger else open_run_ledger(prepared, ledger_path(ledger, prepared.settings), ledger_phi)
     try:
-        opts = prepared.options(files, on_claim=progress.update)
+        on_claim = progress.update
+        if denial_run is not None:
+            def on_claim(record, claim_result):
+                progress.update(record, claim_result)
+                denial_run.on_claim(record, claim_result)
+        opts = prepared.options(files, on_claim=on_claim)
         opts.run_extra = {**opts.run_extra, "mode": "audit"}
         if claim_filter.active:
             opts.run_extra["filters"] = claim_filter.describe()
@@ -143,6 +159,8 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         prepared.close()
     if claim_filter.active:
         result.run.extra["claims_excluded_by_filters"] = claim_filter.excluded
+    if denial_run is not None:
+        denial_run.finish(result)
     _write_report(result, fmt, output, redact)
     if run_ledger is not None:
         run_id = run_ledger.record(result, "audit", {"paths": list(paths), **claim_filter.describe(), "format": fmt})
