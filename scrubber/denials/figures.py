@@ -8,12 +8,13 @@ Per rule, over the claims that have a remittance:
 
 * ``claims_flagged``: claims with a finding of the rule;
 * ``flagged_and_denied``: of those, claims with a denial the rule catches;
-* ``denied_not_flagged``: claims with a denial in the rule's family that it did not catch;
+* ``denied_not_flagged``: claims with a denial in the rule's family that no finding of the rule
+  caught (not flagged at all, or flagged on another line);
 * ``precision`` = flagged_and_denied / claims_flagged; ``recall`` = flagged_and_denied /
   (flagged_and_denied + denied_not_flagged); None when the denominator is 0;
 * ``dollars_prevented``: the denied amounts it catches; ``false_alarm_charges``: the 837
-  charges of claims it flagged that were not denied in its family (``false_alarm_paid``:
-  what the payer paid on them).
+  charges of claims it flagged where it caught no denial (``false_alarm_paid``: what the payer
+  paid on them), so claims_flagged = flagged_and_denied + the false alarms.
 
 Totals count every denial once: ``denied_amount == caught_amount + not_caught_amount`` in
 total, per category (the denial's first mapped category, or ``uncategorised``) and per payer.
@@ -169,7 +170,7 @@ def correlate(claims: Iterable[ClaimKey], payments: Iterable[ClaimPayment], mapp
                 rule.flagged += 1
                 if caught:
                     rule.flagged_and_denied += 1
-                elif not in_family:
+                else:
                     rule.false_alarm_charges += c.total_charge or Decimal(0)
                     rule.false_alarm_paid += paid
             if in_family and not caught:
