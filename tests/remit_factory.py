@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Optional
 
 from scrubber.model import Claim
+
+CLAIMS = Path(__file__).resolve().parent.parent / "fixtures" / "claims"
+D = Decimal
 
 
 @dataclass
@@ -129,3 +133,34 @@ def build_835(clps: list[Clp], payer_name: str = "MADE-UP HEALTH PLAN", payer_id
     text = "~\n".join([isa, f"GS*HP*MADEUPPAYER*MADEUPCLINIC*{paid_on}*1200*1*X*005010X221A1", *segments,
                        "GE*1*1", "IEA*1*000000001"]) + "~\n"
     return text.encode("ascii")
+
+
+def _claims() -> dict:
+    from scrubber.model import ClaimRecord
+    from scrubber.readers import iter_records
+
+    return {r.claim.claim_id: r.claim for r in iter_records([str(CLAIMS)]) if isinstance(r, ClaimRecord) and r.claim}
+
+
+def write_truth(folder: Path, plan_name: str = "MADE-UP HEALTH PLAN") -> tuple[Path, Path]:
+    """The two 835s of the truth in tests/test_denials.py (and fixtures/remits, docs/denials.md)."""
+    c = _claims()
+    pro1 = clp_for(c["MADE-UP-PRO-001"], {1: [Adj("CO", "45", D("20.00")), Adj("PR", "2", D("10.00"))]})
+    plan = [
+        pro1, reversal_of(pro1), pro1,
+        clp_for(c["MADE-UP-PRO-002"], claim_adjustments=[Adj("CO", "16", D("190.00"))]),
+        clp_for(c["MADE-UP-PRO-003"], {1: [Adj("CO", "16", D("110.00"))]}, remarks={1: ["M76"]}),
+        clp_for(c["MADE-UP-PRO-004"], {1: [Adj("CO", "45", D("30.00"))]}),
+        clp_for(c["MADE-UP-PRO-005"], {2: [Adj("CO", "97", D("120.00"))]}),
+        clp_for(c["MADE-UP-JSON-002"], {1: [Adj("CO", "146", D("110.00"))]}),
+        Clp("MADE-UP-NOSUCH-001", "4", D("75.00"), D("0"), adjustments=[Adj("CO", "18", D("75.00"))],
+            control_number="MADE-UP-PCN-NOSUCH"),
+    ]
+    contractor = [
+        clp_for(c["MADE-UP-INS-001"], claim_adjustments=[Adj("CO", "29", D("550.00"))]),
+        clp_for(c["MADE-UP-INS-002"], {1: [Adj("CO", "16", D("3600.00"))]}),
+    ]
+    a, b = folder / "plan.835", folder / "contractor.835"
+    a.write_bytes(build_835(plan, payer_name=plan_name, payer_id="99901"))
+    b.write_bytes(build_835(contractor, payer_name="MADE-UP MEDICARE CONTRACTOR", payer_id="99904", trace="MADE-UP-TRACE-2"))
+    return a, b

@@ -22,47 +22,16 @@ import json
 import sqlite3
 import subprocess
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from remit_factory import Adj, Clp, build_835, clp_for, reversal_of
+from remit_factory import write_truth
 from scrubber.cli import cli
-from scrubber.model import ClaimRecord
-from scrubber.readers import iter_records
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "fixtures" / "claims"
-D = Decimal
-
-
-def _claims() -> dict:
-    return {r.claim.claim_id: r.claim for r in iter_records([str(CLAIMS)]) if isinstance(r, ClaimRecord) and r.claim}
-
-
-def write_truth(folder: Path, plan_name: str = "MADE-UP HEALTH PLAN") -> tuple[Path, Path]:
-    c = _claims()
-    pro1 = clp_for(c["MADE-UP-PRO-001"], {1: [Adj("CO", "45", D("20.00")), Adj("PR", "2", D("10.00"))]})
-    plan = [
-        pro1, reversal_of(pro1), pro1,
-        clp_for(c["MADE-UP-PRO-002"], claim_adjustments=[Adj("CO", "16", D("190.00"))]),
-        clp_for(c["MADE-UP-PRO-003"], {1: [Adj("CO", "16", D("110.00"))]}, remarks={1: ["M76"]}),
-        clp_for(c["MADE-UP-PRO-004"], {1: [Adj("CO", "45", D("30.00"))]}),
-        clp_for(c["MADE-UP-PRO-005"], {2: [Adj("CO", "97", D("120.00"))]}),
-        clp_for(c["MADE-UP-JSON-002"], {1: [Adj("CO", "146", D("110.00"))]}),
-        Clp("MADE-UP-NOSUCH-001", "4", D("75.00"), D("0"), adjustments=[Adj("CO", "18", D("75.00"))],
-            control_number="MADE-UP-PCN-NOSUCH"),
-    ]
-    contractor = [
-        clp_for(c["MADE-UP-INS-001"], claim_adjustments=[Adj("CO", "29", D("550.00"))]),
-        clp_for(c["MADE-UP-INS-002"], {1: [Adj("CO", "16", D("3600.00"))]}),
-    ]
-    a, b = folder / "plan.835", folder / "contractor.835"
-    a.write_bytes(build_835(plan, payer_name=plan_name, payer_id="99901"))
-    b.write_bytes(build_835(contractor, payer_name="MADE-UP MEDICARE CONTRACTOR", payer_id="99904", trace="MADE-UP-TRACE-2"))
-    return a, b
 
 
 def run_audit(tmp: Path, *extra: str, fmt: str = "json") -> tuple[int, str]:
@@ -234,3 +203,10 @@ def test_bad_denial_map_is_a_located_error_exit_2(remit_dir, tmp_path):
                                    "--remits", str(remit_dir), "--denial-map", str(bad)])
     assert res.exit_code == 2
     assert f"{bad}:3:" in res.output and "eligibilty" in res.output
+
+
+def test_shipped_example_remittances_are_the_ones_the_truth_writes(tmp_path):
+    """fixtures/remits (the docs/denials.md example) holds exactly what write_truth writes."""
+    write_truth(tmp_path)
+    for name in ("plan.835", "contractor.835"):
+        assert (ROOT / "fixtures" / "remits" / name).read_bytes() == (tmp_path / name).read_bytes(), name

@@ -171,6 +171,8 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         click.echo(f"{s['claims_total']:,} claims audited: {s['claims_flagged']:,} flagged, {s['claims_unreadable']:,} "
                    f"unreadable; charges at risk {s['charges_at_risk']:,.2f}"
                    + (f"; {claim_filter.excluded:,} claims outside the filters" if claim_filter.active else ""), err=True)
+        if denial_run is not None:
+            click.echo(denial_run.summary_line(result), err=True)
     from scrubber.cli.scrub_cmd import exit_code_for
 
     sys.exit(exit_code_for(result, fail_on))

@@ -71,8 +71,19 @@ class DenialRun:
                 result.errors.append(rec)
         inputs = [{"path": p, "sha256": sha256_of(p), "kind": "remittance"} for p in self.files]
         result.run.inputs.extend(inputs)
+        # The map decides every figure: recorded like an input, so `audit diff` shows when it changed.
+        result.run.inputs.append({**self.mapping.describe(), "kind": "denial-map"})
         f = self.claim_filter
         remit_filter = RemitFilter(f.since, f.until, f.payer_ids, f.npis)
         excluded = frozenset(getattr(f, "excluded_ids", ()))
         result.denials = correlate(self.collector.claims, payments, self.mapping, remit_filter, excluded,
                                    [{"path": i["path"], "sha256": i["sha256"]} for i in inputs])
+
+    @staticmethod
+    def summary_line(result) -> str:
+        d = result.denials or {}
+        t, m = d.get("totals", {}), d.get("matching", {})
+        return (f"denials: {t.get('denied_amount', 0):,.2f} denied on {t.get('denied_claims', 0):,} claims, "
+                f"{t.get('caught_amount', 0):,.2f} caught by a finding, {t.get('not_caught_amount', 0):,.2f} not; "
+                f"{m.get('claims_without_remittance', 0):,} claims without a remittance, "
+                f"{m.get('remittances_without_claim', 0):,} remittances without a claim")

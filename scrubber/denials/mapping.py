@@ -52,7 +52,9 @@ class DenialMap:
         return None
 
     def describe(self) -> dict:
-        return {"path": self.path, "sha256": self.sha256}
+        """Where the map came from: the packaged one is named as such (not by its install path)."""
+        packaged = os.path.abspath(self.path) == os.path.abspath(DEFAULT_MAP)
+        return {"path": "packaged:scrubber/data/denials/carc_map.yaml" if packaged else self.path, "sha256": self.sha256}
 
 
 def _codes(value, where: str, problems: list[str]) -> tuple[str, ...]:
