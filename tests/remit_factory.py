@@ -151,7 +151,7 @@ def write_truth(folder: Path, plan_name: str = "MADE-UP HEALTH PLAN") -> tuple[P
         clp_for(c["MADE-UP-PRO-002"], claim_adjustments=[Adj("CO", "16", D("190.00"))]),
         clp_for(c["MADE-UP-PRO-003"], {1: [Adj("CO", "16", D("110.00"))]}, remarks={1: ["M76"]}),
         clp_for(c["MADE-UP-PRO-004"], {1: [Adj("CO", "45", D("30.00"))]}),
-        clp_for(c["MADE-UP-PRO-005"], {2: [Adj("CO", "97", D("120.00"))]}),
+        clp_for(c["MADE-UP-PRO-005"], {1: [Adj("CO", "97", D("130.00"))]}),  # E/M bundled into 20610 (NCCI)
         clp_for(c["MADE-UP-JSON-002"], {1: [Adj("CO", "146", D("110.00"))]}),
         Clp("MADE-UP-NOSUCH-001", "4", D("75.00"), D("0"), adjustments=[Adj("CO", "18", D("75.00"))],
             control_number="MADE-UP-PCN-NOSUCH"),

@@ -8,7 +8,7 @@ payer MADE-UP HEALTH PLAN (99901)
   PRO-002 INT-BAL-001 (balance, claim level)     D claim-level CO 16  190.00   caught
   PRO-003 INT-DXPTR-001 (data-integrity, line 1) D line 1 CO 16       110.00   caught (same line)
   PRO-004 INT-NPI-001 (data-integrity)           paid (CO 45 30.00)            false alarm: 130.00 charged, 100.00 paid
-  PRO-005 clean                                  D line 2 CO 97       120.00   not caught (no NCCI table)
+  PRO-005 clean                                  D line 1 CO 97       130.00   not caught (no NCCI table)
   JSON-002 COD-DX-002 (code-validity)            D line 1 CO 146      110.00   caught
   JSON-001                                       no remittance
   MADE-UP-NOSUCH-001                             D CO 18 75.00, no such claim
@@ -82,7 +82,7 @@ def test_every_denied_dollar_is_caught_or_not_caught(audited):
     d = audited[1]["denials"]
     t = d["totals"]
     assert t["denied_claims"] == 6 and t["denials"] == 6
-    assert (t["denied_amount"], t["caught_amount"], t["not_caught_amount"]) == (4680.0, 410.0, 4270.0)
+    assert (t["denied_amount"], t["caught_amount"], t["not_caught_amount"]) == (4690.0, 410.0, 4280.0)
     assert t["caught_amount"] + t["not_caught_amount"] == t["denied_amount"]
     for table in ("by_category", "by_payer"):
         rows = d[table]
@@ -101,7 +101,7 @@ def test_dollars_by_category_and_payer(audited):
     assert (cat["code-validity"]["denied_amount"], cat["code-validity"]["caught_amount"]) == (110.0, 110.0)
     assert (cat["ncci-ptp"]["caught_amount"], cat["payer-policy"]["not_caught_amount"]) == (0.0, 550.0)
     payer = by(d["by_payer"], "payer")
-    assert (payer["MADE-UP HEALTH PLAN"]["denied_amount"], payer["MADE-UP HEALTH PLAN"]["caught_amount"]) == (530.0, 410.0)
+    assert (payer["MADE-UP HEALTH PLAN"]["denied_amount"], payer["MADE-UP HEALTH PLAN"]["caught_amount"]) == (540.0, 410.0)
     assert (payer["MADE-UP MEDICARE CONTRACTOR"]["denied_amount"], payer["MADE-UP MEDICARE CONTRACTOR"]["caught_amount"]) == (4150.0, 0.0)
 
 
@@ -127,7 +127,7 @@ def test_per_rule_precision_recall_dollars_and_false_alarms(audited):
 def test_top_uncaught_carcs_are_the_next_rules_to_write(audited):
     top = audited[1]["denials"]["uncaught_carcs"]
     assert [(u["carc"], u["denials"], u["amount"], u["category"]) for u in top] == [
-        ("16", 1, 3600.0, "data-integrity"), ("29", 1, 550.0, "payer-policy"), ("97", 1, 120.0, "ncci-ptp")]
+        ("16", 1, 3600.0, "data-integrity"), ("29", 1, 550.0, "payer-policy"), ("97", 1, 130.0, "ncci-ptp")]
 
 
 def test_result_with_denials_honours_the_schema_and_the_shared_checker(audited):
@@ -188,7 +188,7 @@ def test_html_denial_section_has_charts_and_escapes_835_strings(tmp_path):
         assert f'id="{chart}"' in html
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; PLAN" in html
-    assert "410.00" in html and "4,270.00" in html
+    assert "410.00" in html and "4,280.00" in html
 
 
 def test_audit_without_remits_has_no_denials(tmp_path):
