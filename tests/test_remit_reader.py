@@ -122,6 +122,22 @@ def test_broken_segment_is_reported_with_its_location_and_the_claim_still_counte
     assert any(what in e.message and e.segment == number and e.path == "made-up.835" for e in errors), errors
 
 
+def test_broken_svc_amount_keeps_the_line_and_its_denial():
+    payments, errors = read(_made_up_835().decode().replace("SVC*HC:99213:25*110.00", "SVC*HC:99213:25*1..0").encode())
+    (svc,) = payments[0].services
+    assert svc.charge is None and svc.code == "99213"
+    assert [(a.carc, a.amount) for a in svc.adjustments] == [("4", D("110"))]  # not moved to claim level
+    assert payments[0].adjustments == ()
+
+
+def test_same_adjudication_sent_twice_is_superseded_a_split_claim_is_not():
+    one = Clp("MADE-UP-5", "1", D("100"), D("100"), control_number="MADE-UP-PCN-5")
+    split = Clp("MADE-UP-5", "1", D("50"), D("0"), adjustments=[Adj("CO", "18", D("50"))], control_number="MADE-UP-PCN-5B")
+    payments, _ = read(build_835([one, one, split]))
+    s = settle(payments)
+    assert (s.superseded, len(s.standing)) == (1, 2)
+
+
 def test_clp_that_cannot_be_read_is_yielded_unreadable_and_counted():
     payments, errors = read(_made_up_835().decode().replace("CLP*MADE-UP-1*4*110.00", "CLP**4*abc").encode())
     assert len(payments) == 1 and not payments[0].readable

@@ -4,9 +4,10 @@
   claim: the latest standing CLP with the same payer claim control number (CLP07), else the
   latest standing one of that claim from the same payer. Both then drop out; the corrected
   CLP that usually follows stands. A reversal of a payment not in the given files is counted,
-  not applied. A later CLP of the same claim from the same payer without a reversal
-  supersedes the earlier one (a re-adjudication). Every readable CLP ends in exactly one of:
-  standing, reversal, reversed, superseded.
+  not applied. A later CLP of the same claim, payer and CLP07 without a reversal supersedes
+  the earlier one (the same adjudication sent again); with another CLP07 both stand (a claim
+  the payer split). Every readable CLP ends in exactly one of: standing, reversal, reversed,
+  superseded.
 * **Denials.** Each CAS triplet of a standing CLP (claim or line level) is a denial when its
   group is not CR, its CARC is not in the map's ``not_denials`` and its amount is positive. A
   CLP02 = 4 (denied) claim with no such triplet is one denial of CLP03 - CLP04 with no CARC.
@@ -77,7 +78,7 @@ def settle(payments: Iterable[ClaimPayment]) -> Settled:
                 standing.remove(target)
                 out.reversed += 1
             continue
-        earlier = [p for p in standing if p.payer_id == cp.payer_id]
+        earlier = [p for p in standing if p.payer_id == cp.payer_id and p.payer_control_number == cp.payer_control_number]
         for p in earlier:
             standing.remove(p)
             out.superseded += 1

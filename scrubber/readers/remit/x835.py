@@ -159,19 +159,22 @@ def _cas(parts: list[str], number: int) -> tuple[list[Adjustment], list[str]]:
     return out, problems
 
 
-def _svc(parts: list[str], comp: str) -> dict:
+def _svc(parts: list[str], comp: str) -> tuple[dict, list[str]]:
+    """SVC fields, and problems: an amount that cannot be read is None (the line and its CAS are kept)."""
     proc = _el(parts, 6) or _el(parts, 1)  # SVC06: the procedure as submitted, when the payer changed it
     c = [x.strip() for x in proc.split(comp)]
     qualifier = c[0] if c else ""
     code = c[1] if len(c) > 1 else ""
-    fields = {"qualifier": qualifier or None, "code": code or None,
-              "modifiers": tuple(m for m in c[2:6] if m), "charge": _money(_el(parts, 2), "SVC02 charge"),
-              "paid": _money(_el(parts, 3), "SVC03 paid amount"), "units": None,
+    fields = {"qualifier": qualifier or None, "code": code or None, "modifiers": tuple(m for m in c[2:6] if m),
               "revenue_code": _el(parts, 4) or (code if qualifier == "NU" else None)}
-    units = _el(parts, 5)
-    if units:
-        fields["units"] = _money(units, "SVC05 units")
-    return fields
+    problems = []
+    for key, i, what in (("charge", 2, "SVC02 charge"), ("paid", 3, "SVC03 paid amount"), ("units", 5, "SVC05 units")):
+        try:
+            fields[key] = _money(_el(parts, i), what)
+        except _BadValue as exc:
+            fields[key] = None
+            problems.append(str(exc))
+    return fields, problems
 
 
 def read_835(chunks: Iterable[bytes], path: str) -> Iterator[Record]:
@@ -269,9 +272,11 @@ def read_835(chunks: Iterable[bytes], path: str) -> Iterator[Record]:
                 for message in problems:
                     yield problem(message, number)
             elif sid == "SVC":
-                service = None
-                service = _Service(_svc(parts, delims.component if delims else ":"), number)
+                fields, problems = _svc(parts, delims.component if delims else ":")
+                service = _Service(fields, number)
                 claim.services.append(service)
+                for message in problems:
+                    yield problem(f"SVC: {message}; the line and its adjustments are kept without it", number)
             elif sid == "DTM":
                 q, d = _el(parts, 1), _el(parts, 2)
                 if service is not None:
@@ -292,11 +297,7 @@ def read_835(chunks: Iterable[bytes], path: str) -> Iterator[Record]:
                     if _el(parts, i):
                         claim.remarks.append(_el(parts, i))
         except _BadValue as exc:
-            if sid == "SVC":
-                service = None  # its DTM / CAS / REF are not attached to the previous line
-                yield problem(f"SVC: {exc}; the service line and its adjustments were not read", number)
-            else:
-                yield problem(f"{sid}: {exc}; segment skipped", number)
+            yield problem(f"{sid}: {exc}; segment skipped", number)
     if claim is not None:
         yield close()
     for rule, message, seg in stream.problems[reported:]:
@@ -330,15 +331,16 @@ def read_remit_file(path: str) -> Iterator[Record]:
         else:
             raw.seek(0)
         errors: list[str] = []
-        count = 0
+        count = payments = 0
         try:
             for rec in read_835(_chunks(f, path, errors), path):
                 count += 1
+                payments += isinstance(rec, ClaimPayment)
                 yield rec
         except Exception as exc:  # noqa: BLE001 - a reader bug ends this file loudly, never the batch
             yield RunError("unreadable-file", f"internal 835 reader error after {count} records "
                            f"({type(exc).__name__}: {exc}); the rest of the file was not read", path, None)
-        if count == 0 and not errors:
-            yield RunError("unreadable-file", "no 835 remittance found in the file", path, None)
+        if payments == 0 and not errors:
+            yield RunError("unreadable-file", "no 835 claim payment (CLP) found in the file", path, None)
         for message in errors:
             yield RunError("unreadable-file", f"reading stopped early: {message}", path, None)
