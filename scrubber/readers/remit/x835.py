@@ -140,9 +140,11 @@ def _cas(parts: list[str], number: int) -> tuple[list[Adjustment], list[str]]:
     problems: list[str] = []
     if group not in GROUP_CODES:
         problems.append(f"CAS01 group code {group!r} is not CO, PR, OA, PI or CR")
-    for t in range(MAX_CAS_TRIPLETS):
-        base = 2 + 3 * t
-        carc, amount, qty = _el(parts, base), _el(parts, base + 1), _el(parts, base + 2)
+    n = len(parts)
+    for base in range(2, min(n, 2 + 3 * MAX_CAS_TRIPLETS), 3):
+        carc = parts[base].strip()
+        amount = parts[base + 1].strip() if base + 1 < n else ""
+        qty = parts[base + 2].strip() if base + 2 < n else ""
         if not (carc or amount or qty):
             continue
         try:
@@ -203,9 +205,10 @@ def read_835(chunks: Iterable[bytes], path: str) -> Iterator[Record]:
 
     for text in stream:
         number = stream.count
-        for rule, message, seg in stream.problems[reported:]:
-            yield RunError("structure", f"{rule}: {message}", path, seg)
-        reported = len(stream.problems)
+        if len(stream.problems) != reported:
+            for rule, message, seg in stream.problems[reported:]:
+                yield RunError("structure", f"{rule}: {message}", path, seg)
+            reported = len(stream.problems)
         delims = stream.delimiters
         parts = text.split(delims.element if delims else "*")
         sid = parts[0].strip()
