@@ -139,6 +139,10 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         claim_filter = ClaimFilter(since, until, frozenset(payer_ids), frozenset(npis))
     progress = Progress(enabled=False if quiet else None)
     prepared = prepare(payer, data_dir, rule_dirs, eligibility, verify, ledger)
+    if denial_run is not None:
+        from scrubber.cli.audit_remits import loaded_rules
+
+        denial_run.loaded_rules = loaded_rules(prepared)
     from scrubber.cli.audit_ledger import open_run_ledger
 
     # Opened before the first claim: frequency limits count the services of earlier runs it kept.

@@ -7,6 +7,7 @@ with its file and segment number.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -32,14 +33,13 @@ class TrackingFilter(ClaimFilter):
 class DenialRun:
     """Collects claim keys during the audit, then joins them to the remittances."""
 
-    def __init__(self, remit_paths: tuple[str, ...], map_path: Optional[str], claim_filter: ClaimFilter):
+    def __init__(self, remit_paths: tuple[str, ...], map_path: Optional[str], claim_filter: ClaimFilter,
+                 loaded_rules: tuple[tuple[str, str], ...] = ()):
         from scrubber.denials.claims import ClaimCollector
         from scrubber.denials.mapping import MappingError, load_map
         from scrubber.readers import input_files
 
         for p in remit_paths:
-            import os
-
             if not os.path.exists(p):
                 raise click.UsageError(f"--remits {p}: no such file or directory")
         try:
@@ -51,6 +51,7 @@ class DenialRun:
         self.files = input_files(remit_paths)
         self.claim_filter = claim_filter
         self.collector = ClaimCollector()
+        self.loaded_rules = loaded_rules
 
     def on_claim(self, record, result) -> None:
         self.collector(record, result)
@@ -77,7 +78,7 @@ class DenialRun:
         remit_filter = RemitFilter(f.since, f.until, f.payer_ids, f.npis)
         excluded = frozenset(getattr(f, "excluded_ids", ()))
         result.denials = correlate(self.collector.claims, payments, self.mapping, remit_filter, excluded,
-                                   [{"path": i["path"], "sha256": i["sha256"]} for i in inputs])
+                                   [{"path": i["path"], "sha256": i["sha256"]} for i in inputs], self.loaded_rules)
 
     @staticmethod
     def summary_line(result) -> str:
@@ -87,3 +88,9 @@ class DenialRun:
                 f"{t.get('caught_amount', 0):,.2f} caught by a finding, {t.get('not_caught_amount', 0):,.2f} not; "
                 f"{m.get('claims_without_remittance', 0):,} claims without a remittance, "
                 f"{m.get('remittances_without_claim', 0):,} remittances without a claim")
+
+
+def loaded_rules(prepared) -> tuple[tuple[str, str], ...]:
+    """(id, category) of every rule the prepared run evaluates."""
+    packs = getattr(prepared, "packs", None)
+    return tuple((r.id, r.category) for r in getattr(packs, "rules", ()) or ())

@@ -110,8 +110,12 @@ class _Rule:
 
 def correlate(claims: Iterable[ClaimKey], payments: Iterable[ClaimPayment], mapping: DenialMap,
               remit_filter: Optional[RemitFilter] = None, excluded_claim_ids: frozenset[str] = frozenset(),
-              files: Iterable[dict] = ()) -> dict:
-    """The ``denials`` object of the run result (see the module docstring for every figure)."""
+              files: Iterable[dict] = (), loaded_rules: Iterable[tuple[str, str]] = ()) -> dict:
+    """The ``denials`` object of the run result (see the module docstring for every figure).
+
+    ``loaded_rules`` (rule id, category) are the rules that ran: one that never fired is listed
+    too when denials in its family went uncaught (recall 0: the rule exists but did not see them).
+    """
     remit_filter = remit_filter or RemitFilter()
     payments = list(payments)
     by_id, repeated_ids = claims_by_id(claims)
@@ -129,9 +133,13 @@ def correlate(claims: Iterable[ClaimKey], payments: Iterable[ClaimPayment], mapp
     unmatched_claims = [cid for cid in by_id if cid not in remits_by_claim]
 
     rules: dict[str, _Rule] = {}
+    fired: set[str] = set()
     for c in by_id.values():
         for f in c.findings:
             rules.setdefault(f.rule_id, _Rule(f.category))
+            fired.add(f.rule_id)
+    for rule_id, category in loaded_rules:
+        rules.setdefault(rule_id, _Rule(category))
     total, by_category, by_payer = _Bucket(), defaultdict(_Bucket), defaultdict(_Bucket)
     uncaught: dict[str, _Bucket] = defaultdict(_Bucket)
     lines = {"svc_lines": 0, "matched": 0, "by_control_number": 0, "unmatched_svc_lines": 0, "claim_lines_not_in_remits": 0}
@@ -220,7 +228,7 @@ def correlate(claims: Iterable[ClaimKey], payments: Iterable[ClaimPayment], mapp
              "recall": _ratio(r.flagged_and_denied, r.flagged_and_denied + r.denied_not_flagged),
              "dollars_prevented": _money(r.prevented), "false_alarm_charges": _money(r.false_alarm_charges),
              "false_alarm_paid": _money(r.false_alarm_paid), "carcs_caught": sorted(r.carcs)}
-            for rid, r in sorted(rules.items())
+            for rid, r in sorted(rules.items()) if rid in fired or r.denied_not_flagged
         ],
         "by_category": [b.to_dict("category", name) for name, b in sorted(by_category.items(), key=lambda kv: -kv[1].denied)],
         "by_payer": [b.to_dict("payer", name) for name, b in sorted(by_payer.items(), key=lambda kv: -kv[1].denied)],

@@ -82,9 +82,10 @@ def denial_section(body, result) -> None:
     rules = [x for x in d["by_rule"] if x["claims_flagged"]]
     charts.append(bar_chart("chart-rule-precision", "Precision by rule (flagged claims the payer denied)",
                             [(x["rule_id"], x["precision"] or 0, _pct(x["precision"])) for x in rules][:CHART_ROWS * 2]))
+    judged = sorted((x for x in d["by_rule"] if x["recall"] is not None),
+                    key=lambda x: (-x["flagged_and_denied"] - x["denied_not_flagged"], x["rule_id"]))
     charts.append(bar_chart("chart-rule-recall", "Recall by rule (denials in its family it caught)",
-                            [(x["rule_id"], x["recall"] or 0, _pct(x["recall"])) for x in d["by_rule"]
-                             if x["recall"] is not None][:CHART_ROWS * 2]))
+                            [(x["rule_id"], x["recall"] or 0, _pct(x["recall"])) for x in judged][:CHART_ROWS * 2]))
     charts.append(bar_chart("chart-uncaught-carcs", "Top CARCs no rule caught (the next rules to write)",
                             [(f"CARC {u['carc'] or 'none given'}", u["amount"], _money(u["amount"]))
                              for u in d["uncaught_carcs"]][:CHART_ROWS], risk=True))
