@@ -114,8 +114,12 @@ def _read(paths):
               help="Exit 1 when a claim has a finding at or above this (default: never, or the `fail_on` setting: "
                    "an audit reports; by default it does not gate).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line and no summary on standard error.")
+@click.option("--remits", "remit_paths", multiple=True, metavar="FILE",
+              help="835 remittance file or directory: correlate the findings with the payers' denials (repeatable).")
+@click.option("--denial-map", type=click.Path(exists=True, dir_okay=False), metavar="YAML",
+              help="Finding categories / rules -> CARC families (default: the packaged carc_map.yaml).")
 def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, data_dir, rule_dirs, ledger, no_ledger,
-        ledger_phi, redact, verify, fail_on, quiet):
+        ledger_phi, redact, verify, fail_on, quiet, remit_paths, denial_map):
     """Audit the claims in PATH... (files, directories walked recursively, .gz files)."""
     from scrubber.cli.audit_inputs import ClaimFilter, read_all, walk
     from scrubber.cli.progress import Progress
@@ -127,17 +131,33 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         if p != "-" and not os.path.exists(p):
             raise click.UsageError(f"{p}: no such file or directory")
     files = walk(paths)
-    claim_filter = ClaimFilter(since, until, frozenset(payer_ids), frozenset(npis))
+    denial_run = None
+    if remit_paths:
+        from scrubber.cli.audit_remits import DenialRun, TrackingFilter
+
+        claim_filter = TrackingFilter(since, until, frozenset(payer_ids), frozenset(npis))
+        denial_run = DenialRun(remit_paths, denial_map, claim_filter)
+    else:
+        claim_filter = ClaimFilter(since, until, frozenset(payer_ids), frozenset(npis))
     progress = Progress(enabled=False if quiet else None)
     prepared = prepare(payer, data_dir, rule_dirs, eligibility, verify, ledger)
     fmt = _audit_setting(prepared.settings, "format", fmt, "html")
     fail_on = _audit_setting(prepared.settings, "fail_on", fail_on, "never")
+    if denial_run is not None:
+        from scrubber.cli.audit_remits import loaded_rules
+
+        denial_run.loaded_rules = loaded_rules(prepared)
     from scrubber.cli.audit_ledger import open_run_ledger
 
     # Opened before the first claim: frequency limits count the services of earlier runs it kept.
     run_ledger = None if no_ledger else open_run_ledger(prepared, ledger_path(ledger, prepared.settings), ledger_phi)
     try:
-        opts = prepared.options(files, on_claim=progress.update)
+        on_claim = progress.update
+        if denial_run is not None:
+            def on_claim(record, claim_result):
+                progress.update(record, claim_result)
+                denial_run.on_claim(record, claim_result)
+        opts = prepared.options(files, on_claim=on_claim)
         opts.run_extra = {**opts.run_extra, "mode": "audit"}
         if claim_filter.active:
             opts.run_extra["filters"] = claim_filter.describe()
@@ -147,6 +167,8 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         prepared.close()
     if claim_filter.active:
         result.run.extra["claims_excluded_by_filters"] = claim_filter.excluded
+    if denial_run is not None:
+        denial_run.finish(result)
     _write_report(result, fmt, output, redact)
     if run_ledger is not None:
         run_id = run_ledger.record(result, "audit", {"paths": list(paths), **claim_filter.describe(), "format": fmt})
@@ -157,6 +179,8 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         click.echo(f"{s['claims_total']:,} claims audited: {s['claims_flagged']:,} flagged, {s['claims_unreadable']:,} "
                    f"unreadable; charges at risk {s['charges_at_risk']:,.2f}"
                    + (f"; {claim_filter.excluded:,} claims outside the filters" if claim_filter.active else ""), err=True)
+        if denial_run is not None:
+            click.echo(denial_run.summary_line(result), err=True)
     from scrubber.cli.scrub_cmd import exit_code_for
 
     sys.exit(exit_code_for(result, fail_on))

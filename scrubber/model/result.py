@@ -166,6 +166,7 @@ class RunResult:
     run: RunInfo
     claims: "ClaimSpool | list[ClaimResult]" = field(default_factory=lambda: ClaimSpool())  # in memory up to a limit, then on disk
     errors: list[RunError] = field(default_factory=list)
+    denials: Optional[dict] = None  # audit --remits: the denial correlation (scrubber.denials.figures)
 
     def summary(self) -> dict:
         by_status = Counter(c.status for c in self.claims)
@@ -195,6 +196,7 @@ class RunResult:
             "summary": self.summary(),
             "claims": [c.to_dict() for c in self.claims],
             "errors": [e.to_dict() for e in self.errors],
+            **({"denials": self.denials} if self.denials is not None else {}),
         }
 
 

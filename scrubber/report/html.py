@@ -19,6 +19,7 @@ from lxml import etree
 from scrubber.model.result import SEVERITIES
 from scrubber.report.html_assets import CSS, JS
 from scrubber.report.html_charts import bar_chart
+from scrubber.report.html_denials import denial_section
 from scrubber.report.safe import xml_text
 from scrubber.report.totals import Totals, compute, money
 
@@ -67,6 +68,7 @@ def build(result, title: str = "claimscrub report") -> etree._Element:
            + (f" ({excluded:,} claims outside them not counted)" if excluded else ""), class_="meta", id="filters")
     _cards(body, summary, totals, len(result.errors))
     _charts(body, totals)
+    denial_section(body, result)  # audit --remits only (scrubber/report/html_denials.py)
     _claims_table(body, result)
     _errors(body, result)
     _totals_tables(body, totals)

@@ -29,4 +29,7 @@ def render(result, out, **opts) -> None:
         first = False
     out.write("]" if first else "\n  ]")
     errors = [e.to_dict() for e in result.errors]
-    out.write(f',\n  "errors": {_value(errors, 1)}\n}}\n')
+    out.write(f',\n  "errors": {_value(errors, 1)}')
+    if getattr(result, "denials", None) is not None:
+        out.write(f',\n  "denials": {_value(result.denials, 1)}')
+    out.write("\n}\n")

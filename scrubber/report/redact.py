@@ -123,4 +123,5 @@ def redact_errors(result: RunResult) -> list[RunError]:
 def redact_result(result: RunResult) -> RunResult:
     """A copy of ``result`` with PHI masked in every claim and run error."""
     return RunResult(tool_version=result.tool_version, run=result.run,
-                     claims=ClaimSpool(redact_claim(c) for c in result.claims), errors=redact_errors(result))
+                     claims=ClaimSpool(redact_claim(c) for c in result.claims), errors=redact_errors(result),
+                     denials=getattr(result, "denials", None))
