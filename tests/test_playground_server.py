@@ -150,3 +150,26 @@ def test_a_slow_or_crashing_check_costs_one_answer_not_the_server(monkeypatch, f
         assert expected in answer["error"]  # the helper still answers
     finally:
         box.close()
+
+
+def test_rules_serve_prints_its_loopback_url_and_serves_the_directory(tmp_path):
+    import re
+    import subprocess
+    import sys
+
+    root = make_rules_dir(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "scrubber", "rules", "serve", "--port", "0", str(root)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = proc.stdout.readline()
+        m = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
+        assert m, line
+        with urllib.request.urlopen(m.group(1) + "api/state", timeout=30) as res:
+            state = json.loads(res.read())
+        assert state["rules"] == ["mine/MINE-001.yaml"] and state["packs"] == ["mine"]
+        with urllib.request.urlopen(m.group(1), timeout=30) as res:
+            page = res.read().decode()
+        assert "<textarea id=\"rule-text\"" in page and "http" not in page.replace("http-equiv", "")  # no CDN
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

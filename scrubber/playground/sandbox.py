@@ -80,8 +80,13 @@ def _run_one(job: dict, limit: float) -> dict:
         return {"ok": False, "error": "the check gave an unreadable answer"}
 
 
-def _zygote(conn, limit: float) -> None:
-    """The helper's loop: warm the caches once, then one forked child per job."""
+def _zygote(conn, server_end, limit: float) -> None:
+    """The helper's loop: warm the caches once, then one forked child per job.
+
+    It closes its copy of the server's end of the pipe, so that when the server dies (even by
+    SIGKILL) ``recv`` sees end-of-file and the helper exits instead of lingering.
+    """
+    server_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which then stops this
     try:
         import scrubber.playground.check  # noqa: F401  (engine, readers, reports imported once)
@@ -106,7 +111,7 @@ class Sandbox:
     def __init__(self, limit: float = TIME_LIMIT):
         ctx = multiprocessing.get_context("fork")  # forked before the server starts any thread
         self._conn, child_conn = ctx.Pipe()
-        self._proc = ctx.Process(target=_zygote, args=(child_conn, limit), daemon=True, name="claimscrub-playground")
+        self._proc = ctx.Process(target=_zygote, args=(child_conn, self._conn, limit), daemon=True, name="claimscrub-playground")
         self._proc.start()
         child_conn.close()
         self._lock = threading.Lock()
