@@ -26,9 +26,10 @@ def running(tmp_path_factory):
     r.close()
 
 
-def call(running, path, body=None, raw=None, ctype="application/json"):
+def call(running, path, body=None, raw=None, ctype="application/json", headers=None):
     data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-    req = urllib.request.Request(running.url.rstrip("/") + path, data=data, headers={"Content-Type": ctype} if data is not None else {})
+    req = urllib.request.Request(running.url.rstrip("/") + path, data=data,
+                                 headers={**({"Content-Type": ctype} if data is not None else {}), **(headers or {})})
     try:
         with urllib.request.urlopen(req, timeout=60) as res:
             return res.status, json.loads(res.read())
@@ -97,6 +98,16 @@ def test_a_huge_paste_is_refused_with_a_clear_error_and_the_server_goes_on(runni
     status, data = call(running, "/api/check", {"path": "mine/MINE-001.yaml", "text": "a" * 300_000})
     assert "at most" in data["problems"][0]["message"]
     assert call(running, "/api/state")[0] == 200
+
+
+def test_a_request_from_another_site_or_host_name_is_refused(running):
+    """DNS rebinding (Host: evil.example) and another site's page (Origin) cannot read or save."""
+    assert call(running, "/api/state", headers={"Host": "evil.example"})[0] == 403
+    status, data = call(running, "/api/save", {"path": "mine/MINE-007.yaml", "text": "id: MINE-007\n"},
+                        headers={"Origin": "http://evil.example"})
+    assert status == 403 and "served itself" in data["error"]
+    assert not (running.server.root / "mine" / "MINE-007.yaml").exists()
+    assert call(running, "/api/state", headers={"Host": running.url.split("//")[1].rstrip("/").replace("127.0.0.1", "localhost")})[0] == 200
 
 
 def test_a_post_that_is_not_json_is_refused(running):

@@ -135,8 +135,20 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def _foreign(self) -> bool:
+        """A request naming another host or coming from another site's page (DNS rebinding, CSRF)."""
+        port = self.server.server_address[1]
+        allowed = {f"127.0.0.1:{port}", f"localhost:{port}"}
+        origin = self.headers.get("Origin")
+        if self.headers.get("Host") not in allowed or (origin is not None and origin.split("//", 1)[-1] not in allowed):
+            self._error(HTTPStatus.FORBIDDEN, f"the playground answers only pages it served itself (http://127.0.0.1:{port}/)")
+            return True
+        return False
+
     # ---- routes -----------------------------------------------------------------------------
     def do_GET(self):  # noqa: N802  (http.server's name)
+        if self._foreign():
+            return None
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         if url.path in ASSETS:
@@ -167,6 +179,9 @@ class Handler(BaseHTTPRequestHandler):
         return self._error(HTTPStatus.NOT_FOUND, f"{url.path}: not found")
 
     def do_POST(self):  # noqa: N802
+        if self._foreign():
+            self.close_connection = True
+            return None
         url = urlsplit(self.path)
         if url.path not in ("/api/check", "/api/save"):
             return self._error(HTTPStatus.NOT_FOUND, f"{url.path}: not found")
