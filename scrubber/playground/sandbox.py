@@ -90,11 +90,13 @@ def _zygote(conn, server_end, limit: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which then stops this
     try:
         import scrubber.playground.check  # noqa: F401  (engine, readers, reports imported once)
-        from scrubber.engine.extensions.packs_cases import rule_case_refdata
+        from scrubber.refdata.rule_cases import rule_case_refdata
 
         rule_case_refdata()
-    except Exception:  # noqa: BLE001  each child reports its own problem then
-        pass
+    except Exception as exc:  # noqa: BLE001  each check then reports its own problem; say it once here
+        import sys
+
+        print(f"playground: warm-up failed ({type(exc).__name__}: {exc}); checks will be slower", file=sys.stderr)
     while True:
         try:
             job = conn.recv()
