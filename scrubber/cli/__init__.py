@@ -15,7 +15,7 @@ from scrubber import __version__
 _COMMANDS = {
     "scrub": ("scrubber.cli.scrub_cmd", "scrub", "Scrub 837 / JSON claims before submission."),
     "audit": ("scrubber.cli.audit_cmd", "audit", "Audit past claims in bulk; the run ledger."),
-    "rules": ("scrubber.cli.rules_cmd", "rules", "Rule author tools: lint, test, list, explain, docs."),
+    "rules": ("scrubber.cli.rules_cmd", "rules", "Rule author tools: lint, test, list, explain, docs, serve (the playground)."),
     "refdata": ("scrubber.cli.refdata_cmd", "refdata", "Import and list reference data (ICD-10-CM, NCCI, MUE, HCPCS)."),
     "config": ("scrubber.cli.config_cmd", "config", "Show the effective configuration and where each value came from."),
     "ack": ("scrubber.cli.ack_cmd", "ack", "Write the 999 / 277CA acknowledgements of a saved JSON result."),

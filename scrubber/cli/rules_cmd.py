@@ -42,7 +42,7 @@ _rules_opt = click.option("--rules", "rules_dirs", multiple=True, type=click.Pat
 
 @click.group()
 def rules():
-    """Rule author tools: lint, test, list, explain, docs."""
+    """Rule author tools: lint, test, list, explain, docs, serve."""
 
 
 @rules.command()
@@ -55,21 +55,14 @@ def lint(paths, rules_dirs):
     A single file loads with the value sets of the rule directory it sits in.
     """
     packs = _load(paths, rules_dirs)
-    from scrubber.engine.core import compile_packs
-    from scrubber.rulespec import RuleLoadError
+    from scrubber.engine.lint import lint_packs
 
-    try:
-        compile_packs(packs)
-    except RuleLoadError as exc:
-        for p in exc.problems:
+    report = lint_packs(packs)
+    if report.errors:
+        for p in report.errors:
             click.echo(p, err=True)
         sys.exit(exitcodes.USAGE)
-    warnings = []
-    for r in packs.rules:
-        kinds = {c.expect for c in r.tests}
-        for want, word in (("fire", "must-fire"), ("pass", "must-not-fire")):
-            if want not in kinds:
-                warnings.append(f"{r.path}:1: {r.id} has no {word} test case; add one under tests: with expect: {want}")
+    warnings = report.warnings
     for w in warnings:
         click.echo(w)
     click.echo(f"{len(packs.rules)} rules in {len(packs.packs)} pack(s), {len(packs.valuesets)} value sets: "
@@ -255,3 +248,26 @@ def docs(paths, rules_dirs, out_dir):
                                     "<h1>Rules</h1><table><tr><th>id</th><th>severity</th><th>category</th><th>title</th></tr>"
                                     + "".join(items) + "</table>\n", encoding="utf-8")
     click.echo(f"wrote {len(items)} rule pages and index.html to {out}")
+
+
+@rules.command()
+@click.argument("rules_dir", required=False, type=click.Path(exists=True, file_okay=False))
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1 (0: any free port).")
+def serve(rules_dir, port):
+    """The rule playground: edit a rule beside a claim in the browser (http://127.0.0.1:PORT/).
+
+    RULES_DIR: the rule directory to edit and save into (default: ./rules if present, else the
+    standard packs). Bound to 127.0.0.1 only; nothing is fetched from the network.
+    """
+    from scrubber.playground.server import serve as run
+    from scrubber.rulespec import default_rule_dirs
+
+    root = Path(rules_dir) if rules_dir else (Path("rules") if Path("rules").is_dir() else next(iter(default_rule_dirs()), None))
+    if root is None:
+        click.echo("no rule directory found; pass one: claimscrub rules serve RULES_DIR", err=True)
+        sys.exit(exitcodes.USAGE)
+    try:
+        run(root, port)
+    except OSError as exc:
+        click.echo(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; pick another --port", err=True)
+        sys.exit(exitcodes.USAGE)
