@@ -1,6 +1,7 @@
 """`claimscrub scrub`: wiring from options to the pipeline and a renderer."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -12,6 +13,9 @@ FORMATS = ["text", "json", "csv", "html", "junit"]
 
 
 def exit_code_for(result, fail_on: str) -> int:
+    """INPUT when an input could not be read (whatever --fail-on says), else by --fail-on."""
+    if exitcodes.input_problems(result):
+        return exitcodes.INPUT
     if fail_on == "never":
         return exitcodes.OK
     threshold = SEVERITY_RANK[fail_on]
@@ -55,7 +59,17 @@ def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibil
     return prepared.options(list(paths))
 
 
-@click.command()
+def _withdraw_clean_file(result, clean_out) -> bool:
+    """No "ready to send" file from a run that could not read its input (exit code 3): True if withdrawn."""
+    problems = exitcodes.input_problems(result)
+    if not (clean_out and problems):
+        return False
+    click.echo(f"clean: {clean_out} not written: {problems[0]}"
+               + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""), err=True)
+    return True
+
+
+@click.command(epilog=exitcodes.HELP)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Report format (default: text, or the `format` setting).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here (default: standard output).")
@@ -74,8 +88,8 @@ def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibil
 def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ledger, no_ledger, ledger_phi, verify, redact):
     """Scrub the claims in PATH... (837 or JSON files, directories, or - for standard input).
 
-    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it (or an
-    unreadable claim); 2 a usage, configuration, rule-file or reference-data error.
+    Every run is recorded in the ledger (ledger.sqlite3 in the data directory, or --ledger;
+    `claimscrub audit history` lists the runs); --no-ledger turns that off.
     """
     from scrubber.pipeline import run_scrub
     from scrubber.report import render
@@ -104,8 +118,13 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
     finally:
         prepared.close()
     if splitter is not None:
-        for line in splitter.close().lines():
-            click.echo(line, err=True)
+        summary = splitter.close()
+        withdrawn = _withdraw_clean_file(result, clean_out)
+        if withdrawn and os.path.exists(clean_out):
+            os.remove(clean_out)
+        for line in summary.lines():
+            if not (withdrawn and line.startswith("clean:")):
+                click.echo(line, err=True)
     if run_ledger is not None:
         run_ledger.record(result, "scrub", {"paths": list(paths), "fail_on": fail_on})
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
