@@ -123,14 +123,18 @@ def _payer_profile(payer: str, packs):
 @_paths
 @_rules_opt
 @click.option("--payer", help="Show, for this payer profile, whether each rule runs and at what severity.")
-def list_cmd(paths, rules_dirs, payer):
-    """One line per rule: id, severity, category, pack, source.
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Reference-data directory (also CLAIMSCRUB_DATA_DIR).")
+def list_cmd(paths, rules_dirs, payer, data_dir):
+    """One line per rule: id, severity, category, pack, status, source.
 
-    With --payer: whether the rule runs for that payer (``off`` when the profile disables it,
-    ``idle`` when it needs a parameter the profile does not set) and its effective severity.
+    STATUS is ``runs``, or ``idle: ...`` when the rule needs a reference table that is not
+    imported (the import command is named). With --payer: also ``off`` when the profile
+    disables it, ``idle`` when it needs a parameter the profile does not set, and its
+    effective severity.
     """
     packs = _load(paths, rules_dirs)
     ordered = sorted(packs.rules, key=lambda r: r.id)
+    idle = _idle_reasons(packs, data_dir)
     if payer:
         profile = _payer_profile(payer, packs)
         click.echo(f"payer profile {profile.id} ({profile.path}; extends {' <- '.join(profile.chain)})")
@@ -141,6 +145,8 @@ def list_cmd(paths, rules_dirs, payer):
             enabled, severity = profile.rule_status(r.id, r.pack, r.severity)
             unset = sorted(params_needed(r) - set(profile.params))
             state = ("idle: no params." + ", params.".join(unset)) if enabled and unset else ("runs" if enabled else "off")
+            if state == "runs" and r.id in idle:
+                state = "idle: " + idle[r.id]
             if severity != r.severity:
                 severity += f" (rule: {r.severity})"
             rows.append((r.id, state, severity, r.category, r.pack))
@@ -149,11 +155,36 @@ def list_cmd(paths, rules_dirs, payer):
         for row in [header] + rows:
             click.echo("  ".join(v.ljust(widths[k]) for k, v in enumerate(row)).rstrip())
         return
-    rows = [(r.id, r.severity, r.category, r.pack, r.source or "") for r in ordered]
-    widths = [max([len(h)] + [len(row[k]) for row in rows]) for k, h in enumerate(("ID", "SEVERITY", "CATEGORY", "PACK"))]
-    header = ("ID", "SEVERITY", "CATEGORY", "PACK", "SOURCE")
+    rows = [(r.id, r.severity, r.category, r.pack, "idle" if r.id in idle else "runs", r.source or "") for r in ordered]
+    widths = [max([len(h)] + [len(row[k]) for row in rows]) for k, h in enumerate(("ID", "SEVERITY", "CATEGORY", "PACK", "STATUS"))]
+    header = ("ID", "SEVERITY", "CATEGORY", "PACK", "STATUS", "SOURCE")
     for row in [header] + rows:
-        click.echo("  ".join(v.ljust(widths[k]) for k, v in enumerate(row[:4])) + "  " + row[4])
+        click.echo("  ".join(v.ljust(widths[k]) for k, v in enumerate(row[:5])) + "  " + row[5])
+    for reason, ids in _by_reason(idle):
+        click.echo(f"idle: {reason}: {', '.join(ids)}")
+
+
+def _idle_reasons(packs, data_dir) -> dict[str, str]:
+    """rule id -> why it cannot run here (its reference table is not imported in the data directory)."""
+    from scrubber.idle import idle_rules
+    from scrubber.refdata import RefDataError, open_refdata
+
+    try:
+        refdata = open_refdata(data_dir)
+    except RefDataError:
+        refdata = None
+    try:
+        return {item["rule_id"]: item["reason"] for item in idle_rules(packs.rules, refdata)}
+    finally:
+        if refdata is not None:
+            refdata.close()
+
+
+def _by_reason(idle: dict[str, str]) -> list[tuple[str, list[str]]]:
+    groups: dict[str, list[str]] = {}
+    for rule_id, reason in idle.items():
+        groups.setdefault(reason, []).append(rule_id)
+    return list(groups.items())
 
 
 def describe_condition(node, indent: str = "") -> list[str]:

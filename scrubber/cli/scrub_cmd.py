@@ -85,7 +85,8 @@ def _withdraw_clean_file(result, clean_out) -> bool:
 @click.option("--ledger-phi", is_flag=True, help="Store member ids in the ledger as text instead of salted hashes.")
 @click.option("--verify", is_flag=True, help="Also run the pure-Python reference evaluator and report any disagreement.")
 @click.option("--redact", is_flag=True, help="Mask patient names, member ids and birth dates in the output.")
-def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ledger, no_ledger, ledger_phi, verify, redact):
+@click.option("-q", "--quiet", is_flag=True, help="Text format: fold clean claims without findings into one counted line.")
+def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ledger, no_ledger, ledger_phi, verify, redact, quiet):
     """Scrub the claims in PATH... (837 or JSON files, directories, or - for standard input).
 
     Every run is recorded in the ledger (ledger.sqlite3 in the data directory, or --ledger;
@@ -129,7 +130,8 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
         run_ledger.record(result, "scrub", {"paths": list(paths), "fail_on": fail_on})
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
-        render(result, fmt, out, redact=redact, fail_on=fail_on)
+        render(result, fmt, out, redact=redact, fail_on=fail_on, quiet=quiet,
+               rule_titles={r.id: r.title for r in prepared.packs.rules})
     finally:
         if output:
             out.close()
