@@ -210,7 +210,8 @@ def history(ledger, fmt, limit):
     from scrubber.cli.audit_show import print_history
 
     with _open_ledger(ledger) as db:
-        print_history(db.runs(limit), fmt, click.echo)
+        print_history(db.runs(limit), fmt, click.echo,
+                      inputs_of=lambda run_id: [i["path"] for i in db.run_info(run_id)["inputs"]])
 
 
 @audit.command()

@@ -187,22 +187,30 @@ def _by_reason(idle: dict[str, str]) -> list[tuple[str, list[str]]]:
     return list(groups.items())
 
 
+def shown(v) -> str:
+    """A rule literal as its author wrote it: 4, not the 4.0 numbers are kept as."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
 def describe_condition(node, indent: str = "") -> list[str]:
     """The condition tree in words, one line per test."""
     from scrubber.rulespec.model import AllOf, AnyOf, Not, Test
 
     words = {"eq": "is", "ne": "is not", "lt": "is less than", "le": "is at most", "gt": "is more than",
              "ge": "is at least", "in": "is one of", "not_in": "is none of", "matches": "matches the pattern",
-             "exists": "is present", "missing": "is missing", "between": "is between", "in_set": "is in the value set"}
+             "exists": "is present", "missing": "is missing", "between": "is between", "in_set": "is in the value set",
+             "any_in": "has any of", "all_in": "has only items among", "none_in": "has none of"}
     if isinstance(node, Test):
         if node.ref is not None:
             val = f"{node.ref.alias}.{node.ref.field}"
         elif node.op == "between":
-            val = f"{node.value[0]} and {node.value[1]}"
-        elif node.op in ("in", "not_in"):
-            val = ", ".join(map(str, node.value))
+            val = f"{shown(node.value[0])} and {shown(node.value[1])}"
+        elif node.op in ("in", "not_in", "any_in", "all_in", "none_in"):
+            val = ", ".join(map(shown, node.value))
         else:
-            val = "" if node.value is None else str(node.value)
+            val = "" if node.value is None else shown(node.value)
         return [f"{indent}{node.alias}.{node.field} {words[node.op]} {val}".rstrip()]
     if isinstance(node, Not):
         return [f"{indent}it is not true that:"] + describe_condition(node.item, indent + "  ")
@@ -267,7 +275,12 @@ def docs(paths, rules_dirs, out_dir):
             f"<h1>{esc(r.id)}: {esc(r.title)}</h1>{body}<p><a href='index.html'>all rules</a></p>\n", encoding="utf-8")
         items.append(f"<tr><td><a href='{esc(r.id)}.html'>{esc(r.id)}</a></td><td>{esc(r.severity)}</td>"
                      f"<td>{esc(r.category)}</td><td>{esc(r.title)}</td></tr>")
+    from scrubber.cli.rules_fields import field_reference_html
+
+    (out / "fields.html").write_text(field_reference_html(), encoding="utf-8")
     (out / "index.html").write_text("<!doctype html><meta charset='utf-8'><title>claimscrub rules</title>"
-                                    "<h1>Rules</h1><table><tr><th>id</th><th>severity</th><th>category</th><th>title</th></tr>"
+                                    "<h1>Rules</h1><p><a href='fields.html'>Field reference</a>: every field a rule "
+                                    "can test, with its type</p>"
+                                    "<table><tr><th>id</th><th>severity</th><th>category</th><th>title</th></tr>"
                                     + "".join(items) + "</table>\n", encoding="utf-8")
-    click.echo(f"wrote {len(items)} rule pages and index.html to {out}")
+    click.echo(f"wrote {len(items)} rule pages, fields.html and index.html to {out}")
