@@ -127,3 +127,10 @@ def test_a_warnings_only_claim_is_never_a_bare_clean_beside_its_warning(corpus_d
 def test_counts_read_as_english():
     out = scrub().stdout
     assert "1 finding on 1 claim" in out and "1 findings" not in out and "1 claims" not in out
+
+
+def test_audit_says_on_stderr_which_rules_did_not_run(tmp_path):
+    res = run("audit", SAMPLES, "-o", str(tmp_path / "a.html"), "--no-ledger")
+    assert res.exit_code == 0
+    assert res.stderr.count("NCCI-PTP-001, NCCI-PTP-002, NCCI-PTP-003): no NCCI PTP table imported") == 1
+    assert 'id="rules-idle"' in (tmp_path / "a.html").read_text()

@@ -153,6 +153,10 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         click.echo(f"{s['claims_total']:,} claims audited: {s['claims_flagged']:,} flagged, {s['claims_unreadable']:,} "
                    f"unreadable; charges at risk {s['charges_at_risk']:,.2f}"
                    + (f"; {claim_filter.excluded:,} claims outside the filters" if claim_filter.active else ""), err=True)
+        from scrubber.idle import idle_by_reason
+
+        for reason, ids in idle_by_reason(result.run.extra.get("rules_idle")):
+            click.echo(f"not run ({len(ids)} rule{'s' if len(ids) != 1 else ''}: {', '.join(ids)}): {reason}", err=True)
     from scrubber.cli.scrub_cmd import exit_code_for
 
     sys.exit(exit_code_for(result, fail_on))
