@@ -84,7 +84,7 @@ def test_rules_list_status_says_idle_and_how_to_fix_it():
 
 def test_every_table_need_names_a_registered_relation_or_field():
     from scrubber.idle import TABLE_NEEDS
-    from scrubber.rulespec.registry import DERIVED, RELATIONS, ensure_loaded
+    from scrubber.fields.registry import DERIVED, RELATIONS, ensure_loaded
 
     ensure_loaded()
     for need in TABLE_NEEDS:

@@ -22,7 +22,7 @@ def _first_line(doc) -> str:
 def field_rows() -> list[tuple[str, str, str, str]]:
     """(fact type, field, type, what it is) for every testable field, by fact type then name."""
     from scrubber.rulespec.fields import BASE_FIELDS, FACT_TYPES
-    from scrubber.rulespec.registry import DERIVED, RELATIONS, ensure_loaded
+    from scrubber.fields.registry import DERIVED, RELATIONS, ensure_loaded
 
     ensure_loaded()
     rows = []
