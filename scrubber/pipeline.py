@@ -59,6 +59,12 @@ def input_files(paths: Iterable[str]) -> list[str]:
     return reader_input_files(paths)
 
 
+def empty_directories(paths: Iterable[str]) -> list[RunError]:
+    """A directory that holds no claim file is an input that could not be read, not an empty batch."""
+    return [RunError("unreadable-file", "the directory holds no claim files", p, None)
+            for p in paths if p != "-" and os.path.isdir(p) and not input_files([p])]
+
+
 def claim_result(record: ClaimRecord, findings: list[Finding], ack_detail: bool = False) -> ClaimResult:
     """``ack_detail``: also keep what a 277CA names (costs ~1.4x this function; only when asked)."""
     from scrubber.model.segments import cited_segments
@@ -136,6 +142,7 @@ def run_scrub(opts: ScrubOptions, records: Optional[Iterable] = None) -> RunResu
         ),
     )
     result.errors.extend(opts.initial_errors)
+    result.errors.extend(empty_directories(opts.paths))
     pending: list[ClaimRecord] = []
 
     def flush():

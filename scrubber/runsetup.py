@@ -55,10 +55,13 @@ class PreparedRun:
         except Exception as exc:  # a broken store must not hide the run; it is reported as an error
             editions = [{"kind": "error", "edition": str(exc), "sha256": None}]
         profiles = [{"id": pid, "sha256": self.profiles.get(pid).sha256} for pid in self.profiles.ids()]
+        from scrubber.idle import idle_rules
+
         return {
             "rulesets": self.engine.rulesets_info(),
             "refdata": editions,
             "payer_profiles": profiles,
+            "rules_idle": idle_rules(self.packs.rules, self.refdata),
         }
 
     def options(self, paths: list[str], on_claim=None):
@@ -73,7 +76,7 @@ class PreparedRun:
             on_claim=on_claim,
             rulesets=record["rulesets"],
             refdata=record["refdata"],
-            run_extra={"payer_profiles": record["payer_profiles"],
+            run_extra={"payer_profiles": record["payer_profiles"], "rules_idle": record["rules_idle"],
                        "eligibility": list(self.settings.get("eligibility") or ())},
             initial_errors=list(self.eligibility_errors),
         )

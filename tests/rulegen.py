@@ -84,6 +84,8 @@ def test_node(rnd: random.Random, aliases: dict, prefer: str | None = None) -> d
         ops += ["lt", "le", "gt", "ge", "between"]
     if kind in ("code", "dx", "mods"):
         ops += ["in_set"] * 2
+    if kind in ("mods", "ptrs"):  # list fields: lint refuses in / not_in there; list semantics instead
+        ops = [o for o in ops if o not in ("in", "not_in")] + ["any_in", "all_in", "none_in"]
     if fname == "param.limit":
         ops = ["eq", "lt", "gt", "exists", "missing"]
     op = rnd.choice(ops)
@@ -104,6 +106,8 @@ def test_node(rnd: random.Random, aliases: dict, prefer: str | None = None) -> d
         return node
     if op in ("in", "not_in"):
         node["value"] = [literal(rnd, kind) for _ in range(rnd.randint(1, 3))]
+    elif op in ("any_in", "all_in", "none_in"):
+        node["value"] = rnd.sample(MODS if kind == "mods" else ["1", "2", "3"], rnd.randint(1, 3))
     elif op == "between":
         a, b = sorted([literal(rnd, kind), literal(rnd, kind)])
         node["value"] = [a, b]

@@ -164,7 +164,7 @@ def test_html_lists_claims_needing_attention_first_when_the_table_is_capped(monk
     monkeypatch.setattr(html_report, "MAX_TABLE_ROWS", 4)
     listed, omitted = html_report._listed_claims(mixed_result().claims)
     assert [c.claim_id for _, c in listed] == ["MADE-UP-1", "MADE-UP-2", "MADE-UP-3", "MADE-UP-5"] and omitted == 1
-    assert "1 claims are counted above but not listed" in rendered(mixed_result(), "html")
+    assert "1 more claim is counted above but not listed" in rendered(mixed_result(), "html")
 
 
 def test_text_never_passes_terminal_control_characters_from_claim_data():

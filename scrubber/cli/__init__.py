@@ -57,7 +57,8 @@ def cli():
     """claimscrub: rules-based healthcare claim scrubber and compliance auditor.
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
-    2 usage, configuration, rule-file or reference-data error.
+    2 usage, configuration, rule-file or reference-data error, 3 an input could
+    not be read (missing or unreadable file, not claims, empty directory).
     """
 
 

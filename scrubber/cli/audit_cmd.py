@@ -181,6 +181,10 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
                    + (f"; {claim_filter.excluded:,} claims outside the filters" if claim_filter.active else ""), err=True)
         if denial_run is not None:
             click.echo(denial_run.summary_line(result), err=True)
+        from scrubber.idle import idle_by_reason
+
+        for reason, ids in idle_by_reason(result.run.extra.get("rules_idle")):
+            click.echo(f"not run ({len(ids)} rule{'s' if len(ids) != 1 else ''}: {', '.join(ids)}): {reason}", err=True)
     from scrubber.cli.scrub_cmd import exit_code_for
 
     sys.exit(exit_code_for(result, fail_on))
@@ -247,7 +251,8 @@ def history(ledger, fmt, limit):
     from scrubber.cli.audit_show import print_history
 
     with _open_ledger(ledger) as db:
-        print_history(db.runs(limit), fmt, click.echo)
+        print_history(db.runs(limit), fmt, click.echo,
+                      inputs_of=lambda run_id: [i["path"] for i in db.run_info(run_id)["inputs"]])
 
 
 @audit.command()

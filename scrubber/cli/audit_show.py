@@ -9,18 +9,25 @@ from typing import Callable
 Echo = Callable[[str], None]
 
 
-def print_history(runs, fmt: str, echo: Echo) -> None:
+def _inputs_text(paths: list[str], most: int = 2) -> str:
+    """The run's input files, the first ``most`` named and the rest counted."""
+    shown = ", ".join(paths[:most])
+    return shown + (f" (+{len(paths) - most} more)" if len(paths) > most else "") if paths else "-"
+
+
+def print_history(runs, fmt: str, echo: Echo, inputs_of: Callable[[int], list[str]] = lambda run_id: []) -> None:
+    """One line per run, newest first, ending with the input files it read (``inputs_of(run id)``)."""
     if fmt == "json":
-        echo(json.dumps([dataclasses.asdict(r) for r in runs], indent=2))
+        echo(json.dumps([{**dataclasses.asdict(r), "inputs": inputs_of(r.id)} for r in runs], indent=2))
         return
     if not runs:
         echo("no runs recorded")
         return
-    echo(f"{'run':>5}  {'kind':<6} {'started':<26} {'claims':>8} {'flagged':>8} {'unread.':>8} {'findings':>9} {'at risk':>14}")
+    echo(f"{'run':>5}  {'kind':<6} {'started':<26} {'claims':>8} {'flagged':>8} {'unread.':>8} {'findings':>9} {'at risk':>14}  inputs")
     for r in runs:
         findings = r.findings_error + r.findings_warning + r.findings_info
         echo(f"{r.id:>5}  {r.kind:<6} {r.started:<26} {r.claims_total:>8,} {r.claims_flagged:>8,} "
-             f"{r.claims_unreadable:>8,} {findings:>9,} {float(r.charges_at_risk):>14,.2f}")
+             f"{r.claims_unreadable:>8,} {findings:>9,} {float(r.charges_at_risk):>14,.2f}  {_inputs_text(inputs_of(r.id))}")
 
 
 def print_run(db, ref, fmt: str, echo: Echo) -> None:

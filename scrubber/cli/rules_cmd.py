@@ -116,11 +116,14 @@ def _payer_profile(payer: str, packs):
 @_paths
 @_rules_opt
 @click.option("--payer", help="Show, for this payer profile, whether each rule runs and at what severity.")
-def list_cmd(paths, rules_dirs, payer):
-    """One line per rule: id, severity, category, pack, source.
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Reference-data directory (also CLAIMSCRUB_DATA_DIR).")
+def list_cmd(paths, rules_dirs, payer, data_dir):
+    """One line per rule: id, severity, category, pack, status, source.
 
-    With --payer: whether the rule runs for that payer (``off`` when the profile disables it,
-    ``idle`` when it needs a parameter the profile does not set) and its effective severity.
+    STATUS is ``runs``, or ``idle: ...`` when the rule needs a reference table that is not
+    imported (the import command is named). With --payer: also ``off`` when the profile
+    disables it, ``idle`` when it needs a parameter the profile does not set, and its
+    effective severity.
     """
     from scrubber.cli.rules_catalog import structure_rules
 
@@ -128,6 +131,7 @@ def list_cmd(paths, rules_dirs, payer):
     # The X12 reader's structure rules run on every 837 whatever packs are loaded: listed with the
     # standard packs (not when PATHS name the rules to list).
     ordered = sorted(list(packs.rules) + ([] if paths else structure_rules()), key=lambda r: r.id)
+    idle = _idle_reasons(packs, data_dir)
     if payer:
         profile = _payer_profile(payer, packs)
         click.echo(f"payer profile {profile.id} ({profile.path}; extends {' <- '.join(profile.chain)})")
@@ -138,6 +142,8 @@ def list_cmd(paths, rules_dirs, payer):
             enabled, severity = profile.rule_status(r.id, r.pack, r.severity)
             unset = sorted(params_needed(r) - set(profile.params))
             state = ("idle: no params." + ", params.".join(unset)) if enabled and unset else ("runs" if enabled else "off")
+            if state == "runs" and r.id in idle:
+                state = "idle: " + idle[r.id]
             if severity != r.severity:
                 severity += f" (rule: {r.severity})"
             rows.append((r.id, state, severity, r.category, r.pack))
@@ -146,11 +152,43 @@ def list_cmd(paths, rules_dirs, payer):
         for row in [header] + rows:
             click.echo("  ".join(v.ljust(widths[k]) for k, v in enumerate(row)).rstrip())
         return
-    rows = [(r.id, r.severity, r.category, r.pack, r.source or "") for r in ordered]
-    widths = [max([len(h)] + [len(row[k]) for row in rows]) for k, h in enumerate(("ID", "SEVERITY", "CATEGORY", "PACK"))]
-    header = ("ID", "SEVERITY", "CATEGORY", "PACK", "SOURCE")
+    rows = [(r.id, r.severity, r.category, r.pack, "idle" if r.id in idle else "runs", r.source or "") for r in ordered]
+    widths = [max([len(h)] + [len(row[k]) for row in rows]) for k, h in enumerate(("ID", "SEVERITY", "CATEGORY", "PACK", "STATUS"))]
+    header = ("ID", "SEVERITY", "CATEGORY", "PACK", "STATUS", "SOURCE")
     for row in [header] + rows:
-        click.echo("  ".join(v.ljust(widths[k]) for k, v in enumerate(row[:4])) + "  " + row[4])
+        click.echo("  ".join(v.ljust(widths[k]) for k, v in enumerate(row[:5])) + "  " + row[5])
+    for reason, ids in _by_reason(idle):
+        click.echo(f"idle: {reason}: {', '.join(ids)}")
+
+
+def _idle_reasons(packs, data_dir) -> dict[str, str]:
+    """rule id -> why it cannot run here (its reference table is not imported in the data directory)."""
+    from scrubber.idle import idle_rules
+    from scrubber.refdata import RefDataError, open_refdata
+
+    try:
+        refdata = open_refdata(data_dir)
+    except RefDataError:
+        refdata = None
+    try:
+        return {item["rule_id"]: item["reason"] for item in idle_rules(packs.rules, refdata)}
+    finally:
+        if refdata is not None:
+            refdata.close()
+
+
+def _by_reason(idle: dict[str, str]) -> list[tuple[str, list[str]]]:
+    groups: dict[str, list[str]] = {}
+    for rule_id, reason in idle.items():
+        groups.setdefault(reason, []).append(rule_id)
+    return list(groups.items())
+
+
+def shown(v) -> str:
+    """A rule literal as its author wrote it: 4, not the 4.0 numbers are kept as."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def describe_condition(node, indent: str = "") -> list[str]:
@@ -159,16 +197,17 @@ def describe_condition(node, indent: str = "") -> list[str]:
 
     words = {"eq": "is", "ne": "is not", "lt": "is less than", "le": "is at most", "gt": "is more than",
              "ge": "is at least", "in": "is one of", "not_in": "is none of", "matches": "matches the pattern",
-             "exists": "is present", "missing": "is missing", "between": "is between", "in_set": "is in the value set"}
+             "exists": "is present", "missing": "is missing", "between": "is between", "in_set": "is in the value set",
+             "any_in": "has any of", "all_in": "has only items among", "none_in": "has none of"}
     if isinstance(node, Test):
         if node.ref is not None:
             val = f"{node.ref.alias}.{node.ref.field}"
         elif node.op == "between":
-            val = f"{node.value[0]} and {node.value[1]}"
-        elif node.op in ("in", "not_in"):
-            val = ", ".join(map(str, node.value))
+            val = f"{shown(node.value[0])} and {shown(node.value[1])}"
+        elif node.op in ("in", "not_in", "any_in", "all_in", "none_in"):
+            val = ", ".join(map(shown, node.value))
         else:
-            val = "" if node.value is None else str(node.value)
+            val = "" if node.value is None else shown(node.value)
         return [f"{indent}{node.alias}.{node.field} {words[node.op]} {val}".rstrip()]
     if isinstance(node, Not):
         return [f"{indent}it is not true that:"] + describe_condition(node.item, indent + "  ")
@@ -244,10 +283,15 @@ def docs(paths, rules_dirs, out_dir):
             f"<h1>{esc(r.id)}: {esc(r.title)}</h1>{body}<p><a href='index.html'>all rules</a></p>\n", encoding="utf-8")
         items.append(f"<tr><td><a href='{esc(r.id)}.html'>{esc(r.id)}</a></td><td>{esc(r.severity)}</td>"
                      f"<td>{esc(r.category)}</td><td>{esc(r.title)}</td></tr>")
+    from scrubber.cli.rules_fields import field_reference_html
+
+    (out / "fields.html").write_text(field_reference_html(), encoding="utf-8")
     (out / "index.html").write_text("<!doctype html><meta charset='utf-8'><title>claimscrub rules</title>"
-                                    "<h1>Rules</h1><table><tr><th>id</th><th>severity</th><th>category</th><th>title</th></tr>"
+                                    "<h1>Rules</h1><p><a href='fields.html'>Field reference</a>: every field a rule "
+                                    "can test, with its type</p>"
+                                    "<table><tr><th>id</th><th>severity</th><th>category</th><th>title</th></tr>"
                                     + "".join(items) + "</table>\n", encoding="utf-8")
-    click.echo(f"wrote {len(items)} rule pages and index.html to {out}")
+    click.echo(f"wrote {len(items)} rule pages, fields.html and index.html to {out}")
 
 
 @rules.command()

@@ -1,6 +1,7 @@
 """`claimscrub scrub`: wiring from options to the pipeline and a renderer."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -11,6 +12,9 @@ from scrubber.model.result import OUTPUT_FORMATS as FORMATS
 
 
 def exit_code_for(result, fail_on: str) -> int:
+    """INPUT when an input could not be read (whatever --fail-on says), else by --fail-on."""
+    if exitcodes.input_problems(result):
+        return exitcodes.INPUT
     if fail_on == "never":
         return exitcodes.OK
     threshold = SEVERITY_RANK[fail_on]
@@ -54,7 +58,17 @@ def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibil
     return prepared.options(list(paths))
 
 
-@click.command()
+def _withdraw_clean_file(result, clean_out) -> bool:
+    """No "ready to send" file from a run that could not read its input (exit code 3): True if withdrawn."""
+    problems = exitcodes.input_problems(result)
+    if not (clean_out and problems):
+        return False
+    click.echo(f"clean: {clean_out} not written: {problems[0]}"
+               + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""), err=True)
+    return True
+
+
+@click.command(epilog=exitcodes.HELP)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Report format (default: text, or the `format` setting).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here (default: standard output).")
@@ -72,11 +86,12 @@ def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibil
 @click.option("--ledger-phi", is_flag=True, help="Store member ids in the ledger as text instead of salted hashes.")
 @click.option("--verify", is_flag=True, help="Also run the pure-Python reference evaluator and report any disagreement.")
 @click.option("--redact", is_flag=True, help="Mask patient names, member ids and birth dates in the output.")
-def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ack_999, ack_277ca, ledger, no_ledger, ledger_phi, verify, redact):
+@click.option("-q", "--quiet", is_flag=True, help="Text format: fold clean claims without findings into one counted line.")
+def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ack_999, ack_277ca, ledger, no_ledger, ledger_phi, verify, redact, quiet):
     """Scrub the claims in PATH... (837 or JSON files, directories, or - for standard input).
 
-    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it (or an
-    unreadable claim); 2 a usage, configuration, rule-file or reference-data error.
+    Every run is recorded in the ledger (ledger.sqlite3 in the data directory, or --ledger;
+    `claimscrub audit history` lists the runs); --no-ledger turns that off.
     """
     from scrubber.pipeline import run_scrub
     from scrubber.report import render
@@ -107,8 +122,13 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
     finally:
         prepared.close()
     if splitter is not None:
-        for line in splitter.close().lines():
-            click.echo(line, err=True)
+        summary = splitter.close()
+        withdrawn = _withdraw_clean_file(result, clean_out)
+        if withdrawn and os.path.exists(clean_out):
+            os.remove(clean_out)
+        for line in summary.lines():
+            if not (withdrawn and line.startswith("clean:")):
+                click.echo(line, err=True)
     if ack_999 or ack_277ca:
         from scrubber.cli.ack_cmd import write_acks
 
@@ -118,7 +138,8 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
         run_ledger.record(result, "scrub", {"paths": list(paths), "fail_on": fail_on})
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
-        render(result, fmt, out, redact=redact, fail_on=fail_on)
+        render(result, fmt, out, redact=redact, fail_on=fail_on, quiet=quiet,
+               rule_titles={r.id: r.title for r in prepared.packs.rules})
     finally:
         if output:
             out.close()

@@ -97,6 +97,9 @@ def location(rule: Rule, env: dict[str, Fact], cf: ClaimFacts) -> tuple[Optional
     for t in walk(rule.when):
         if t.alias == rule.subject:
             loc = _loc_of(subject.obj, t.field, subject.type)
+            if loc is None and subject.type == "patient" and cf.claim.subscriber is not None:
+                # a dependent patient has no member id of its own: it is the subscriber's (2010BA NM109)
+                loc = _loc_of(cf.claim.subscriber, t.field, subject.type)
             if loc is not None:
                 return loc.path, loc.segment
     for obj in (subject.obj, cf.claim):

@@ -61,6 +61,16 @@ class Oracle:
         if op == "matches":
             rx = self._rx.get(t.value) or self._rx.setdefault(t.value, re.compile(t.value))
             return v is not None and rx.fullmatch(str(v)) is not None
+        if op in ("any_in", "all_in", "none_in"):  # list semantics, interpreted here independently of the tags
+            items = _items(fact, t.field, obj, ftype)
+            if items is None:
+                items = [] if v is None or v == "" else str(v).split(" ")
+            hits = [x for x in items if x in t.value]
+            if op == "any_in":
+                return bool(hits)
+            if op == "all_in":
+                return bool(items) and len(hits) == len(items)
+            return not hits
         if op == "in_set":
             vs = self.valuesets(t.value)
             items = _items(fact, t.field, obj, ftype)

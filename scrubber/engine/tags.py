@@ -58,6 +58,26 @@ def literal_test(op: str, v, value) -> bool:
     raise ValueError(op)
 
 
+def list_test(op: str, items, values) -> bool:
+    """any_in / all_in / none_in over a list field's items: all_in needs at least one item; none_in
+    holds on an empty list (a line without modifiers has none of them)."""
+    if op == "any_in":
+        return any(x in values for x in items)
+    if op == "all_in":
+        return bool(items) and all(x in values for x in items)
+    if op == "none_in":
+        return not any(x in values for x in items)
+    raise ValueError(op)
+
+
+def _list_items(raw: dict, fname: str, v) -> list:
+    """A list field's items: the fact's raw list when built, else its space-joined text split."""
+    items = raw.get(fname)
+    if items is not None:
+        return items
+    return [] if v is None or v == "" else str(v).split(" ")
+
+
 def single_alias(node) -> Optional[str]:
     """The one alias every test of ``node`` reads (a comparison with a field of the same fact counts),
     or None when the subtree reads two aliases."""
@@ -118,7 +138,8 @@ def _in_set_of(raw: dict, fname: str, v, vs, name: str) -> bool:
     return v is not None and vs(name).contains(str(v))
 
 
-_HELPERS = {"_compare": compare, "_literal_test": literal_test, "_in_set_of": _in_set_of}
+_HELPERS = {"_compare": compare, "_literal_test": literal_test, "_in_set_of": _in_set_of, "_list_test": list_test,
+            "_list_items": _list_items}
 _PY_OP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
@@ -162,6 +183,8 @@ class _Source:
             return f"({v} is not None and {self.const(re.compile(value))}.fullmatch(str({v})) is not None)"
         if op == "in_set":
             return f"_in_set_of(raw, {self.const(fname)}, {v}, vs, {self.const(value)})"
+        if op in ("any_in", "all_in", "none_in"):
+            return f"_list_test({op!r}, _list_items(raw, {self.const(fname)}, {v}), {self.const(frozenset(value))})"
         if op in ("eq", "ne") and isinstance(value, bool):  # a bool equals only a bool (compare's rule)
             return f"({v} is {(value if op == 'eq' else not value)!r})"
         if op in _PY_OP and isinstance(value, str):  # text: equal types only (compare's rule)

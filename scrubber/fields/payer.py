@@ -141,7 +141,9 @@ def profile_valueset_problems(profiles, valuesets: Mapping) -> list[str]:
                 named.append((f"params.frequency_limits[{k}].procedures", limit["procedures"], fl.origin))
         for where, name, origin in named:
             if name not in valuesets:
-                problems.append(f"{origin}: {where} names value set '{name}', which no rule directory defines "
+                from scrubber.rulespec.parse import suggest
+
+                problems.append(f"{origin}: {where} names value set '{name}'{suggest(name, valuesets)}, which no rule directory defines "
                                 f"(rules/valuesets/<name>.yaml); known: {', '.join(sorted(valuesets)) or 'none'}")
     return sorted(set(problems))
 

@@ -1,9 +1,9 @@
 """CSV: one row per finding, for a spreadsheet work list.
 
 Rows: every finding (``record`` = finding), one row per unreadable claim (``record`` =
-unreadable, the reason in ``message``) and one per run error (``record`` = run-error), so
-nothing that needs attention is missing from the sheet; clean claims with no findings have no
-row. Cells that start with ``= + - @`` (or tab / carriage return) are prefixed with ``'`` so a
+unreadable, the reason in ``message``), one row per claim with no finding (``record`` = claim,
+status clean) and one per run error (``record`` = run-error): every claim read appears in the
+sheet (the DESIGN invariant), and nothing that needs attention is missing from it. Cells that start with ``= + - @`` (or tab / carriage return) are prefixed with ``'`` so a
 spreadsheet shows them as text instead of running them as formulas (CSV injection); plain
 numbers such as ``-12.50`` are left alone.
 """
@@ -40,6 +40,8 @@ def _rows(result):
         ]
         if c.status == "unreadable":
             yield ["unreadable", *claim, "", "error", "structure", "", "", c.source_segment, "", c.error or "", "", ""]
+        elif not c.findings:
+            yield ["claim", *claim, *[""] * 10]
         for f in c.findings:
             yield [
                 "finding", *claim, f.rule_id, f.severity, f.category, f.line, f.location_path,

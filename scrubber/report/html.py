@@ -1,11 +1,19 @@
 """The HTML report: one self-contained file for a compliance committee, working offline.
 
 Built as an lxml element tree, so every string from a claim is escaped by construction (a
-patient named ``<script>`` is shown, never run). Sections: summary cards, inline SVG charts
-(findings by category, top rules, by payer, by billing and rendering provider, charges at risk),
-a claim table that filters and sorts with a per-claim drill-down (each finding with its X12
-location and the segment text), run errors, and the run's inputs, rule packs and reference-data
-editions. A Content-Security-Policy allows only the report's own script (by hash) and no network.
+patient named ``<script>`` is shown, never run). Sections: summary cards (and the rules that did
+not run for lack of reference data), bar charts labelled in full (findings by category, top
+rules with their titles, by payer, by billing and rendering provider, charges at risk), findings
+by rule (html_findings.py), findings by claim: a claim table that filters and sorts, each claim's
+findings with their X12 location and the segment text, run errors, and the run's inputs, rule
+packs and reference-data editions. A Content-Security-Policy allows only the report's own script
+(by hash) and no network.
+
+Everything reads without JavaScript and in print: the findings are in the page, the script only
+folds them behind a toggle on screen, and the print stylesheet unfolds them again. Narrow screens
+(400 px) stack table rows instead of scrolling sideways. The page's size is bounded whatever the
+batch: at most MAX_TABLE_ROWS claims (those needing attention first) and FINDINGS_ROWS findings
+are listed, with the full counts and a pointer to the JSON / CSV outputs for the rest.
 """
 from __future__ import annotations
 
@@ -20,10 +28,12 @@ from scrubber.model.result import SEVERITIES
 from scrubber.report.html_assets import CSS, JS
 from scrubber.report.html_charts import bar_chart
 from scrubber.report.html_denials import denial_section
+from scrubber.report.html_findings import findings_by_rule, idle_notice, rule_label, rule_titles
+from scrubber.report.status import plural, status_label
 from scrubber.report.safe import xml_text
 from scrubber.report.totals import Totals, compute, money
 
-MAX_TABLE_ROWS = 20000  # claims beyond this are counted, not listed (the page must stay usable)
+MAX_TABLE_ROWS = 1000  # claims beyond this are counted, not listed (page size and memory stay bounded)
 CHART_ROWS = 10
 
 
@@ -46,9 +56,10 @@ def el(parent: Optional[etree._Element], tag: str, text=None, **attrs) -> etree.
     return node
 
 
-def build(result, title: str = "claimscrub report") -> etree._Element:
+def build(result, title: str = "claimscrub report", titles: Optional[dict] = None) -> etree._Element:
     summary = result.summary()
     totals = compute(result)
+    titles = rule_titles(titles)
     html = el(None, "html", lang="en")
     head = el(html, "head")
     el(head, "meta", charset="utf-8")
@@ -67,8 +78,10 @@ def build(result, title: str = "claimscrub report") -> etree._Element:
         el(body, "p", "Filters: " + "; ".join(scope)
            + (f" ({excluded:,} claims outside them not counted)" if excluded else ""), class_="meta", id="filters")
     _cards(body, summary, totals, len(result.errors))
-    _charts(body, totals)
+    idle_notice(el, body, result)
+    _charts(body, totals, titles)
     denial_section(body, result)  # audit --remits only (scrubber/report/html_denials.py)
+    findings_by_rule(el, body, result, totals, titles)
     _claims_table(body, result)
     _errors(body, result)
     _totals_tables(body, totals)
@@ -77,8 +90,9 @@ def build(result, title: str = "claimscrub report") -> etree._Element:
     return html
 
 
-def render(result, out, title: str = "claimscrub report", **opts) -> None:
-    out.write(etree.tostring(build(result, title), method="html", encoding="unicode", doctype="<!DOCTYPE html>"))
+def render(result, out, title: str = "claimscrub report", rule_titles: Optional[dict] = None, **opts) -> None:
+    out.write(etree.tostring(build(result, title, rule_titles), method="html", encoding="unicode",
+                             doctype="<!DOCTYPE html>"))
     out.write("\n")
 
 
@@ -107,12 +121,12 @@ def _top(groups, metric) -> list:
     return ranked[:CHART_ROWS]
 
 
-def _charts(body, t: Totals) -> None:
+def _charts(body, t: Totals, titles: dict) -> None:
     el(body, "h2", "Charts")
     charts = el(body, "div", class_="charts")
     charts.append(bar_chart("chart-category", "Findings by category", [(c, n, str(n)) for c, n in t.by_category]))
     charts.append(bar_chart("chart-rules", f"Top {CHART_ROWS} rules by findings",
-                            [(r.rule_id, r.findings, str(r.findings)) for r in t.by_rule[:CHART_ROWS]]))
+                            [(rule_label(r.rule_id, titles), r.findings, str(r.findings)) for r in t.by_rule[:CHART_ROWS]]))
     charts.append(bar_chart("chart-payer", "Findings by payer",
                             [(g.label, g.findings, str(g.findings)) for g in _top(t.by_payer, lambda g: g.findings)]))
     charts.append(bar_chart("chart-risk-payer", "Charges at risk by payer",
@@ -146,7 +160,7 @@ _COLUMNS = (("", None), ("Claim", "str"), ("Status", "str"), ("Patient", "str"),
 
 
 def _claims_table(body, result) -> None:
-    el(body, "h2", "Claims")
+    el(body, "h2", "Findings by claim", id="findings-by-claim")
     listed, omitted = _listed_claims(result.claims)
     controls = el(body, "div", class_="controls")
     label = el(controls, "label", "Filter ", for_="claim-filter")
@@ -158,13 +172,14 @@ def _claims_table(body, result) -> None:
     el(shown, "span", str(len(listed)), id="claims-shown")
     el(shown, "span", f" of {len(listed)} claims shown")
     if omitted:
-        el(body, "p", f"{omitted:,} claims are counted above but not listed here (clean ones first); "
-           "the CSV format lists every finding.", class_="note")
+        el(body, "p", f"{plural(omitted, 'more claim')} {'is' if omitted == 1 else 'are'} counted above but not "
+           f"listed here (clean ones first; {len(listed):,} of {len(result.claims):,} listed): the JSON and CSV "
+           "outputs list every claim.", class_="note", id="claims-omitted")
     table = el(body, "table", id="claims")
     tr = el(el(table, "thead"), "tr")
     for name, kind in _COLUMNS:
         attrs = {"class_": ("sortable" + (" num" if kind == "num" else "")) if kind else None, "data_type": kind, "scope": "col"}
-        el(tr, "th", name, **attrs)
+        el(tr, "th", name or "Show", **attrs)
     tbody = el(table, "tbody")
     for order, (index, c) in enumerate(listed):
         _claim_rows(tbody, order, index, c)
@@ -181,19 +196,20 @@ def _claim_rows(tbody, order: int, index: int, c) -> None:
                                   *(f.category for f in c.findings)) if x).lower()
     row = el(tbody, "tr", class_="claim", data_status=c.status, data_detail=detail_id, data_order=str(order),
              data_search=search)
-    first = el(row, "td")
+    first = el(row, "td", class_="toggle-cell")
     el(first, "button", "\u25b8", class_="toggle", type="button", aria_expanded="false", aria_controls=detail_id,
        aria_label="show findings")
     cells = [
-        (c.claim_id, c.claim_id, None), (c.status, c.status, f"st-{c.status}"), (c.patient_name, c.patient_name, None),
+        (c.claim_id, c.claim_id, None), (status_label(c), c.status, f"st-{c.status}"), (c.patient_name, c.patient_name, None),
         (c.payer or c.payer_id, c.payer or c.payer_id, None), (c.billing_npi, c.billing_npi, None),
         (c.rendering_npi, c.rendering_npi, None), (c.service_date, c.service_date, None),
         (money(c.total_charge), c.total_charge, "num"), (str(len(c.findings)), len(c.findings), "num"),
         (worst_sev, 3 - worst if worst is not None else 0, f"sev-{worst_sev}" if worst_sev else None),
     ]
-    for shown, value, cls in cells:
-        el(row, "td", shown or "", class_=cls, data_value="" if value is None else str(value))
-    detail = el(tbody, "tr", class_="detail", id=detail_id, hidden="hidden")
+    for (name, _), (shown, value, cls) in zip(_COLUMNS[1:], cells):
+        el(row, "td", shown or "", class_=cls, data_value="" if value is None else str(value), data_label=name)
+    # Not hidden in the markup: without JavaScript (and in print) every claim's findings show.
+    detail = el(tbody, "tr", class_="detail", id=detail_id)
     cell = el(detail, "td", colspan=str(len(_COLUMNS)))
     facts = el(cell, "dl", class_="facts")
     for name, value in (("source", f"{c.source_path}" + (f", segment {c.source_segment}" if c.source_segment else "")),
@@ -239,9 +255,9 @@ def _errors(body, result) -> None:
     tbody = el(table, "tbody")
     for e in result.errors:
         tr = el(tbody, "tr")
-        el(tr, "td", e.kind)
-        el(tr, "td", (e.path or "") + (f":{e.segment}" if e.segment else ""))
-        el(tr, "td", e.message)
+        el(tr, "td", e.kind, data_label="Kind")
+        el(tr, "td", (e.path or "") + (f":{e.segment}" if e.segment else ""), data_label="Where")
+        el(tr, "td", e.message, data_label="Message")
 
 
 def _simple_table(body, table_id: str, header: tuple, rows) -> None:
@@ -254,8 +270,8 @@ def _simple_table(body, table_id: str, header: tuple, rows) -> None:
     for row in rows:
         any_row = True
         tr = el(tbody, "tr")
-        for value in row:
-            el(tr, "td", "" if value is None else str(value))
+        for name, value in zip(header, row):
+            el(tr, "td", "" if value is None else str(value), data_label=name)
     if not any_row:
         tr = el(tbody, "tr")
         el(tr, "td", "None.", colspan=str(len(header)), class_="note")
@@ -283,5 +299,10 @@ def _run_info(body, result) -> None:
     _simple_table(body, "run-rulesets", ("Rule pack", "Version", "sha256"),
                   ((r.get("id"), r.get("version"), r.get("sha256")) for r in run.rulesets))
     el(body, "p", "")
+    missing = {}
+    for item in run.extra.get("rules_idle") or ():
+        missing.setdefault(item["table"], []).append(item["rule_id"])
     _simple_table(body, "run-refdata", ("Reference data", "Edition", "sha256"),
-                  ((r.get("kind"), r.get("edition"), r.get("sha256")) for r in run.refdata))
+                  [*((r.get("kind"), r.get("edition"), r.get("sha256")) for r in run.refdata),
+                   *((kind, f"not imported: {plural(len(ids), 'rule')} did not run ({', '.join(ids)})", "")
+                     for kind, ids in missing.items())])

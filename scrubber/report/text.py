@@ -1,7 +1,10 @@
 """Plain-text report: a biller's work list, grouped by claim, a summary last.
 
-Every finding shows its severity, rule, X12 location (path and segment number) and the fix.
-Clean claims without findings are not listed (they are counted in the summary). Colour is used
+Every claim read is listed once (the DESIGN invariant): its status (clean / flagged / unreadable,
+with the count of findings beside a clean claim that carries warnings or info), then each finding
+with its severity, rule, X12 location (path and segment number) and the fix. ``quiet=True``
+(``--quiet``) folds the clean claims without findings into one counted line. Rules that could not
+run for lack of reference data are named once, in the summary. Colour is used
 only when writing to a terminal (``color=None``, the default), never in a file or a pipe, and
 never when ``NO_COLOR`` is set.
 """
@@ -11,6 +14,8 @@ import dataclasses
 import os
 import re
 
+from scrubber.idle import idle_by_reason
+from scrubber.report.status import plural, status_label
 from scrubber.report.totals import compute, money
 
 # Control characters from claim data must not reach a terminal (an ESC could recolour or rewrite
@@ -38,14 +43,16 @@ def use_color(out, color) -> bool:
         return False
 
 
-def render(result, out, color=None, **opts) -> None:
+def render(result, out, color=None, quiet=False, **opts) -> None:
     on = use_color(out, color)
 
     def paint(text: str, style: str) -> str:
         return f"\x1b[{_COLORS[style]}m{text}\x1b[0m" if on and style in _COLORS else text
 
+    folded = 0
     for c in result.claims:
-        if not c.findings and c.status == "clean":
+        if quiet and not c.findings and c.status == "clean":
+            folded += 1
             continue
         c = _printable_claim(c)
         where = f"{c.source_path}:{c.source_segment}" if c.source_segment is not None else c.source_path
@@ -59,7 +66,7 @@ def render(result, out, color=None, **opts) -> None:
         if c.patient_name:
             extra.append(f"patient {c.patient_name}")
         tail = f"  ({', '.join(extra)})" if extra else ""
-        out.write(f"{paint(c.claim_id, 'bold')}  [{paint(c.status, c.status)}]  {where}{tail}\n")
+        out.write(f"{paint(c.claim_id, 'bold')}  [{paint(status_label(c), c.status)}]  {where}{tail}\n")
         if c.error:
             out.write(f"  {paint('unreadable', 'unreadable')}: {c.error}\n")
         for f in c.findings:
@@ -69,6 +76,8 @@ def render(result, out, color=None, **opts) -> None:
             out.write(f"  {paint(f'{f.severity:<7}', f.severity)} {f.rule_id:<14} [{f.category}]{line} {loc}{seg}: {f.message}\n")
             if f.suggestion:
                 out.write(f"          {paint('fix:', 'dim')} {f.suggestion}\n")
+    if folded:
+        out.write(f"{plural(folded, 'clean claim')} without findings not listed (--quiet)\n")
     for e in result.errors:
         e = dataclasses.replace(e, kind=printable(e.kind), message=printable(e.message), path=printable(e.path) or None)
         where = f"{e.path}:{e.segment}" if e.segment else (e.path or "")
@@ -93,7 +102,7 @@ def _summary(result, out, paint) -> None:
     t = compute(result)
     out.write("\n")
     out.write(
-        f"{s['claims_total']} claims: {paint(str(s['claims_clean']) + ' clean', 'clean')}, "
+        f"{plural(s['claims_total'], 'claim')}: {paint(str(s['claims_clean']) + ' clean', 'clean')}, "
         f"{paint(str(s['claims_flagged']) + ' flagged', 'flagged')}, "
         f"{paint(str(s['claims_unreadable']) + ' unreadable', 'unreadable')}; "
         f"charges at risk {money(t.charges_at_risk)} of {money(t.charges_total)}\n"
@@ -101,14 +110,16 @@ def _summary(result, out, paint) -> None:
     sev = s["findings_by_severity"]
     out.write(f"findings: {sev['error']} error, {sev['warning']} warning, {sev['info']} info")
     if result.errors:
-        out.write(f"; {len(result.errors)} run error{'s' if len(result.errors) != 1 else ''}")
+        out.write(f"; {plural(len(result.errors), 'run error')}")
     out.write("\n")
+    for reason, ids in idle_by_reason(result.run.extra.get("rules_idle")):
+        out.write(f"{paint('not run', 'warning')} ({plural(len(ids), 'rule')}: {', '.join(ids)}): {printable(reason)}\n")
     if t.by_category:
         out.write("by category: " + ", ".join(f"{cat} {n}" for cat, n in t.by_category) + "\n")
     if t.by_rule:
         out.write("top rules:\n")
         for r in t.by_rule[:_TOP_RULES]:
-            out.write(f"  {r.rule_id:<20} {r.severity:<7} {r.findings:>6} findings on {r.claims} claims\n")
+            out.write(f"  {r.rule_id:<20} {r.severity:<7} {plural(r.findings, 'finding'):>14} on {plural(r.claims, 'claim')}\n")
         if len(t.by_rule) > _TOP_RULES:
             out.write(f"  ... and {len(t.by_rule) - _TOP_RULES} more rules\n")
     for title, groups in (("by payer", t.by_payer), ("by billing provider", t.by_billing_provider),
@@ -120,7 +131,7 @@ def _summary(result, out, paint) -> None:
         for g in flagged[:_TOP_RULES]:
             label = printable(g.label)
             label = label if len(label) <= 36 else label[:35] + "\u2026"
-            out.write(f"  {label:<36} {g.claims:>6} claims {g.flagged:>6} flagged {g.findings:>6} findings"
+            out.write(f"  {label:<36} {plural(g.claims, 'claim'):>13} {g.flagged:>6} flagged {plural(g.findings, 'finding'):>15}"
                       f"  at risk {money(g.charges_at_risk)}\n")
         if len(flagged) > _TOP_RULES:
             out.write(f"  ... and {len(flagged) - _TOP_RULES} more\n")

@@ -19,14 +19,18 @@ from scrubber.rulespec.model import Alias, AllOf, AnyOf, Not, Ref, Rule, RuleCas
 from scrubber.fields.registry import DERIVED, PROVIDERS, RELATIONS, ensure_loaded
 from scrubber.rulespec.yamlload import LineDict, LineList, line_at
 
-OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "matches", "exists", "missing", "between", "in_set")
+OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "matches", "exists", "missing", "between", "in_set",
+             "any_in", "all_in", "none_in")
+# List semantics for list fields (line.modifiers, derived lists): any / all / none of the items is one of the values.
+LIST_OPS = ("any_in", "all_in", "none_in")
 NODE_KEYS = ("all", "any", "not", "fact", "field", "op", "value")
 ORDERED_OPS = ("lt", "le", "gt", "ge", "between")
 NO_VALUE_OPS = ("exists", "missing")
 # Words authors reach for, mapped to the operator they mean.
 OP_ALIASES = {"equal": "eq", "equals": "eq", "==": "eq", "!=": "ne", "not_equal": "ne", "<": "lt", "<=": "le",
               ">": "gt", ">=": "ge", "regex": "matches", "match": "matches", "present": "exists",
-              "absent": "missing", "notin": "not_in", "nin": "not_in", "in_valueset": "in_set", "inset": "in_set"}
+              "absent": "missing", "notin": "not_in", "nin": "not_in", "in_valueset": "in_set", "inset": "in_set",
+              "any_of": "any_in", "all_of": "all_in", "none_of": "none_in", "contains": "any_in"}
 
 
 @lru_cache(maxsize=1)
@@ -231,6 +235,14 @@ class _Parser:
             self.err(raw.line_of("op"), f"'{op}' compares numbers or dates, and {alias.fact_type}.{fname} is {ftype}; "
                                         "use eq / in / matches for text")
             return None
+        if op in ("in", "not_in") and ftype == "list":
+            instead = "any_in" if op == "in" else "none_in"
+            self.err(raw.line_of("op"), f"'{op}' on the list field {alias.fact_type}.{fname} would compare the "
+                                        f"space-joined items (\"59 GP\") with each value; did you mean '{instead}'? "
+                                        "(any_in: any item is one of the values; all_in: every item is; none_in: no item is)")
+            return None
+        if op in LIST_OPS:
+            return self._list_test(alias, fname, ftype, op, value, raw, vline, line)
         if isinstance(value, dict) and op in ("eq", "ne", "lt", "le", "gt", "ge"):
             return self._ref_test(alias, fname, ftype, op, value, vline, line)
         if op in ("eq", "ne", "lt", "le", "gt", "ge"):
@@ -270,7 +282,7 @@ class _Parser:
                                     f"providers: {', '.join(sorted(PROVIDERS)) or 'none'}")
                     return None
                 if prov.arguments is not None and arg not in prov.arguments():
-                    self.err(vline, f"unknown value set '{value}'{suggest(arg, prov.arguments())}")
+                    self.err(vline, f"unknown value set '{value}'{suggest(value, [f'{prefix}:{a}' for a in prov.arguments()])}")
                     return None
             elif value not in self.valuesets:
                 self.err(vline, f"unknown value set '{value}'{suggest(value, self.valuesets)}; value sets live in "
@@ -279,6 +291,19 @@ class _Parser:
             return Test(alias.name, fname, op, value, None, line)
         self.err(raw.line_of("op"), f"unknown operator {op!r}{suggest(op, OPERATORS)}")
         return None
+
+    def _list_test(self, alias, fname, ftype, op, value, raw, vline, line):
+        """any_in / all_in / none_in: a list field against a list of texts (see docs/rules.md)."""
+        if ftype != "list":
+            plain = "not_in" if op == "none_in" else "in"
+            self.err(raw.line_of("op"), f"'{op}' is for list fields (line.modifiers, line.dx_pointers...), and "
+                                        f"{alias.fact_type}.{fname} is {ftype}; did you mean '{plain}'?")
+            return None
+        if not isinstance(value, list) or not value:
+            self.err(vline, f"'{op}' needs a list: value: ['59', XS]")
+            return None
+        vals = tuple(self.literal(v, "list", vline, f"{alias.fact_type}.{fname}") for v in value)
+        return None if _BAD in vals else Test(alias.name, fname, op, vals, None, line)
 
     def _ref_test(self, alias, fname, ftype, op, value, vline, line):
         if set(value) != {"fact", "field"}:
