@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Optional
 
-from scrubber.engine.extensions.packs_common import add_dot, dx_date, is_procedure_line, line_date
+from scrubber.engine.extensions.packs_common import add_dot, dx_date, is_procedure_line, line_date, line_provider_npi
 from scrubber.rulespec.registry import DeriveInput, derived_field, pair_relation, valueset_provider
 
 ICD10CM_SETS = ("newborn", "pediatric", "maternity", "adult", "female", "male", "manifestation",
@@ -329,3 +329,22 @@ def unknown_modifiers(inp: DeriveInput) -> Optional[str]:
         if not _MODIFIER_SHAPE.fullmatch(m) or m.isdigit() or _hcpcs_loaded(rd):
             bad.append(m)
     return " ".join(bad) or None
+
+
+@pair_relation("pc_tc_split", "line", "line", fields={"this_modifier": "text", "other_modifier": "text"})
+def pc_tc_split(inp: DeriveInput, other, line) -> Optional[dict]:
+    """``line`` bills a code with 26 (or TC) and the earlier ``other`` bills the same code with TC
+    (or 26), same date and same provider (rendering NPI, else billing): the global service split in
+    two (reported once, on the later line)."""
+    if other.number >= line.number or other.code != line.code or not line.code:
+        return None
+    mine, theirs = set(line.modifiers), set(other.modifiers)
+    pair = ("26", "TC") if "26" in mine and "TC" in theirs else ("TC", "26") if "TC" in mine and "26" in theirs else None
+    if pair is None:
+        return None
+    claim = inp.claim
+    if line_date(claim, line) != line_date(claim, other):
+        return None
+    if line_provider_npi(claim, line) != line_provider_npi(claim, other):
+        return None
+    return {"this_modifier": pair[0], "other_modifier": pair[1]}
