@@ -53,22 +53,19 @@ def icd10cm_status(inp: DeriveInput) -> Optional[str]:
 
 
 _ICD10CM_SHAPE = re.compile(r"[A-Z][0-9][0-9A-Z](?:[0-9A-Z]{1,4})?")
-_SPAN: dict[int, Optional[tuple[date, date]]] = {}
-
-
 def _edition_span(rd) -> Optional[tuple[date, date]]:
-    """(first day, last day) the loaded ICD-10-CM editions cover (once per RefData object): from
-    the earliest edition's effective date to the end of the newest one's fiscal year."""
-    key = id(rd)
-    if key not in _SPAN:
-        rd.icd10cm_edition(date(2000, 1, 1))  # loads the built-in edition on first use
-        dates = [e.effective_from for e in rd.store.editions("icd10cm") if e.effective_from]
-        if dates:
-            last = max(dates)
-            _SPAN[key] = (min(dates), date(_fiscal_year(last), 9, 30))
-        else:
-            _SPAN[key] = None
-    return _SPAN[key]
+    """(first day, last day) the loaded ICD-10-CM editions cover, kept on the RefData object (an
+    id()-keyed cache could hand a new RefData at a reused address another data directory's span):
+    from the earliest edition's effective date to the end of the newest one's fiscal year."""
+    try:
+        return rd._coding_icd_span
+    except AttributeError:
+        pass
+    rd.icd10cm_edition(date(2000, 1, 1))  # loads the built-in edition on first use
+    dates = [e.effective_from for e in rd.store.editions("icd10cm") if e.effective_from]
+    span = (min(dates), date(_fiscal_year(max(dates)), 9, 30)) if dates else None
+    rd._coding_icd_span = span
+    return span
 
 
 def _edition_covers(rd, day: date) -> bool:
