@@ -196,8 +196,8 @@ def test_sex_edits_follow_the_payer_profile(icd_refdata):
 
 
 def test_age_bands_follow_the_mce_ranges(icd_refdata):
-    cases = [(dx_claim(["O09521"], born="1969-11-04"), False),  # 55 on 2025-11-03: inside 12-55
-             (dx_claim(["O09521"], born="1969-11-03"), True),  # 56 that day
+    cases = [(dx_claim(["O09521"], born="1960-11-04"), False),  # 64 on 2025-11-03: inside 9-64 (CMS since 2019-10-01)
+             (dx_claim(["O09521"], born="1960-11-03"), True),  # 65 that day
              (dx_claim(["Z00121"], born="2007-11-04"), False),  # 17: pediatric 0-17
              (dx_claim(["Z00121"], born="2007-11-03"), True)]  # 18
     found = run(packs_of("coding"), [c for c, _ in cases], icd_refdata)

@@ -63,7 +63,9 @@ def test_excludes1_pairs_from_the_tabular(rd):
     assert rd.excludes1("O24.410", "E11.9")  # E11 Excludes1 gestational diabetes (O24.4-)
     assert not rd.excludes1("E11.9", "I10")
     assert not rd.excludes1("E11.9", "E11.65")
-    assert rd.excludes1_pair_count() == 5331
+    assert rd.excludes1_pair_count() == 5701  # 5331 + the notes qualified by one character position
+    # F07.81 Excludes1 "current concussion (brain) (S06.0X- with seventh character A)"
+    assert rd.excludes1("F07.81", "S06.0X1A") and not rd.excludes1("F07.81", "S06.0X1D")
     assert rd.excludes1("E11.44", "G54.5")  # G54.5 Excludes1 "neuralgic amyotrophy in diabetes mellitus (E08-E13 with .44)"
 
 

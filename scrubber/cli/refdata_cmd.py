@@ -75,9 +75,12 @@ def list_cmd(data_dir):
     except RefDataError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(exitcodes.USAGE)
+    from scrubber.refdata.mce import mce_list_line
+
     click.echo(f"data directory: {where}")
     if not eds:
         click.echo("no reference tables imported yet (ICD-10-CM April 2026 is built in and loads on first use)")
+        click.echo(mce_list_line())
         return
     header = ("kind", "setting", "edition", "effective", "rows", "sha256", "imported")
     rows = [(e.kind + (" (built in)" if e.builtin else ""), e.setting or "-", e.edition,
@@ -86,3 +89,4 @@ def list_cmd(data_dir):
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     for r in [header, *rows]:
         click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    click.echo(mce_list_line())  # after the table: scripts that read the table keep working

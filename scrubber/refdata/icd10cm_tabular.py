@@ -233,7 +233,7 @@ def note_references(text: str, codes: dict[str, tuple[bool, str]]) -> tuple[list
         if not _CODE_RE.search(group):
             continue
         if re.search(r"\bwith\b", group):
-            expanded = _with_suffixes(group, codes)
+            expanded = _with_suffixes(group, codes) or _with_character(group, codes)
             if expanded:
                 out.extend(expanded)
             else:
@@ -283,6 +283,26 @@ def _with_suffixes(group: str, codes: dict[str, tuple[bool, str]]) -> list[Spec]
             if lo in codes and hi in codes:
                 out.append((lo, hi))
     return out
+
+
+_WITH_CHARACTER_RE = re.compile(
+    r"^(?P<code>[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?)-?\s+with\s+(?:the\s+)?(?P<pos>seventh|sixth|fifth|7th|6th|5th)\s+"
+    r"characters?\s+(?P<chars>[0-9A-Z](?:\s*(?:,|or|and)\s*[0-9A-Z])*)$")
+_POSITION = {"fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7}
+
+
+def _with_character(group: str, codes: dict[str, tuple[bool, str]]) -> list[Spec]:
+    """``S06.0X- with seventh character A`` -> every code under S06.0X whose 7th character is A
+    (S06.0X0A, S06.0X1A ...): one code prefix qualified by one character position, the form the
+    tabular uses for "current injury" Excludes1 notes (F07.81). Ranges so qualified stay skipped."""
+    m = _WITH_CHARACTER_RE.match(group.strip())
+    if not m:
+        return []
+    prefix, pos = undot(m.group("code").rstrip(".")), _POSITION[m.group("pos")]
+    chars = set(re.findall(r"[0-9A-Z]", m.group("chars")))
+    hits = [c for c in codes if len(c) >= pos and c.startswith(prefix) and c[pos - 1] in chars
+            and (pos == 7 or len(c) == pos)]
+    return [(c, c) for c in sorted(hits)]
 
 
 def iter_nodes(roots: Iterable[Node]) -> Iterable[Node]:

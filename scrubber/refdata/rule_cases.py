@@ -2,10 +2,12 @@
 
 A rule case must give the same answer on every machine, whatever tables the user has imported,
 so cases never read the user's tables. They read a store of their own, ``<data dir>/rule-cases/``,
-holding the built-in ICD-10-CM edition (CDC April 2026) and the samples: from
-``fixtures/refdata/`` the practitioner PTP and MUE samples (made-up codes 11111, 22222 ...), the
-HCPCS sample (made-up Z9901-Z9903, modifier ZZ) and the FY2025 order-file sample (six codes, one
-of them the made-up U9999); from ``fixtures/packs/`` the made-up PTP pair 11111 / 99213. The
+holding the built-in ICD-10-CM edition (CDC April 2026) and the samples packaged in
+``scrubber/data/rule_cases/`` (links to ``fixtures/refdata/`` and ``fixtures/packs/`` in a checkout,
+copies in a wheel, so ``rules test`` passes from ``pip install claimscrub`` too): the practitioner
+PTP and MUE samples (made-up codes 11111, 22222 ...), the HCPCS sample (made-up Z9901-Z9903,
+modifier ZZ), the FY2025 order-file sample (six codes, one of them the made-up U9999) and the
+made-up PTP pair 11111 / 99213. The
 order-file sample means: **a case dated before 2025-10-01 sees the six-code FY2025 sample**, so
 date ICD-10-CM cases 2025-10-01 or later unless they test edition changes. Re-importing a sample
 is a no-op (same sha256), so the store is built once per data directory and only opened later.
@@ -17,7 +19,7 @@ from typing import Optional
 
 SAMPLES = (
     ("ncci-ptp", "SAMPLE-ccipra-v320r0-f1.txt"),
-    ("ncci-ptp", "../packs/SAMPLE-PACKS-ccipra-v320r0-f2.txt"),
+    ("ncci-ptp", "SAMPLE-PACKS-ccipra-v320r0-f2.txt"),
     ("mue", "SAMPLE-MUE-Practitioner-2026Q1.csv"),
     ("hcpcs", "SAMPLE-HCPC2026_JAN_ANWEB.txt"),
     ("icd10cm", "icd10cm_order_2025.txt"),
@@ -27,10 +29,10 @@ _CACHE: dict[str, object] = {}  # one store per process: the first call's data d
 
 
 def samples_dir() -> Optional[Path]:
-    """``fixtures/refdata`` of a source checkout (the samples are test data, not package data)."""
+    """The packaged samples (``scrubber/data/rule_cases``): package data, so an installed wheel has them."""
     import scrubber
 
-    d = Path(scrubber.__file__).resolve().parent.parent / "fixtures" / "refdata"
+    d = Path(scrubber.__file__).resolve().parent / "data" / "rule_cases"
     return d if d.is_dir() else None
 
 
