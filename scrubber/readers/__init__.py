@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import codecs
 import gc
-import gzip
 import os
 import re
 import sys
 import zlib
 from typing import BinaryIO, Iterable, Iterator, Union
 
+from scrubber.readers.gunzip import GunzipStream
 from scrubber.model import ClaimRecord, RunError
 
 Record = Union[ClaimRecord, RunError]
@@ -104,18 +104,24 @@ def read_stream(f: BinaryIO, path: str) -> Iterator[Record]:
     except OSError as exc:
         yield RunError("unreadable-file", f"cannot read the file: {exc}", path, None)
         return
+    gz = None
     if head[:2] == b"\x1f\x8b":
-        gz = gzip.GzipFile(fileobj=_Prepend(head, f), mode="rb")
+        gz = GunzipStream(_Prepend(head, f))
         try:
             head = gz.read(CHUNK_BYTES)
-        except (OSError, EOFError, zlib.error) as exc:
+        except (OSError, EOFError) as exc:
             yield RunError("unreadable-file", f"not a readable gzip file: {exc}", path, None)
+            return
+        if not head and gz.problem:
+            yield RunError("unreadable-file", f"not a readable gzip file: {gz.problem}", path, None)
             return
         f = gz
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM (PowerShell `>` writes it)
         f = _Utf16AsUtf8(head, f)
         head = f.read(CHUNK_BYTES)
     yield from _dispatch(head, f, path)
+    if gz is not None and gz.problem:  # after every claim of the part that decompressed
+        yield RunError("unreadable-file", gz.problem, path, None)
 
 
 def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:

@@ -55,6 +55,13 @@ def _is_bypass(mod: str, allowed: Optional[frozenset], refdata) -> bool:
     return mod in allowed if allowed is not None else refdata.modifier_ncci_associated(mod)
 
 
+# A claim with more lines than this (the 837P guide's loop 2400 limit is 50; no normal claim comes
+# near) relates each column-2 line to the first line of each column-1 code, date and provider only:
+# the same code billed on 500 lines against 500 others is one edit per column-2 line, not 250,000
+# findings (a 1,000-line claim made 63,000 and took 0.9 GB). Every column-2 line is still flagged.
+PAIR_FOLD_LINES = 50
+
+
 def ptp_candidates(inp: DeriveInput, col1_lines: list, col2_lines: list) -> dict:
     """For each line, the lines whose code the PTP table pairs with its code as column 2.
 
@@ -70,9 +77,16 @@ def ptp_candidates(inp: DeriveInput, col1_lines: list, col2_lines: list) -> dict
         if is_procedure_line(ln):
             by_code.setdefault(ln.code.strip().upper(), []).append(j)
     out: dict[int, list[int]] = {}
+    firsts: Optional[set] = None
+    if len(col1_lines) > PAIR_FOLD_LINES:  # see PAIR_FOLD_LINES: one column-1 line per code, date and provider
+        seen: dict[tuple, int] = {}
+        for i, ln in enumerate(col1_lines):
+            if is_procedure_line(ln):
+                seen.setdefault((ln.code.strip().upper(), line_date(claim, ln), line_provider_npi(claim, ln)), i)
+        firsts = set(seen.values())
     for i, ln in enumerate(col1_lines):
         day = line_date(claim, ln)
-        if day is None or not is_procedure_line(ln):
+        if day is None or not is_procedure_line(ln) or (firsts is not None and i not in firsts):
             continue
         col2 = rd.ptp_column2_codes(ln.code, day, setting)
         if not col2:
