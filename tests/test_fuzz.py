@@ -80,3 +80,27 @@ def test_a_malformed_isa_is_never_copied_into_the_clean_file(harness, tmp_path):
     bad = src[:i] + b"*".join(parts) + src[i + 106:]
     out = harness.check(fuzzkit.Case(bad, ["isa06"], fuzzkit._delims(src)), "isa06")
     assert not out.problems, out.problems
+
+
+def test_the_run_result_records_the_control_numbers_of_the_split_files(tmp_path):
+    """Issue 21 item 1: claimscrub's own ISA13 in each split file is in run.split_outputs (schema-valid)."""
+    import json
+
+    import jsonschema
+    from click.testing import CliRunner
+
+    from scrubber.cli import cli
+
+    clean, held, out = tmp_path / "c.837", tmp_path / "h.837", tmp_path / "r.json"
+    src = str(fuzzkit.ROOT / "fixtures" / "claims" / "professional.837")
+    res = CliRunner().invoke(cli, ["scrub", src, "--format", "json", "-o", str(out), "--no-ledger",
+                                   "--clean-out", str(clean), "--held-out", str(held)], catch_exceptions=False)
+    assert res.exit_code == 1
+    doc = json.loads(out.read_text())
+    schema = json.loads((fuzzkit.ROOT / "scrubber" / "schemas" / "run_result.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    for rec, path in zip(doc["run"]["split_outputs"], (clean, held)):
+        text = path.read_text()
+        assert rec["path"] == str(path) and len(text.split("~")[0]) == 105  # fixed-width ISA
+        assert rec["interchange_control_numbers"] == [text.split("*")[13]]
+    assert sum(r["claims"] for r in doc["run"]["split_outputs"]) == doc["summary"]["claims_total"]

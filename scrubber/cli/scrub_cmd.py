@@ -104,7 +104,9 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
     finally:
         prepared.close()
     if splitter is not None:
-        for line in splitter.close().lines():
+        split = splitter.close()
+        result.run.extra["split_outputs"] = split.record()  # the control numbers claimscrub wrote
+        for line in split.lines():
             click.echo(line, err=True)
     if run_ledger is not None:
         run_ledger.record(result, "scrub", {"paths": list(paths), "fail_on": fail_on})

@@ -108,6 +108,7 @@ class InterchangeWriter:
         self.billing_hl = self.subscriber_hl = 0
         self.claims = 0
         self.interchanges = 0
+        self.isa_numbers: list[str] = []  # ISA13 of every interchange written, for the run record
 
     # -- output helpers
     def _write(self, segment: str) -> None:
@@ -130,6 +131,7 @@ class InterchangeWriter:
         self.isa_number = next(self.control_numbers) if self.interchanges else self.first_number
         isa = self._elements(raw.isa)
         isa[13] = f"{self.isa_number:09d}"
+        self.isa_numbers.append(isa[13])
         self._write(self._join(fixed_width_isa(isa)))
         self.groups = 0
         self.interchanges += 1
@@ -265,6 +267,18 @@ class SplitSummary:
     clean_interchanges: int = 0
     held_interchanges: int = 0
     set_aside: list[SetAside] = field(default_factory=list)
+    clean_isa13: list[str] = field(default_factory=list)
+    held_isa13: list[str] = field(default_factory=list)
+
+    def record(self) -> list[dict]:
+        """The split files for the run result (``run.split_outputs``): path, claims and the interchange
+        control numbers (ISA13) claimscrub gave them; GS06 / ST02 restart at 1 in each interchange."""
+        out = []
+        for side, path, claims, numbers in (("clean", self.clean_path, self.clean_claims, self.clean_isa13),
+                                            ("held", self.held_path, self.held_claims, self.held_isa13)):
+            if path:
+                out.append({"side": side, "path": path, "claims": claims, "interchange_control_numbers": list(numbers)})
+        return out
 
     def lines(self) -> list[str]:
         """What `scrub` prints on standard error: counts, paths and every claim in neither file."""
@@ -339,6 +353,8 @@ class SplitWriter:
                 writer.close(self._template)
         self.summary.clean_interchanges = self._clean.interchanges if self._clean else 0
         self.summary.held_interchanges = self._held.interchanges if self._held else 0
+        self.summary.clean_isa13 = list(self._clean.isa_numbers) if self._clean else []
+        self.summary.held_isa13 = list(self._held.isa_numbers) if self._held else []
         for f in self._files:
             f.close()
         self._files = []
