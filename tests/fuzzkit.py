@@ -189,7 +189,7 @@ def clm_segments(data: bytes, delims: tuple) -> int:
         el, term = d.element.encode("latin-1"), d.terminator.encode("latin-1")
     except DelimiterError:
         pass  # the reader then guesses them from the GS / ST segments: the ones the file was written with
-    pattern = re.compile(rb"(?:^|" + re.escape(term) + rb")[\s\x00\x1a]*CLM" + re.escape(el))
+    pattern = re.compile(rb"(?:^|" + re.escape(term) + rb")[\s\x00\x1a]*CLM(?:" + re.escape(el) + rb"|$)")
     return len(pattern.findall(data))
 
 

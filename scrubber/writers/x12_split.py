@@ -71,6 +71,8 @@ def isa_problem(elements: list[str], raw: RawClaim) -> Optional[str]:
             return f"the ISA declares an unusable delimiter {d!r}"
     if len(set(delims)) != len(delims):
         return "the ISA declares the same character for two delimiters"
+    if elements[16] != raw.component_sep:
+        return f"ISA16 {elements[16][:10]!r} is not one component separator character"
     for i, width in enumerate(ISA_WIDTHS, start=1):
         if i in (13, 16):  # our own control number; ISA16 is the component separator itself
             continue
