@@ -32,10 +32,13 @@ def _env(tmp_path) -> dict:
                 PYTHONPATH=str(ROOT))
 
 
-def _audit(tmp_path, src, ledger, out_name="r.html"):
+def _audit(tmp_path, src, ledger, out_name="r.html", pipes=True):
+    # A killed audit's forked workers may outlive it for a while (issue 21 item 3, another branch):
+    # they hold inherited pipes, so the killed runs write to files, not pipes.
+    out = subprocess.PIPE if pipes else subprocess.DEVNULL
     return subprocess.Popen([sys.executable, "-m", "scrubber", "audit", "run", str(src), "--ledger", str(ledger),
                              "-o", str(tmp_path / out_name)], cwd=str(ROOT), env=_env(tmp_path),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=out, stderr=out, start_new_session=not pipes)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +55,7 @@ def test_an_audit_killed_at_any_point_leaves_a_ledger_that_opens_with_the_run_in
     ledger = tmp_path / "ledger.sqlite3"
     killed_running = 0
     for delay in (None, 0.0, 1.0, 3.0):  # before the ledger is opened, then at points after the run began
-        proc = _audit(tmp_path, big_batch, ledger)
+        proc = _audit(tmp_path, big_batch, ledger, pipes=False)
         if delay is None:
             time.sleep(0.3)
         else:
@@ -60,7 +63,11 @@ def test_an_audit_killed_at_any_point_leaves_a_ledger_that_opens_with_the_run_in
             time.sleep(delay)
         alive = proc.poll() is None
         proc.send_signal(signal.SIGKILL)
-        proc.communicate()
+        proc.wait()
+        try:  # the workers it forked, if any survived it (their own session: nothing else is in it)
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         killed_running += alive
         if ledger.exists():
             with Ledger(str(ledger)) as db:  # opens: SQLite rolled back whatever was half written
