@@ -159,6 +159,8 @@ class Ledger:
             self.db.executescript(DDL)
             if "status" not in {r[1] for r in self.db.execute("PRAGMA table_info(runs)")}:
                 self.db.execute("ALTER TABLE runs ADD COLUMN status TEXT")  # add, never rename (schema.py)
+            self.db.commit()
+            self.db.execute("BEGIN IMMEDIATE")  # two runs creating one ledger at once: one ledger id, not two
             legacy = self._meta("salt")  # ledgers before the user key kept their salt inside: still read
             if legacy:
                 self._key = bytes.fromhex(legacy)
@@ -197,7 +199,7 @@ class Ledger:
     def member_hash(self, member_id: Optional[str]) -> Optional[str]:
         """The member's one pseudonym (what a run without --ledger-phi stores in ``claims.member``): the
         same key as its frequency history, so a member is one keyed hash everywhere in the ledger."""
-        from scrubber.config.frequency import normalised_member
+        from scrubber.fields.frequency import normalised_member
 
         member = normalised_member(member_id)
         return None if member is None else self.keys().member_key(member)
