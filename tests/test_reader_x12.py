@@ -209,7 +209,12 @@ def test_non_837_transaction_is_reported_and_skipped(tmp_path):
     f = tmp_path / "x.835"
     f.write_text(text)
     recs = records(f)
-    assert [r.kind for r in recs] == ["unsupported"] and "835" in recs[0].message
+    errors = [r for r in recs if isinstance(r, RunError)]
+    assert [r.kind for r in errors] == ["unsupported"] and "835" in errors[0].message
+    # its CLM segments (a real 835 has none: this is a garbled 837) are listed as unreadable, never lost
+    claims = [r for r in recs if isinstance(r, ClaimRecord)]
+    assert [c.claim_id for c in claims] == ["MADE-UP-P1", "MADE-UP-P2"]
+    assert all(c.claim is None and "not 837" in c.error.message for c in claims)
 
 
 def test_truncated_file_keeps_claims_and_says_so(tmp_path):

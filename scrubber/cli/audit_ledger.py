@@ -26,6 +26,7 @@ class RunLedger:
         self.path = path
         self.phi = phi
         self.tracker = None
+        self.run_id = None
 
     def _open(self):
         from scrubber.ledger import Ledger, LedgerError
@@ -42,6 +43,10 @@ class RunLedger:
 
         with self._open() as db:
             self.path = db.path
+            try:
+                self.run_id = db.begin_run()  # listed as incomplete if this process dies before record()
+            except LedgerError as exc:
+                _fail(exc)
             count_with = getattr(prepared, "count_frequency_with", None)
             if count_with is None:  # a run without the rule engine (a stand-in evaluator): nothing counts limits
                 return
@@ -59,7 +64,8 @@ class RunLedger:
         with self._open() as db:
             try:
                 return db.record_run(result, kind=kind, phi=self.phi, options=options,
-                                     services=self.tracker.counted if self.tracker is not None else ())
+                                     services=self.tracker.counted if self.tracker is not None else (),
+                                     run_id=self.run_id)
             except LedgerError as exc:
                 _fail(exc)
 

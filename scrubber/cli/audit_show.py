@@ -27,7 +27,8 @@ def print_history(runs, fmt: str, echo: Echo, inputs_of: Callable[[int], list[st
     for r in runs:
         findings = r.findings_error + r.findings_warning + r.findings_info
         echo(f"{r.id:>5}  {r.kind:<6} {r.started:<26} {r.claims_total:>8,} {r.claims_flagged:>8,} "
-             f"{r.claims_unreadable:>8,} {findings:>9,} {float(r.charges_at_risk):>14,.2f}  {_inputs_text(inputs_of(r.id))}")
+             f"{r.claims_unreadable:>8,} {findings:>9,} {float(r.charges_at_risk):>14,.2f}  {_inputs_text(inputs_of(r.id))}"
+             + ("  INCOMPLETE (interrupted before it was recorded)" if r.incomplete else ""))
 
 
 def print_run(db, ref, fmt: str, echo: Echo) -> None:

@@ -124,6 +124,8 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
     if splitter is not None:
         summary = splitter.close()
         withdrawn = _withdraw_clean_file(result, clean_out)
+        # the control numbers claimscrub wrote (a withdrawn clean file was not written)
+        result.run.extra["split_outputs"] = [o for o in summary.record() if not (withdrawn and o["side"] == "clean")]
         if withdrawn and os.path.exists(clean_out):
             os.remove(clean_out)
         for line in summary.lines():

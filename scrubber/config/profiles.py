@@ -189,6 +189,13 @@ def _check_profile(raw: _Raw) -> list[str]:
             re.compile(pattern)
         except re.error as exc:
             problems.append(f"{name}:{line_at(data, ['params', 'member_id_pattern'])}: params.member_id_pattern is not a valid regular expression: {exc}")
+        else:
+            from scrubber.rulespec.regexcheck import backtracking_risk
+
+            risk = backtracking_risk(pattern)
+            if risk is not None:
+                problems.append(f"{name}:{line_at(data, ['params', 'member_id_pattern'])}: params.member_id_pattern is "
+                                f"refused: {risk} on a hostile member id; write it without nested repetition")
     sex = params.get("sex_edits")
     if isinstance(sex, dict) and isinstance(sex.get("until"), str):
         try:

@@ -87,8 +87,7 @@ class RuleCompiler:
 
     def compile_rule(self, rule: Rule) -> list[dict]:
         """The durable-rules definitions (without ``run``) for one rule, one per DNF term."""
-        names = [rule.subject] + [a for a in rule.aliases if a != rule.subject and rule.aliases[a].fact_type != "rel"]
-        names += [a for a in rule.aliases if rule.aliases[a].fact_type == "rel"]
+        names = pattern_order(rule)
         order = {n: k for k, n in enumerate(names)}
         window = in_force_tag(self.plan, rule)
         in_force = [{window.key: True}] if window is not None else []
@@ -103,9 +102,11 @@ class RuleCompiler:
                 for m in names[: order[n]]:
                     if rule.aliases[m].fact_type == a.fact_type and a.fact_type != "rel":
                         conds.append({"$neq": {"i": {m: "i"}}})
-                if a.fact_type == "rel":
-                    conds.append({"ra": {a.src: "i"}})
-                    conds.append({"rb": {a.dst: "i"}})
+                if a.fact_type == "rel":  # match the endpoints placed before it
+                    conds.extend({k: {e: "i"}} for k, e in (("ra", a.src), ("rb", a.dst)) if order[e] < order[n])
+                else:  # an endpoint placed after its relation is the one that relation names
+                    conds.extend({"i": {m: k}} for m in names[: order[n]] if rule.aliases[m].fact_type == "rel"
+                                 for k, e in (("ra", rule.aliases[m].src), ("rb", rule.aliases[m].dst)) if e == n)
                 if n == rule.subject:
                     conds.extend(in_force)
                 own = list(term.get(n, ()))
@@ -116,6 +117,35 @@ class RuleCompiler:
                 patterns.append({n: _and(conds)})
             out.append({"all": patterns})
         return out
+
+
+def pattern_order(rule: Rule) -> list[str]:
+    """The order of a rule's fact patterns: the subject first, and each relation as soon as one of its
+    endpoints is placed, its other endpoint right after it.
+
+    durable-rules builds partial matches pattern by pattern: ``line, col1: line, edit`` made every
+    pair of lines of a claim a frame before the relation filtered them (a 1,000-line claim: a
+    million frames, 0.6 GB). ``line, edit, col1`` joins each line only with its own relation facts,
+    and ``col1`` is then one look-up by ``i``.
+    """
+    names = [rule.subject]
+    rels = [a for a in rule.aliases if rule.aliases[a].fact_type == "rel"]
+    rest = [a for a in rule.aliases if a != rule.subject and rule.aliases[a].fact_type != "rel"]
+    while rels or rest:
+        ready = next((r for r in rels if rule.aliases[r].src in names or rule.aliases[r].dst in names), None)
+        if ready is None:
+            if not rest:  # a relation whose endpoints are all still missing cannot happen (lint); keep it
+                names += rels
+                break
+            names.append(rest.pop(0))
+            continue
+        rels.remove(ready)
+        names.append(ready)
+        for e in (rule.aliases[ready].src, rule.aliases[ready].dst):
+            if e in rest:
+                rest.remove(e)
+                names.append(e)
+    return names
 
 
 def _has_ref(cond) -> bool:

@@ -393,9 +393,17 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
         one_type = rel.from_type == rel.to_type
         targets = cf.facts.get(rel.to_type, ())
         out = []
-        for a in cf.facts.get(rel.from_type, ()):
+        sources = cf.facts.get(rel.from_type, ())
+        allowed = None
+        if rel.candidates is not None:
+            try:
+                allowed = rel.candidates(DeriveInput(claim, claim, context, refdata, batch, {}),
+                                         [a.obj for a in sources], [b.obj for b in targets])
+            except Exception as exc:  # a bug in the look-up is a run error; the full enumeration still runs
+                cf.errors.append((f"relation {name} candidates", f"{type(exc).__name__}: {exc}"))
+        for a in sources:
             inp = DeriveInput(claim, a.obj, context, refdata, batch, a.values)
-            for b in targets:
+            for b in (targets if allowed is None else [targets[j] for j in allowed.get(a.idx, ())]):
                 if one_type and a.idx == b.idx:
                     continue
                 try:

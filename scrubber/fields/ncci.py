@@ -55,9 +55,52 @@ def _is_bypass(mod: str, allowed: Optional[frozenset], refdata) -> bool:
     return mod in allowed if allowed is not None else refdata.modifier_ncci_associated(mod)
 
 
+# A claim with more lines than this (the 837P guide's loop 2400 limit is 50; no normal claim comes
+# near) relates each column-2 line to the first line of each column-1 code, date and provider only:
+# the same code billed on 500 lines against 500 others is one edit per column-2 line, not 250,000
+# findings (a 1,000-line claim made 63,000 and took 0.9 GB). Every column-2 line is still flagged.
+PAIR_FOLD_LINES = 50
+
+
+def ptp_candidates(inp: DeriveInput, col1_lines: list, col2_lines: list) -> dict:
+    """For each line, the lines whose code the PTP table pairs with its code as column 2.
+
+    The table is keyed by column-1 code: each line's column-2 codes are one cached look-up, met
+    with an index of the claim's lines by code, so a claim costs its lines plus the pairs that
+    really are edits, never every pair of lines (a 999-line claim asked 998,001 pairs before)."""
+    rd, claim = inp.refdata, inp.claim
+    setting = ptp_setting(claim) if rd is not None else None
+    if setting is None or not rd.ptp_loaded(setting):
+        return {}
+    by_code: dict[str, list[int]] = {}
+    for j, ln in enumerate(col2_lines):
+        if is_procedure_line(ln):
+            by_code.setdefault(ln.code.strip().upper(), []).append(j)
+    out: dict[int, list[int]] = {}
+    firsts: Optional[set] = None
+    if len(col1_lines) > PAIR_FOLD_LINES:  # see PAIR_FOLD_LINES: one column-1 line per code, date and provider
+        seen: dict[tuple, int] = {}
+        for i, ln in enumerate(col1_lines):
+            if is_procedure_line(ln):
+                seen.setdefault((ln.code.strip().upper(), line_date(claim, ln), line_provider_npi(claim, ln)), i)
+        firsts = set(seen.values())
+    for i, ln in enumerate(col1_lines):
+        day = line_date(claim, ln)
+        if day is None or not is_procedure_line(ln) or (firsts is not None and i not in firsts):
+            continue
+        col2 = rd.ptp_column2_codes(ln.code, day, setting)
+        if not col2:
+            continue
+        codes = [c for c in col2 if c in by_code] if len(col2) < len(by_code) else [c for c in by_code if c in col2]
+        if codes:
+            out[i] = sorted(j for c in codes for j in by_code[c])
+    return out
+
+
 @pair_relation("ncci_ptp", "line", "line",
                fields={"modifier_indicator": "number", "bypassed": "bool", "bypass_modifier": "text",
-                       "effective": "date", "setting": "text", "edition": "text", "rationale": "text"})
+                       "effective": "date", "setting": "text", "edition": "text", "rationale": "text"},
+               candidates=ptp_candidates)
 def ncci_ptp(inp: DeriveInput, col1, col2) -> Optional[dict]:
     """Line ``col2`` bills the column-2 code of an NCCI PTP edit whose column-1 code is on line
     ``col1``: same date of service, same provider (rendering NPI, else billing), edit in force

@@ -59,6 +59,10 @@ class PairRelation:
     func: Callable[[DeriveInput, Any, Any], Optional[dict]]  # (input, a_obj, b_obj) -> attributes or None
     fields: dict = field(default_factory=dict)  # attribute name -> type
     doc: str = ""
+    # Optional look-up that keeps a relation linear in the claim's size: (claim_input, a_objs, b_objs) ->
+    # for each a index, the b indices worth asking ``func`` about (ascending), e.g. by a table keyed by
+    # code. Without it every ordered pair is asked, which is quadratic in lines.
+    candidates: Optional[Callable[[DeriveInput, list, list], dict]] = None
 
 
 DERIVED: dict[tuple[str, str], DerivedField] = {}
@@ -91,13 +95,20 @@ def valueset_provider(prefix: str, *, arguments: Optional[Callable[[], list[str]
     return deco
 
 
-def pair_relation(name: str, from_type: str, to_type: str, *, fields: Optional[dict] = None):
-    """Register ``func(inp, a_obj, b_obj) -> dict | None``: attributes of the pair, None = no relation."""
+def pair_relation(name: str, from_type: str, to_type: str, *, fields: Optional[dict] = None,
+                  candidates: Optional[Callable] = None):
+    """Register ``func(inp, a_obj, b_obj) -> dict | None``: attributes of the pair, None = no relation.
+
+    ``candidates(inp, a_objs, b_objs) -> {a_index: [b_index, ...]}`` (optional) names the only pairs
+    that can relate, so a claim with thousands of lines is not asked about every pair of them; it
+    must never leave out a pair ``func`` would accept (tests compare it with the full enumeration).
+    """
 
     def deco(func):
         if name in RELATIONS and RELATIONS[name].func is not func:
             raise ValueError(f"pair relation {name!r} is registered twice")
-        RELATIONS[name] = PairRelation(name, from_type, to_type, func, dict(fields or {}), (func.__doc__ or "").strip())
+        RELATIONS[name] = PairRelation(name, from_type, to_type, func, dict(fields or {}), (func.__doc__ or "").strip(),
+                                       candidates)
         return func
 
     return deco

@@ -73,6 +73,11 @@ class RunRow:
     phi: int
     options: str
     run_extra: str
+    status: Optional[str] = None  # "running": begun and never recorded (the run was killed); None / "complete"
+
+    @property
+    def incomplete(self) -> bool:
+        return self.status == "running"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,8 +105,8 @@ class PseudonymKeys:
     engine forks workers, and an open SQLite connection must not cross a fork).
     """
 
-    def __init__(self, salt_hex: str):
-        self._salt = bytes.fromhex(salt_hex)
+    def __init__(self, key: bytes):
+        self._salt = key
 
     def _pseudonym(self, kind: str, value: str) -> str:
         message = f"{kind}\0{value}".encode("utf-8")
@@ -117,6 +122,33 @@ class PseudonymKeys:
         return self._pseudonym("claim", f"{member_id}\0{claim_id}")
 
 
+def user_pseudonym_key() -> bytes:
+    """The user's pseudonym key, kept apart from every ledger: CLAIMSCRUB_PSEUDONYM_KEY (any text), else
+    the key file CLAIMSCRUB_PSEUDONYM_KEY_FILE or $XDG_CONFIG_HOME/claimscrub/pseudonym.key (made on
+    first use, mode 0600). Whoever has a ledger without this key cannot test a member id against it."""
+    text = os.environ.get("CLAIMSCRUB_PSEUDONYM_KEY")
+    if text:
+        return hashlib.sha256(text.encode("utf-8")).digest()
+    path = os.environ.get("CLAIMSCRUB_PSEUDONYM_KEY_FILE") or os.path.join(
+        os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config"), "claimscrub", "pseudonym.key")
+    try:
+        with open(path, encoding="ascii") as f:
+            return bytes.fromhex(f.read().strip())
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as e:
+        raise LedgerError(f"cannot read the pseudonym key file {path}: {e}") from e
+    os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another run made it first
+        return user_pseudonym_key()
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key + "\n")
+    return bytes.fromhex(key)
+
+
 class Ledger:
     def __init__(self, path: Optional[str] = None):
         self.path = path or default_ledger_path()
@@ -125,7 +157,22 @@ class Ledger:
             os.makedirs(parent, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=30)  # another run may be recording
             self.db.executescript(DDL)
-            self._salt = self._meta("salt") or self._set_meta("salt", secrets.token_hex(32))
+            if "status" not in {r[1] for r in self.db.execute("PRAGMA table_info(runs)")}:
+                self.db.execute("ALTER TABLE runs ADD COLUMN status TEXT")  # add, never rename (schema.py)
+            self.db.commit()
+            self.db.execute("BEGIN IMMEDIATE")  # two runs creating one ledger at once: one ledger id, not two
+            legacy = self._meta("salt")  # ledgers before the user key kept their salt inside: still read
+            if legacy:
+                self._key = bytes.fromhex(legacy)
+            else:  # one random id per ledger (not secret) under the user's key, which is kept elsewhere
+                ledger_id = self._meta("ledger_id") or self._set_meta("ledger_id", secrets.token_hex(16))
+                self._key = hmac.new(user_pseudonym_key(), b"claimscrub-ledger\0" + ledger_id.encode(), hashlib.sha256).digest()
+                check = hmac.new(self._key, b"claimscrub-key-check", hashlib.sha256).hexdigest()[:16]
+                if self._meta("key_check") is None:
+                    self._set_meta("key_check", check)
+                elif self._meta("key_check") != check:
+                    raise LedgerError(f"the ledger {self.path} was written with another pseudonym key: set "
+                                      "CLAIMSCRUB_PSEUDONYM_KEY (or the key file) to the one it was written with")
             if self._meta("schema_version") is None:
                 self._set_meta("schema_version", SCHEMA_VERSION)
             self.db.commit()
@@ -150,14 +197,33 @@ class Ledger:
         return value
 
     def member_hash(self, member_id: Optional[str]) -> Optional[str]:
-        """The ledger's salted hash of a member id (what a run without --ledger-phi stores)."""
-        if not member_id:
-            return None
-        return "hmac-sha256:" + hmac.new(bytes.fromhex(self._salt), member_id.encode("utf-8"), hashlib.sha256).hexdigest()
+        """The member's one pseudonym (what a run without --ledger-phi stores in ``claims.member``): the
+        same key as its frequency history, so a member is one keyed hash everywhere in the ledger."""
+        from scrubber.fields.frequency import normalised_member
+
+        member = normalised_member(member_id)
+        return None if member is None else self.keys().member_key(member)
 
     def keys(self) -> "PseudonymKeys":
         """The keys frequency history is stored under, usable after the ledger is closed."""
-        return PseudonymKeys(self._salt)
+        return PseudonymKeys(self._key)
+
+    # -- runs begun and not yet recorded
+    def begin_run(self, kind: str = "run") -> int:
+        """A run row marked ``running``, committed at once: if the process dies before ``record_run``
+        the ledger still opens (SQLite rolls the unfinished transaction back) and lists the run as
+        incomplete."""
+        started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        try:
+            with self.db:
+                cur = self.db.execute(
+                    "INSERT INTO runs (kind, started, recorded, tool_version, payer_profile, claims_total, claims_clean,"
+                    " claims_flagged, claims_unreadable, findings_error, findings_warning, findings_info, run_errors,"
+                    " charges_at_risk, phi, options, run_extra, status) VALUES (?,?,?,?,?,0,0,0,0,0,0,0,0,'0.00',0,'{}','{}',"
+                    "'running')", (kind, started, started, "", None))
+                return cur.lastrowid
+        except sqlite3.Error as e:
+            raise LedgerError(f"cannot begin a run in {self.path}: {e}") from e
 
     def member_key(self, member_id: str) -> str:
         return self.keys().member_key(member_id)
@@ -201,7 +267,7 @@ class Ledger:
 
     # -- writing
     def record_run(self, result: RunResult, kind: str = "scrub", phi: bool = False,
-                   options: Optional[dict] = None, services: Iterable = ()) -> int:
+                   options: Optional[dict] = None, services: Iterable = (), run_id: Optional[int] = None) -> int:
         """Store ``result`` and return its run id. One transaction: a run is recorded whole or not at all.
 
         ``services``: the run's ``FrequencyTracker.counted`` (keys from this ledger's
@@ -217,11 +283,13 @@ class Ledger:
         extra = {k: v for k, v in result.run.extra.items() if k != "payer_profiles"}
         try:
             with self.db:
+                if run_id is not None:  # the row begin_run made: replaced by the whole run, in this transaction
+                    self.db.execute("DELETE FROM runs WHERE id = ? AND status = 'running'", (run_id,))
                 cur = self.db.execute(
-                    "INSERT INTO runs (kind, started, recorded, tool_version, payer_profile, claims_total, claims_clean,"
+                    "INSERT INTO runs (id, kind, started, recorded, tool_version, payer_profile, claims_total, claims_clean,"
                     " claims_flagged, claims_unreadable, findings_error, findings_warning, findings_info, run_errors,"
-                    " charges_at_risk, phi, options, run_extra) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (kind, result.run.started, recorded, result.tool_version, result.run.payer_profile,
+                    " charges_at_risk, phi, options, run_extra, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'complete')",
+                    (run_id, kind, result.run.started, recorded, result.tool_version, result.run.payer_profile,
                      summary["claims_total"], summary["claims_clean"], summary["claims_flagged"],
                      summary["claims_unreadable"], sev["error"], sev["warning"], sev["info"], len(result.errors),
                      f"{at_risk:.2f}", int(phi), json.dumps(options or {}, sort_keys=True, default=str),

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import codecs
 import gc
-import gzip
 import os
 import re
 import sys
 import zlib
 from typing import BinaryIO, Iterable, Iterator, Union
 
-from scrubber.model import ClaimRecord, RunError
+from scrubber.readers.gunzip import GunzipStream
+from scrubber.model import ClaimRecord, RunError, Source
 
 Record = Union[ClaimRecord, RunError]
 
@@ -104,18 +104,24 @@ def read_stream(f: BinaryIO, path: str) -> Iterator[Record]:
     except OSError as exc:
         yield RunError("unreadable-file", f"cannot read the file: {exc}", path, None)
         return
+    gz = None
     if head[:2] == b"\x1f\x8b":
-        gz = gzip.GzipFile(fileobj=_Prepend(head, f), mode="rb")
+        gz = GunzipStream(_Prepend(head, f))
         try:
             head = gz.read(CHUNK_BYTES)
-        except (OSError, EOFError, zlib.error) as exc:
+        except (OSError, EOFError) as exc:
             yield RunError("unreadable-file", f"not a readable gzip file: {exc}", path, None)
+            return
+        if not head and gz.problem:
+            yield RunError("unreadable-file", f"not a readable gzip file: {gz.problem}", path, None)
             return
         f = gz
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM (PowerShell `>` writes it)
         f = _Utf16AsUtf8(head, f)
         head = f.read(CHUNK_BYTES)
     yield from _dispatch(head, f, path)
+    if gz is not None and gz.problem:  # after every claim of the part that decompressed
+        yield RunError("unreadable-file", gz.problem, path, None)
 
 
 def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:
@@ -138,8 +144,9 @@ def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:
 
         if envelope > 0:
             skipped = envelope
-            start = start[skipped:]
+            lost, start = start[:skipped], start[skipped:]
             yield RunError("structure", f"X12-ISA: {skipped} bytes before the first envelope segment were skipped", path, None)
+            yield from _skipped_claims(lost, path)
         read_errors: list[str] = []
         yield from _guarded(read_x12(_chunks(start, f, read_errors), path), path)
         for message in read_errors:
@@ -156,6 +163,19 @@ def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:
 
 
 _ENVELOPE_SEGMENT = re.compile(rb"(ISA|GS|ST)[^A-Za-z0-9\s]")
+
+
+_CLM_START = re.compile(rb"(?:^|[^A-Za-z0-9])CLM([^A-Za-z0-9\s])")
+
+
+def _skipped_claims(skipped: bytes, path: str) -> Iterator[Record]:
+    """An unreadable claim for every CLM segment in bytes skipped before the first envelope: a
+    segment moved above the ISA must not make its claim vanish from the output."""
+    for m in _CLM_START.finditer(skipped):
+        rest = skipped[m.end():].split(m.group(1), 1)[0]
+        claim_id = rest[:38].decode("latin-1", "replace").strip() or f"<CLM at byte {m.start(1) - 3}>"
+        message = f"CLM at byte {m.start(1) - 3} comes before the first ISA, GS or ST segment; the claim was not read"
+        yield ClaimRecord(claim_id, Source(path, None), error=RunError("unreadable-claim", message, path, None))
 
 
 def _guarded(records: Iterator[Record], path: str) -> Iterator[Record]:

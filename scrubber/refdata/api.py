@@ -93,6 +93,7 @@ class RefData:
         self._set_cache: dict[tuple[str, str], bool] = {}
         self._ptp_cache: dict[tuple[int, str, str], tuple] = {}
         self._ptp_col1_cache: dict[tuple[int, str], tuple] = {}
+        self._ptp_col2_codes: dict[tuple[int, str], frozenset] = {}
         self._mue_cache: dict[tuple[int, str], Optional[Mue]] = {}
         self._hcpcs_cache: dict[tuple[int, str, str], Optional[tuple]] = {}
         self._rationales: Optional[dict[int, str]] = None
@@ -331,6 +332,19 @@ class RefData:
             if effective <= d and (deleted is None or d < deleted):
                 return edit
         return None
+
+    def ptp_column2_codes(self, col1: str, dos: DateLike, setting: str = "practitioner") -> frozenset:
+        """Every column-2 code the PTP edition in force on ``dos`` pairs with ``col1``, whatever each
+        row's own dates: the look-up that finds a claim's PTP pairs without trying all pairs of lines."""
+        e, _ = self._edition_on("ncci-ptp", setting, dos)
+        if e is None:
+            return frozenset()
+        key = (e.id, col1.strip().upper())
+        hit = self._ptp_col2_codes.get(key)
+        if hit is None:
+            hit = self._ptp_col2_codes[key] = frozenset(row[0] for row in self.store.conn.execute(
+                "SELECT DISTINCT col2 FROM ptp WHERE edition_id = ? AND col1 = ?", key))
+        return hit
 
     def ptp_column2_edits(self, col1: str, dos: DateLike, setting: str = "practitioner") -> list[PtpEdit]:
         e, day = self._edition_on("ncci-ptp", setting, dos)

@@ -5,13 +5,16 @@ unreadable, the reason in ``message``), one row per claim with no finding (``rec
 status clean) and one per run error (``record`` = run-error): every claim read appears in the
 sheet (the DESIGN invariant), and nothing that needs attention is missing from it. Cells that start with ``= + - @`` (or tab / carriage return) are prefixed with ``'`` so a
 spreadsheet shows them as text instead of running them as formulas (CSV injection); plain
-numbers such as ``-12.50`` are left alone.
+numbers such as ``-12.50`` are left alone. Control characters from claim data (C0 including CR
+and LF, DEL, C1; not tab, harmless in a comma-separated cell) become U+FFFD, so one finding is one
+physical line.
 """
 from __future__ import annotations
 
 import csv
 import re
 
+from scrubber.report.safe import no_controls
 from scrubber.report.totals import money
 
 COLUMNS = (
@@ -25,8 +28,8 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 def neutralise(value) -> str:
-    """A cell as text a spreadsheet will not evaluate."""
-    text = "" if value is None else str(value)
+    """A cell as text a spreadsheet will not evaluate, with no control character (U+FFFD instead)."""
+    text = no_controls(value, keep="\t")
     if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
         return "'" + text
     return text

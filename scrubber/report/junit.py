@@ -10,14 +10,15 @@ from __future__ import annotations
 from lxml import etree
 
 from scrubber.model.result import SEVERITY_RANK
-from scrubber.report.safe import xml_text
+from scrubber.report.safe import no_controls, xml_text
 
 
 def _finding_line(f) -> str:
-    where = f.location_path or "-"
+    where = no_controls(f.location_path) or "-"
     seg = f" (segment {f.location_segment})" if f.location_segment else ""
-    fix = f"\n    fix: {f.suggestion}" if f.suggestion else ""
-    return xml_text(f"{f.severity} {f.rule_id} [{f.category}] {where}{seg}: {f.message}{fix}")
+    fix = f"\n    fix: {no_controls(f.suggestion)}" if f.suggestion else ""
+    return xml_text(f"{no_controls(f.severity)} {no_controls(f.rule_id)} [{no_controls(f.category)}] {where}{seg}: "
+                    f"{no_controls(f.message)}{fix}")
 
 
 def build(result, fail_on: str = "error") -> etree._Element:
@@ -28,24 +29,24 @@ def build(result, fail_on: str = "error") -> etree._Element:
     for c in result.claims:
         suite = suites.get(c.source_path)
         if suite is None:
-            suite = suites[c.source_path] = etree.SubElement(root, "testsuite", name=xml_text(c.source_path))
+            suite = suites[c.source_path] = etree.SubElement(root, "testsuite", name=xml_text(no_controls(c.source_path)))
             counts[c.source_path] = {"tests": 0, "failures": 0, "errors": 0}
         n = counts[c.source_path]
         n["tests"] += 1
-        case = etree.SubElement(suite, "testcase", classname=xml_text(c.source_path), name=xml_text(c.claim_id))
+        case = etree.SubElement(suite, "testcase", classname=xml_text(no_controls(c.source_path)), name=xml_text(no_controls(c.claim_id)))
         if c.source_segment is not None:
             case.set("line", str(c.source_segment))
         failing = [f for f in c.findings if SEVERITY_RANK.get(f.severity, 0) >= threshold]
         passing = [f for f in c.findings if f not in failing]
         if c.status == "unreadable":
             n["errors"] += 1
-            err = etree.SubElement(case, "error", type="unreadable", message=xml_text(c.error or "claim could not be read"))
+            err = etree.SubElement(case, "error", type="unreadable", message=xml_text(no_controls(c.error or "claim could not be read")))
             err.text = "\n".join(_finding_line(f) for f in c.findings) or None
         elif failing:
             n["failures"] += 1
             first = failing[0]
-            fail = etree.SubElement(case, "failure", type=xml_text(first.rule_id),
-                                    message=xml_text(f"{len(failing)} finding(s): {first.message}"))
+            fail = etree.SubElement(case, "failure", type=xml_text(no_controls(first.rule_id)),
+                                    message=xml_text(no_controls(f"{len(failing)} finding(s): {first.message}")))
             fail.text = "\n".join(_finding_line(f) for f in failing)
         if passing and c.status != "unreadable":
             etree.SubElement(case, "system-out").text = "\n".join(_finding_line(f) for f in passing)
@@ -57,7 +58,8 @@ def build(result, fail_on: str = "error") -> etree._Element:
         case = etree.SubElement(suite, "testcase", classname="run", name="run errors")
         err = etree.SubElement(case, "error", type="run-error", message=f"{len(result.errors)} run error(s)")
         err.text = xml_text("\n".join(
-            f"{e.kind} {e.path or ''}{':' + str(e.segment) if e.segment else ''}: {e.message}" for e in result.errors
+            f"{no_controls(e.kind)} {no_controls(e.path)}{':' + str(e.segment) if e.segment else ''}: {no_controls(e.message)}"
+            for e in result.errors
         ))
     idle = result.run.extra.get("rules_idle") or []
     if idle:  # a rule that could not run is a skipped test, said once, never a silent pass

@@ -1,4 +1,4 @@
-"""Text that XML and HTML serializers accept.
+"""Text that XML and HTML serializers accept, and text with no control characters.
 
 lxml escapes ``< > & "`` by construction but refuses control characters that XML 1.0 cannot
 hold (a NUL or a form feed in a claim is bad input, not a reason for a report to crash), so
@@ -17,3 +17,19 @@ def xml_text(value: Any) -> str:
     if value is None:
         return ""
     return _NOT_XML.sub("\ufffd", str(value))
+
+
+# C0 controls, DEL and C1 controls: an ESC from a claim value recolours a terminal, a CR or NUL
+# breaks a CSV row or a log parser. ``keep`` names the few a caller's own layout may hold.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def no_controls(value: Any, keep: str = "") -> str:
+    """``value`` as a string with every control character (C0, DEL, C1) replaced by U+FFFD,
+    except those in ``keep``; the shared helper of the CSV, text and JUnit outputs."""
+    if value is None:
+        return ""
+    text = str(value)
+    if not keep:
+        return _CONTROL.sub("\ufffd", text)
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else "\ufffd", text)

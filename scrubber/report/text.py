@@ -16,15 +16,13 @@ import re
 
 from scrubber.idle import idle_by_reason
 from scrubber.report.status import plural, status_label
+from scrubber.report.safe import no_controls
 from scrubber.report.totals import compute, money
 
 # Control characters from claim data must not reach a terminal (an ESC could recolour or rewrite
 # the screen); tab and newline inside a value would break the one-line-per-finding layout.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
 def printable(value) -> str:
-    return _CONTROL.sub("\ufffd", "" if value is None else str(value))
+    return no_controls(value)
 
 _COLORS = {"error": "31", "warning": "33", "info": "36", "flagged": "31", "unreadable": "35", "clean": "32", "dim": "2", "bold": "1"}
 _TOP_RULES = 10

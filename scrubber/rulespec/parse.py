@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Optional
 
+from scrubber.rulespec.regexcheck import backtracking_risk
 from scrubber.rulespec import fields as F
 from scrubber.rulespec.model import Alias, AllOf, AnyOf, Not, Ref, Rule, RuleCase, Test, date_int
 from scrubber.fields.registry import DERIVED, PROVIDERS, RELATIONS, ensure_loaded
@@ -268,6 +269,11 @@ class _Parser:
                 re.compile(value)
             except re.error as exc:
                 self.err(vline, f"bad regular expression {value!r}: {exc}; escape special characters with \\")
+                return None
+            risk = backtracking_risk(value)
+            if risk is not None:
+                self.err(vline, f"regular expression {value!r} is refused: {risk} on a hostile claim value; "
+                                "write it without nested repetition, e.g. '^[A-Z0-9]+$'")
                 return None
             return Test(alias.name, fname, op, value, None, line)
         if op == "in_set":

@@ -71,10 +71,47 @@ class YamlProblem(Exception):
         self.what = what or message
 
 
+# Limits a hostile rule file or payer profile cannot pass (all far above any real file): nesting
+# depth (the composer recurses once per level: a deep "[[[[..." would end in RecursionError), the
+# size of the document with every alias expanded (the "billion laughs" of nine aliases of nine
+# aliases... is small on disk and 10^9 nodes for whoever walks it), and the text's size.
+MAX_DEPTH = 64
+MAX_EXPANDED_NODES = 100_000
+MAX_YAML_CHARS = 4 << 20
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader building LineDicts / LineLists; duplicate keys are noted in ``duplicate_keys``."""
+    """SafeLoader building LineDicts / LineLists; duplicate keys are noted in ``duplicate_keys``;
+    depth and alias expansion bounded (see MAX_DEPTH, MAX_EXPANDED_NODES)."""
 
     duplicate_keys: list
+    _depth: int = 0
+    _weights: dict
+
+    def compose_node(self, parent, index):  # noqa: D401  (Composer hook)
+        mark = self.peek_event().start_mark
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise yaml.composer.ComposerError(None, None, f"nesting deeper than {MAX_DEPTH} levels", mark)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        weights = self._weights
+        if id(node) not in weights:  # an alias is the anchored node itself: counted again wherever used
+            if isinstance(node, yaml.SequenceNode):
+                w = 1 + sum(weights.get(id(c), 1) for c in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                w = 1 + sum(weights.get(id(k), 1) + weights.get(id(v), 1) for k, v in node.value)
+            else:
+                w = 1
+            weights[id(node)] = w
+            self._keep.append(node)  # ids stay unique while the document is composed
+            if w > MAX_EXPANDED_NODES:
+                raise yaml.composer.ComposerError(
+                    None, None, f"with its aliases expanded this holds more than {MAX_EXPANDED_NODES:,} values "
+                    "(an alias bomb?); write the values out or use fewer aliases", node.start_mark)
+        return node
 
     def construct_mapping(self, node, deep=False):  # noqa: D401  (SafeLoader hook)
         self.flatten_mapping(node)
@@ -115,8 +152,12 @@ _TextDateLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, no
 
 def parse_yaml(text: str, path: str, *, dates_as_text: bool = False) -> tuple[Any, list[tuple[Any, int]]]:
     """(data, duplicate keys as (key, line)) of one YAML document; YamlProblem on bad YAML."""
+    if len(text) > MAX_YAML_CHARS:
+        what = f"the file is larger than {MAX_YAML_CHARS >> 20} MB; a rule file or profile is a few KB"
+        raise YamlProblem(f"{path}:1: YAML error: {what}", 1, what)
     loader = (_TextDateLoader if dates_as_text else _LineLoader)(text)
     loader.duplicate_keys = []
+    loader._weights, loader._keep = {}, []
     try:
         return loader.get_single_data(), loader.duplicate_keys
     except yaml.MarkedYAMLError as exc:

@@ -8,7 +8,9 @@ the reader could not keep go to neither and are listed in the summary ``close()`
 every claim is accounted for.
 
 What is rewritten, and only that: ISA13 / IEA02, GS06 / GE02 and ST02 / SE02 get new control
-numbers (and an ISA whose fields were padded short is padded to its fixed width); HL01 / HL02 are renumbered 1..n in the new file and HL04 says whether a patient loop
+numbers, and the ISA is written at its fixed width from its parsed values (each field stripped and
+padded; a claim whose ISA fields do not fit, hold bytes that are not printable ASCII or declare
+unusable delimiters is set aside with the reason, never copied into a file that would not re-read); HL01 / HL02 are renumbered 1..n in the new file and HL04 says whether a patient loop
 follows; SE01, GE01 and IEA01 are counted. Every other segment (the BHT and 1000A/B header, the
 billing, subscriber and patient loops, the claim from CLM to its last line) is written exactly as
 the reader kept it in ``RawClaim``. Consecutive claims that share a header, billing provider,
@@ -43,9 +45,45 @@ def fixed_width_isa(elements: list[str]) -> list[str]:
     """
     out = list(elements)
     for i, width in enumerate(ISA_WIDTHS, start=1):
-        if i < len(out) and len(out[i]) < width:
-            out[i] = out[i].ljust(width)
+        if i < len(out) and i not in (13, 16):  # values re-padded from what was parsed (see isa_problem)
+            value = out[i].strip() if i not in (2, 4) else out[i].rstrip()
+            if len(value) <= width:
+                out[i] = value.ljust(width)
     return out
+
+
+_ISA_DIGITS = {9: "ISA09 (date, YYMMDD)", 10: "ISA10 (time, HHMM)"}
+
+
+def isa_problem(elements: list[str], raw: RawClaim) -> Optional[str]:
+    """Why this ISA cannot be written as a valid fixed-width ISA from its parsed values, or None.
+
+    The clean file is "ready to send": an ISA whose fields do not fit their fixed widths, hold
+    bytes that are not printable ASCII, or declare unusable delimiters would fail the receiver's
+    (and claimscrub's own) re-read, so such a claim is set aside with this reason instead."""
+    if len(elements) < 17:
+        return "no complete ISA envelope to copy"
+    delims = [raw.element_sep, raw.component_sep, raw.segment_term]
+    if raw.repetition_sep and raw.repetition_sep not in ("U",):
+        delims.append(raw.repetition_sep)
+    for d in delims:
+        if len(d or "") != 1 or d.isalnum() or d == " " or not (d.isprintable() or d in "\r\n\x1c\x1d\x1e\x1f"):
+            return f"the ISA declares an unusable delimiter {d!r}"
+    if len(set(delims)) != len(delims):
+        return "the ISA declares the same character for two delimiters"
+    if elements[16] != raw.component_sep:
+        return f"ISA16 {elements[16][:10]!r} is not one component separator character"
+    for i, width in enumerate(ISA_WIDTHS, start=1):
+        if i in (13, 16):  # our own control number; ISA16 is the component separator itself
+            continue
+        value = elements[i].strip() if i not in (2, 4) else elements[i].rstrip()
+        if len(value) > width:
+            return f"ISA{i:02d} {value[:20]!r} is longer than its fixed width of {width}"
+        if not all(" " <= c <= "~" for c in value):
+            return f"ISA{i:02d} holds characters that are not printable ASCII"
+        if i in _ISA_DIGITS and not (value.isascii() and value.isdigit() and len(value) == width):
+            return f"{_ISA_DIGITS[i]} is {value!r}"
+    return None
 
 
 def default_control_start() -> int:
@@ -72,6 +110,7 @@ class InterchangeWriter:
         self.billing_hl = self.subscriber_hl = 0
         self.claims = 0
         self.interchanges = 0
+        self.isa_numbers: list[str] = []  # ISA13 of every interchange written, for the run record
 
     # -- output helpers
     def _write(self, segment: str) -> None:
@@ -94,6 +133,7 @@ class InterchangeWriter:
         self.isa_number = next(self.control_numbers) if self.interchanges else self.first_number
         isa = self._elements(raw.isa)
         isa[13] = f"{self.isa_number:09d}"
+        self.isa_numbers.append(isa[13])
         self._write(self._join(fixed_width_isa(isa)))
         self.groups = 0
         self.interchanges += 1
@@ -193,6 +233,9 @@ def unwritable(raw: RawClaim) -> Optional[str]:
     sep = raw.element_sep
     if not raw.isa or len(raw.isa.split(sep)) < 17:
         return "no complete ISA envelope to copy"
+    problem = isa_problem(raw.isa.split(sep), raw)
+    if problem is not None:
+        return problem
     if not raw.gs or len(raw.gs.split(sep)) < 9:
         return "no complete GS group header to copy"
     if not raw.header or raw.header[0].split(sep)[0] != "ST" or len(raw.header[0].split(sep)) < 3:
@@ -226,6 +269,18 @@ class SplitSummary:
     clean_interchanges: int = 0
     held_interchanges: int = 0
     set_aside: list[SetAside] = field(default_factory=list)
+    clean_isa13: list[str] = field(default_factory=list)
+    held_isa13: list[str] = field(default_factory=list)
+
+    def record(self) -> list[dict]:
+        """The split files for the run result (``run.split_outputs``): path, claims and the interchange
+        control numbers (ISA13) claimscrub gave them; GS06 / ST02 restart at 1 in each interchange."""
+        out = []
+        for side, path, claims, numbers in (("clean", self.clean_path, self.clean_claims, self.clean_isa13),
+                                            ("held", self.held_path, self.held_claims, self.held_isa13)):
+            if path:
+                out.append({"side": side, "path": path, "claims": claims, "interchange_control_numbers": list(numbers)})
+        return out
 
     def lines(self) -> list[str]:
         """What `scrub` prints on standard error: counts, paths and every claim in neither file."""
@@ -300,6 +355,8 @@ class SplitWriter:
                 writer.close(self._template)
         self.summary.clean_interchanges = self._clean.interchanges if self._clean else 0
         self.summary.held_interchanges = self._held.interchanges if self._held else 0
+        self.summary.clean_isa13 = list(self._clean.isa_numbers) if self._clean else []
+        self.summary.held_isa13 = list(self._held.isa_numbers) if self._held else []
         for f in self._files:
             f.close()
         self._files = []

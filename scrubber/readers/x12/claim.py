@@ -23,6 +23,8 @@ _REQ = layout.REQUIRED
 _CLAIM_PROVIDERS, _LINE_PROVIDERS, _OTHER_PAYER_NAMES = layout.CLAIM_PROVIDERS, layout.LINE_PROVIDERS, layout.OTHER_PAYER_NAMES
 _KNOWN_SEGMENTS, _PRINCIPAL_QUALIFIERS = layout.KNOWN_SEGMENTS, layout.PRINCIPAL_QUALIFIERS
 
+# Loop 2400 (service line) repeat per claim: 50 in 005010X222A1 (837P), 999 in 005010X223A2 (837I).
+_MAX_LINES = {"837P": 50, "837I": 999}
 _PARENT = {"2310": "2300", "2320": "2300", "2330": "2300", "2410": "2400", "2420": "2400", "2430": "2400", "2440": "2400"}
 _RANKS = {
     "2300": layout.LOOP_2300, "2310": layout.PROVIDER_LOOP, "2320": layout.LOOP_2320, "2330": layout.LOOP_2330,
@@ -131,6 +133,10 @@ def build_claim(segs: list[tuple], env: Envelope, billing: Optional[Billing], su
             line = LineSegments(len(lines) + 1, seg)
             lines.append(line)
             col.line = line.number
+            if line.number == _MAX_LINES.get(kind, 999) + 1:  # once, at the first line past the limit
+                col.add("X12-LOOP-REPEAT", f"the claim has more service lines than the {kind} guide allows: loop 2400 "
+                        f"repeats at most {_MAX_LINES.get(kind, 999)} times per claim (line {line.number} and later)",
+                        line.prefix + "/LX", no)
             state, rank, name = "2400", 0, None
             if strict and (len(els) < 2 or not els[1]):
                 col.required(els, (1,), line.prefix, no)

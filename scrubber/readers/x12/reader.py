@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator, Optional, Union
 
-from scrubber.model import ClaimRecord, RunError
+from scrubber.model import ClaimRecord, RunError, Source
 
 try:
     import cython  # compiled: resolved by Cython at build time; pure: Cython's shadow module if installed
@@ -21,6 +21,7 @@ from scrubber.readers.x12.rules import finding
 from scrubber.readers.x12.segments import Delimiters, SegmentStream, segment
 from scrubber.readers.x12.transaction import Transaction
 from scrubber.readers.x12.values import element
+from scrubber.readers.x12.fast import new_record
 
 Record = Union[ClaimRecord, RunError]
 
@@ -95,6 +96,8 @@ class _Reader:
                         yield from t.hand_on([])
                 elif t.hold_text(text, el):
                     yield from t.overflow(el)
+            elif text[:3] == "CLM" and text[3:4] == el:  # a claim in a transaction that is not an 837: listed, not lost
+                yield self._skipped_claim(segment(stream.count, text, el), tx)
         if problems:
             yield from self._problems()
         yield from self._close_tx(None)
@@ -150,6 +153,18 @@ class _Reader:
         self._open(seg, implicit=False)
         if type(self.tx) is _Skipped:
             yield self.error("X12-ST-TYPE", f"transaction set {element(els, 1)!r} (ST at segment {no}) is not an 837 claim; skipped", no, kind="unsupported")
+
+    def _skipped_claim(self, seg: tuple, tx) -> ClaimRecord:
+        """An unreadable claim for a CLM inside a skipped (not 837) transaction: a garbled ST01 must
+        not make its claims vanish from the output."""
+        no, _, els = seg
+        claim_id = element(els, 1) or f"<CLM at segment {no}>"
+        message = (f"CLM at segment {no} is inside a transaction (ST at segment {tx.st_no}) whose ST01 is not 837; "
+                   "the claim was not read")
+        source = Source(self.path, no, self.isa.control if self.isa is not None else None,
+                        self.gs.control if self.gs is not None else None, tx.control, None)
+        return new_record(claim_id=claim_id, source=source, claim=None, findings=(),
+                          error=RunError("unreadable-claim", message, self.path, no))
 
     def _ta1(self, seg: tuple) -> Iterator[Record]:
         """A TA1 (interchange acknowledgment) may follow the ISA (X12.6): it is not a claim, nor

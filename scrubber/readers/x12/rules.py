@@ -52,6 +52,7 @@ RULES: dict[str, StructureRule] = {
     "X12-SEG-UNKNOWN": StructureRule("error", "unknown segment", "Segment ids are 2-3 upper-case letters or digits from the 837 guide; check for a corrupted or mistyped segment.", GUIDE),
     "X12-SEG-MISPLACED": StructureRule("error", "segment not allowed here", "Move the segment to the loop the implementation guide puts it in.", GUIDE),
     "X12-SEG-ORDER": StructureRule("error", "segments out of order", "Order the loop's segments as the implementation guide lists them.", GUIDE),
+    "X12-LOOP-REPEAT": StructureRule("error", "loop repeats more often than the guide allows", "Split the claim: an 837P claim carries at most 50 service lines (loop 2400), an 837I claim at most 999.", GUIDE),
     "X12-REQ-SEG": StructureRule("error", "required segment missing", "Add the segment the implementation guide requires in this loop.", GUIDE),
     "X12-REQ-ELEM": StructureRule("error", "required element missing", "Fill in the element the implementation guide requires.", GUIDE),
     "X12-HL": StructureRule("error", "HL hierarchy broken", "HL01 numbers run 1, 2, 3 ...; HL02 names the parent (2000B under a 2000A, 2000C under a 2000B); HL03 is 20, 22 or 23.", GUIDE),
