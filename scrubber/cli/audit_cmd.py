@@ -14,7 +14,7 @@ from datetime import date
 
 import click
 
-from scrubber.cli.scrub_cmd import eligibility_option
+from scrubber.cli.scrub_cmd import eligibility_option, jobs_option
 
 REPORT_FORMATS = ["html", "text", "json", "csv", "junit"]
 DEFAULT_REPORT = "claimscrub-audit.html"
@@ -112,8 +112,9 @@ def _read(paths):
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="never", show_default=True,
               help="Exit 1 when a claim has a finding at or above this (an audit reports; by default it does not gate).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line and no summary on standard error.")
+@jobs_option
 def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, data_dir, rule_dirs, ledger, no_ledger,
-        ledger_phi, redact, verify, fail_on, quiet):
+        ledger_phi, redact, verify, fail_on, quiet, jobs):
     """Audit the claims in PATH... (files, directories walked recursively, .gz files)."""
     from scrubber.cli.audit_inputs import ClaimFilter, read_all, walk
     from scrubber.cli.progress import Progress
@@ -137,7 +138,8 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         opts.run_extra = {**opts.run_extra, "mode": "audit"}
         if claim_filter.active:
             opts.run_extra["filters"] = claim_filter.describe()
-        result = run_scrub(opts, records=read_all(files, _read, claim_filter))
+        opts.jobs, opts.reader_state = jobs, claim_filter
+        result = run_scrub(opts, records_factory=lambda: read_all(files, _read, claim_filter))
     finally:
         progress.close()
         prepared.close()

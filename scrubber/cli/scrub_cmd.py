@@ -1,6 +1,7 @@
 """`claimscrub scrub`: wiring from options to the pipeline and a renderer."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -49,6 +50,16 @@ eligibility_option = click.option(
     help="271, 834 or CSV eligibility file (repeatable); the eligibility rules check each claim's coverage against it.")
 
 
+def _default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+# Shared by `scrub` and `audit run` (scrubber.jobs: the same output for any N).
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=_default_jobs, show_default="all cores",
+    help="Worker processes reading and scrubbing the claims (the output is the same for any number).")
+
+
 def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibility=(), verify=False):
     """The ScrubOptions a `scrub` of ``paths`` uses (shared with `audit run`)."""
     prepared = prepare(payer=payer, data_dir=data_dir, rule_dirs=rule_dirs, eligibility=eligibility, verify=verify)
@@ -71,7 +82,8 @@ def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibil
 @click.option("--ledger-phi", is_flag=True, help="Store member ids in the ledger as text instead of salted hashes.")
 @click.option("--verify", is_flag=True, help="Also run the pure-Python reference evaluator and report any disagreement.")
 @click.option("--redact", is_flag=True, help="Mask patient names, member ids and birth dates in the output.")
-def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ledger, no_ledger, ledger_phi, verify, redact):
+@jobs_option
+def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ledger, no_ledger, ledger_phi, verify, redact, jobs):
     """Scrub the claims in PATH... (837 or JSON files, directories, or - for standard input).
 
     Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it (or an
@@ -100,7 +112,9 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
 
         splitter = SplitWriter(clean_out, held_out, fail_on)
     try:
-        result = run_scrub(prepared.options(list(paths), on_claim=splitter.add if splitter else None))
+        opts = prepared.options(list(paths), on_claim=splitter.add if splitter else None)
+        opts.jobs, opts.on_claim_reads_raw = jobs, splitter is not None
+        result = run_scrub(opts)
     finally:
         prepared.close()
     if splitter is not None:

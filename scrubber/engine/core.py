@@ -104,6 +104,7 @@ class Engine:
         self._memo_sets: dict[str, _MemoSet] = {}
         self._pool: Optional[ProcessPoolExecutor] = None
         self.stats = {"retries": 0, "oracle_fallbacks": 0}
+        self.oracle_only = False  # set by scrubber.jobs for a chunk whose worker died twice
 
     # ---- value sets --------------------------------------------------------------------------
     def valueset(self, name: str) -> ValueSet:
@@ -197,6 +198,8 @@ class Engine:
         return sorted(out, key=Finding.sort_key)
 
     def _engine_firings(self, cfs: list[ClaimFacts], errors: list[RunError]) -> list[Optional[set]]:
+        if self.oracle_only:  # evaluate() runs the reference evaluator for every claim
+            return [None] * len(cfs)
         facts = [cf.all_values() for cf in cfs]
         if self.workers <= 0:
             results = [_runner_for(self.digest).run(facts)]
