@@ -22,32 +22,18 @@ pipe. They ignore SIGINT: on Ctrl-C the parent stops them, and nothing is record
 """
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import signal
-import sys
 import traceback
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Callable, Iterable, Optional
 
+from scrubber.engine.procs import die_with_parent
 from scrubber.model import ClaimResult, RunError, RunResult
 
-PR_SET_PDEATHSIG = 1
 MAX_ATTEMPTS = 3  # per chunk: durable-rules, durable-rules again, then the reference evaluator
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """Ask Linux to SIGKILL this process when its parent dies; exit now if that already happened."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):  # no prctl: the closed pipe stops the worker instead
-            pass
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(1)
 
 
 @dataclass
@@ -58,8 +44,10 @@ class _Assignment:
     oracle_only: int = -1  # a chunk evaluated by the reference evaluator only (after two deaths)
 
 
-def _worker_main(conn, parent_pid: int, opts, records_factory, task: _Assignment) -> None:
+def _worker_main(conn, parent_pid: int, opts, records_factory, task: _Assignment, inherited: list) -> None:
     die_with_parent(parent_pid)
+    for other in inherited:  # the other workers' pipes: only the parent may hold their read ends
+        other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     code = 0
     try:
@@ -118,7 +106,8 @@ class _Workers:
     def start(self, task: _Assignment) -> None:
         self.stop(task.worker)
         recv, send = self.ctx.Pipe(duplex=False)
-        p = self.ctx.Process(target=_worker_main, args=(send, os.getpid(), self.opts, self.records_factory, task),
+        inherited = [c for _, c in self.procs.values()] + [recv]
+        p = self.ctx.Process(target=_worker_main, args=(send, os.getpid(), self.opts, self.records_factory, task, inherited),
                              daemon=True, name=f"claimscrub-worker-{task.worker}")
         p.start()
         send.close()

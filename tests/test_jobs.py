@@ -154,8 +154,8 @@ def big_file(tmp_path_factory) -> Path:
     return p
 
 
-def _start_audit(big_file: Path, tmp_path: Path) -> tuple[subprocess.Popen, set[int]]:
-    proc = subprocess.Popen([sys.executable, "-m", "scrubber", "audit", "run", str(big_file), "--jobs", "2", "-q",
+def _start_audit(big_file: Path, tmp_path: Path, jobs: int = 2) -> tuple[subprocess.Popen, set[int]]:
+    proc = subprocess.Popen([sys.executable, "-m", "scrubber", "audit", "run", str(big_file), "--jobs", str(jobs), "-q",
                              "--format", "json", "-o", str(tmp_path / "report.json"),
                              "--ledger", str(tmp_path / "ledger.sqlite3")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -172,8 +172,9 @@ def _start_audit(big_file: Path, tmp_path: Path) -> tuple[subprocess.Popen, set[
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from /proc (Linux)")
-def test_workers_die_when_the_audit_parent_is_killed(big_file, tmp_path):
-    proc, kids = _start_audit(big_file, tmp_path)
+@pytest.mark.parametrize("jobs", [1, 2])  # 1: the engine's durable-rules pool; 2: the scrub workers
+def test_workers_die_when_the_audit_parent_is_killed(big_file, tmp_path, jobs):
+    proc, kids = _start_audit(big_file, tmp_path, jobs)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     deadline = time.monotonic() + 10

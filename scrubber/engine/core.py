@@ -22,6 +22,7 @@ from scrubber.engine.facts import ClaimFacts, build_claim_facts
 from scrubber.engine.findings import make_finding
 from scrubber.engine.oracle import Oracle
 from scrubber.engine.plan import alias_type_key, build_plan
+from scrubber.engine.procs import die_with_parent
 from scrubber.model import Claim, ClaimContext, Finding, RunError
 from scrubber.rulespec.packs import RuleLoadError, RulePacks
 from scrubber.rulespec.registry import PROVIDERS
@@ -228,7 +229,8 @@ class Engine:
 
     def _pool_(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=die_with_parent, initargs=(os.getpid(),))
         return self._pool
 
     def _reset_pool(self) -> None:
