@@ -113,8 +113,11 @@ def _read(paths):
               help="Exit 1 when a claim has a finding at or above this (an audit reports; by default it does not gate).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line and no summary on standard error.")
 @jobs_option
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Run on a Dask cluster (scheduler address, or 'local' for a local cluster of --jobs workers); "
+                   "needs pip install 'claimscrub[dask]'. See docs/performance.md.")
 def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, data_dir, rule_dirs, ledger, no_ledger,
-        ledger_phi, redact, verify, fail_on, quiet, jobs):
+        ledger_phi, redact, verify, fail_on, quiet, jobs, dask_address):
     """Audit the claims in PATH... (files, directories walked recursively, .gz files)."""
     from scrubber.cli.audit_inputs import ClaimFilter, read_all, walk
     from scrubber.cli.progress import Progress
@@ -139,7 +142,17 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         if claim_filter.active:
             opts.run_extra["filters"] = claim_filter.describe()
         opts.jobs, opts.reader_state = jobs, claim_filter
-        result = run_scrub(opts, records_factory=lambda: read_all(files, _read, claim_filter))
+        if dask_address:
+            from scrubber.dask_run import run_dask, tracker_of
+            from scrubber.pipeline import new_result
+
+            try:
+                result = run_dask(opts, prepared.settings, files, claim_filter, dask_address, jobs, new_result(opts),
+                                  tracker_of(prepared))
+            except RuntimeError as exc:
+                raise click.UsageError(str(exc)) from None
+        else:
+            result = run_scrub(opts, records_factory=lambda: read_all(files, _read, claim_filter))
     finally:
         progress.close()
         prepared.close()

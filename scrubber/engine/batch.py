@@ -39,6 +39,7 @@ class BatchState:
         self.claim_memo: dict = {}
         self._memo_claim: Any = None
         self._cids = itertools.count(1)
+        self.recording = False  # slots keep what ``export`` needs (only a partition pre-pass sets it)
         ensure_loaded()  # the field modules register their slot classes on import
         self._slots: dict[str, Any] = {name: cls(self) for name, cls in sorted(BATCH_SLOTS.items())}
 
@@ -72,6 +73,16 @@ class BatchState:
             if d:
                 out[name] = d
         return out
+
+    def export(self) -> dict:
+        """What the claims committed to this state add to a batch, compactly (``scrubber.dask_run``:
+        a partition's pre-pass); ``absorb`` of the exports of partitions 0..p-1, in order, gives
+        partition p the state a single run would have. Needs ``recording`` set before the commits."""
+        return {name: s.export() for name, s in self._slots.items() if hasattr(s, "export")}
+
+    def absorb(self, exported: dict) -> None:
+        for name, x in exported.items():
+            self._slots[name].absorb(x)
 
     def merge_delta(self, delta: dict) -> None:
         """Apply a worker's ``take_delta`` (called in chunk order)."""

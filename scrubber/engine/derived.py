@@ -98,6 +98,13 @@ class MemberCodeCounts:
             k = (m, line.code)
             self.counts[k] = self.counts.get(k, 0) + 1
 
+    def export(self) -> dict:
+        return dict(self.counts)
+
+    def absorb(self, counts: dict) -> None:
+        for k, n in counts.items():
+            self.counts[k] = self.counts.get(k, 0) + n
+
 
 @derived_field("line", "member_code_count_before", type="number", loc_field="code")
 def member_code_count_before(inp: DeriveInput):

@@ -170,6 +170,13 @@ class BatchServices:
             if o.code:  # only coded lines are ever looked up
                 self.seen.setdefault(signature_digest(service_signature(claim, o)), claim.claim_id)
 
+    def export(self) -> dict:
+        return dict(self.seen)
+
+    def absorb(self, seen: dict) -> None:
+        for digest, claim_id in seen.items():  # partitions in order: the first claim wins, as in one run
+            self.seen.setdefault(digest, claim_id)
+
     def lookup(self, claim, line, memo: Optional[dict] = None) -> Optional[str]:
         return self.seen.get(signature_digest(service_signature(claim, line, memo)))
 

@@ -209,6 +209,7 @@ class FrequencySlot:
         self.claim = None
         self.over: dict = {}
         self._delta_from = 0
+        self.log: list = []  # with state.recording: (claim as the tracker reads it, limits) per counted claim
 
     def _tracker(self):
         if self.tracker is None:
@@ -226,7 +227,19 @@ class FrequencySlot:
 
     def commit(self, claim, context) -> None:
         limits = (context.params or {}).get("frequency_limits") if context is not None else None
-        if _frequency_in_use(limits) and self.claim is not claim:
+        if _frequency_in_use(limits):
+            if self.claim is not claim:
+                self.over_for(claim, limits)
+            if self.state.recording:
+                self.log.append((_tracked(claim), limits))
+        self.claim, self.over = None, {}
+
+    def export(self) -> list:
+        return list(self.log)
+
+    def absorb(self, log: list) -> None:
+        """Count the claims of an earlier partition, in their order (the tracker's own arithmetic)."""
+        for claim, limits in log:
             self.over_for(claim, limits)
         self.claim, self.over = None, {}
 
@@ -241,6 +254,15 @@ class FrequencySlot:
     def merge_delta(self, services: list) -> None:
         self._tracker().counted.extend(services)
         self._delta_from = len(self.tracker.counted)
+
+
+def _tracked(claim):
+    """The parts of a claim ``FrequencyTracker.check_and_add`` reads, without names or addresses."""
+    from types import SimpleNamespace as NS
+
+    sub = NS(member_id=claim.subscriber.member_id) if claim.subscriber else None
+    return NS(subscriber=sub, claim_id=claim.claim_id, service_from=claim.service_from,
+              lines=[NS(number=ln.number, code=ln.code, date_from=ln.date_from) for ln in claim.lines])
 
 
 def use_frequency_tracker(batch, tracker) -> None:
