@@ -38,7 +38,7 @@ def best(fn, repeat: int) -> tuple[float, object]:
 
 
 def main() -> None:
-    from scrubber.config.frequency import FrequencyTracker, PastService
+    from scrubber.fields.frequency import FrequencyTracker, PastService
     from scrubber.ledger import Ledger
     from scrubber.model import Claim, Payer, Person, RunInfo, RunResult, ServiceLine, Source
 

@@ -77,7 +77,7 @@ def evaluate(settings, path: str, claim_filter, earlier: list, tracker) -> tuple
         import copy
 
         tracker = copy.deepcopy(tracker)
-        from scrubber.engine.extensions.payer_rules import use_frequency_tracker
+        from scrubber.fields.payer import use_frequency_tracker
 
         use_frequency_tracker(state, tracker)
     for exported in earlier:
@@ -141,6 +141,6 @@ def run_dask(opts, settings, files: list[str], claim_filter, address: str, worke
 
 def tracker_of(prepared) -> Optional[object]:
     """The run's frequency tracker when a ledger seeded one (its history travels to the workers)."""
-    from scrubber.engine.extensions.payer_rules import frequency_tracker
+    from scrubber.fields.payer import frequency_tracker
 
     return frequency_tracker(prepared.engine.batch)

@@ -40,8 +40,8 @@ class PreparedRun:
         import dataclasses
 
         from scrubber.config import claim_context
-        from scrubber.engine.extensions.payer_coverage import enrich_coverage
-        from scrubber.engine.extensions.payer_rules import profile_source_params
+        from scrubber.fields.coverage import enrich_coverage
+        from scrubber.fields.payer import profile_source_params
 
         ctx = claim_context(self.profiles, claim, forced=self.forced_payer, eligibility=self.eligibility)
         sources = profile_source_params(self.profiles.get(ctx.profile_id))
@@ -80,7 +80,7 @@ class PreparedRun:
 
     def count_frequency_with(self, tracker) -> None:
         """Frequency limits count with ``tracker`` (seeded with a ledger's history) in this run."""
-        from scrubber.engine.extensions.payer_rules import use_frequency_tracker
+        from scrubber.fields.payer import use_frequency_tracker
 
         use_frequency_tracker(self.engine.batch, tracker)
 
@@ -125,7 +125,7 @@ def prepare_run(settings, verify: bool = False, workers: Optional[int] = None) -
     except ConfigError as exc:
         problems.extend(exc.problems)
     if packs is not None and profiles is not None:
-        from scrubber.engine.extensions.payer_rules import profile_valueset_problems
+        from scrubber.fields.payer import profile_valueset_problems
 
         problems.extend(profile_valueset_problems(profiles, packs.valuesets))
     if problems:

@@ -75,7 +75,7 @@ def test_runs_in_one_process_match_runs_in_fresh_processes(tmp_path, monkeypatch
 def test_no_module_keeps_a_run_in_a_global():
     """The process globals that held run state are gone (a regression guard for the refactor)."""
     from scrubber.engine import core
-    from scrubber.engine.extensions import packs_common, packs_ncci, payer_rules
+    from scrubber.fields import common as packs_common, ncci as packs_ncci, payer as payer_rules
 
     for mod, names in ((core, ("TEST_CRASH_HOOK", "_cids")), (packs_ncci, ("_BATCHES", "_MUE_LAST")),
                        (packs_common, ("_SIGNATURES",)), (payer_rules, ("_VALUESETS", "_MEMO"))):

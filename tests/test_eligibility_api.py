@@ -1,10 +1,10 @@
-"""The public helpers of scrubber.eligibility that the eligibility pack's derived fields build on,
+"""The public helpers of scrubber.fields.eligibility that the eligibility pack's derived fields build on,
 and the payer-policy field table (one declaration per field). MADE-UP people and payers only."""
 from __future__ import annotations
 
 from datetime import date
 
-from scrubber.eligibility import (
+from scrubber.fields.eligibility import (
     EligibilityIndex, compared_person, covers, norm_member, patient_spans, span_place,
 )
 from scrubber.model import Claim, CoverageSpan, Payer, Person, ServiceLine, Source
@@ -59,8 +59,8 @@ def test_patient_spans_keep_the_patients_own_spans():
 
 
 def test_every_payer_field_is_registered_once_with_its_doc_and_gate():
-    from scrubber.engine.extensions.payer_rules import PARAM_OF_FIELD, PAYER_FIELDS
-    from scrubber.rulespec.registry import DERIVED, ensure_loaded
+    from scrubber.fields.payer import PARAM_OF_FIELD, PAYER_FIELDS
+    from scrubber.fields.registry import DERIVED, ensure_loaded
 
     ensure_loaded()
     names = [(f[0], f[1]) for f in PAYER_FIELDS]

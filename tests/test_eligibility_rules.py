@@ -195,7 +195,7 @@ def _claims_of(path: Path) -> dict:
 def test_the_file_person_compared_is_the_dependent_not_the_subscriber():
     import dataclasses
 
-    from scrubber.engine.extensions.payer_coverage import enrich_coverage
+    from scrubber.fields.coverage import enrich_coverage
     from scrubber.readers.eligibility import load_eligibility
 
     index, _ = load_eligibility([str(X271)])
@@ -211,7 +211,7 @@ def test_the_file_person_compared_is_the_dependent_not_the_subscriber():
 
 
 def test_no_eligibility_file_speaking_for_the_claim_means_no_coverage_fact():
-    from scrubber.engine.extensions.payer_coverage import enrich_coverage
+    from scrubber.fields.coverage import enrich_coverage
     from scrubber.readers.eligibility import load_eligibility
 
     index, _ = load_eligibility([str(CSV)])

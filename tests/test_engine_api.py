@@ -6,7 +6,7 @@ import pytest
 from enginehelp import HEADER, claim, packs_from
 from scrubber.engine.core import Engine
 from scrubber.model import ClaimContext, RunError
-from scrubber.rulespec.registry import pair_relation
+from scrubber.fields.registry import pair_relation
 
 # A MADE-UP pair table standing in for an NCCI PTP file (the real table is reference data):
 # column 1 / column 2 / modifier indicator. Not a real edit.

@@ -10,7 +10,7 @@ import pytest
 from enginehelp import HEADER, claim, packs_from
 from scrubber.engine import core
 from scrubber.engine.core import Engine
-from scrubber.rulespec.registry import derived_field
+from scrubber.fields.registry import derived_field
 
 ROOT = Path(__file__).resolve().parent.parent
 

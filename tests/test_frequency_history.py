@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from scrubber.cli import cli
-from scrubber.config.frequency import FrequencyTracker, PastService
+from scrubber.fields.frequency import FrequencyTracker, PastService
 from scrubber.ledger import Ledger
 from scrubber.model.serialize import claim_from_dict
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from scrubber.config import add_months, load_profiles, load_settings, member_id_matches, payer_facts, timely_filing_deadline
-from scrubber.config.payer_params import is_timely, sex_edits_active
+from scrubber.fields.payer_params import is_timely, sex_edits_active
 from scrubber.model import Claim, OtherPayer, Payer, Person, ServiceLine, Source
 
 DAYS_365 = {"days": 365, "from": "date_of_service"}
@@ -247,7 +247,7 @@ def test_seeded_history_counts_and_value_set_names_use_the_resolver():
 
 def test_claim_context_combines_profile_params_and_coverage(profiles):
     from scrubber.config import claim_context
-    from scrubber.eligibility import EligibilityIndex
+    from scrubber.fields.eligibility import EligibilityIndex
     from scrubber.model import CoverageSpan
 
     index = EligibilityIndex([CoverageSpan(member_id="1EG4TE5MK73", payer_id="MADE-UP-P1", start=date(2025, 1, 1))], ["MADE-UP-P1"])

@@ -37,7 +37,7 @@ class RunLedger:
 
     def seed_frequency(self, prepared) -> None:
         """Let ``prepared``'s run count frequency limits over the ledger's history (keys: its salted HMACs)."""
-        from scrubber.config.frequency import FrequencyTracker
+        from scrubber.fields.frequency import FrequencyTracker
         from scrubber.ledger import LedgerError
 
         with self._open() as db:

@@ -134,7 +134,7 @@ def list_cmd(paths, rules_dirs, payer):
     if payer:
         profile = _payer_profile(payer, packs)
         click.echo(f"payer profile {profile.id} ({profile.path}; extends {' <- '.join(profile.chain)})")
-        from scrubber.engine.extensions.payer_rules import params_needed
+        from scrubber.fields.payer import params_needed
 
         rows = []
         for r in ordered:

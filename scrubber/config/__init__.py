@@ -16,13 +16,13 @@ Public API::
     claim_context(profiles, claim, forced=None, eligibility=None, filed=None) -> ClaimContext
     FrequencyTracker().check_and_add(claim, params["frequency_limits"], resolve=None) -> [over-limit lines]
 """
-from scrubber.config.payer_params import (  # noqa: F401
+from scrubber.fields.payer_params import (  # noqa: F401
     add_months,
     member_id_matches,
     payer_facts,
     timely_filing_deadline,
 )
 from scrubber.config.profiles import ConfigError, Profile, Valued  # noqa: F401
-from scrubber.config.frequency import FrequencyTracker  # noqa: F401
+from scrubber.fields.frequency import FrequencyTracker  # noqa: F401
 from scrubber.config.profileset import ProfileSet, claim_context, load_profiles  # noqa: F401
 from scrubber.config.settings import Settings, load_settings  # noqa: F401

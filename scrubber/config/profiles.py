@@ -126,7 +126,7 @@ class Profile:
         """
         params: dict[str, Any] = self.param_values()
         if claim is not None:
-            from scrubber.config.payer_params import payer_facts
+            from scrubber.fields.payer_params import payer_facts
 
             for name, value in payer_facts(claim, params, filed).items():
                 params[f"derived.{name}"] = value

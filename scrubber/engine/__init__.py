@@ -18,9 +18,9 @@ API the pipeline and the CLI use (stable names):
   ``disabled_rules`` / ``disabled_packs`` drop findings, ``severity_overrides`` change severity,
   ``coverage`` (dict) becomes the ``coverage`` fact.
 * ``Oracle`` (scrubber.engine.oracle): the pure-Python reference evaluator.
-* Extension points: ``scrubber.rulespec.registry`` (``derived_field``, ``valueset_provider``,
-  ``pair_relation``); built-in examples in ``scrubber/engine/derived.py``; new modules go in
-  ``scrubber/engine/extensions/``.
+* Extension points: ``scrubber.fields.registry`` (``derived_field``, ``valueset_provider``,
+  ``pair_relation``); built-in examples in ``scrubber/fields/builtin.py``; new modules go in
+  ``scrubber/fields/`` and are imported in ``scrubber/fields/__init__.py``.
 
 Nothing outside this package imports durable-rules, and inside it only ``runner.py`` does.
 """

@@ -16,7 +16,7 @@ The contract, which is what lets a batch be split across worker processes determ
   limits, which the ledger records) hands it over per chunk with ``take_delta`` / ``merge_delta``,
   merged in chunk order.
 
-Slot classes are registered by the field modules with ``scrubber.rulespec.registry.batch_slot``
+Slot classes are registered by the field modules with ``scrubber.fields.registry.batch_slot``
 (a registry of classes, not of state); each run creates its own instances.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Mapping, Optional
 
-from scrubber.rulespec.registry import BATCH_SLOTS, ensure_loaded
+from scrubber.fields.registry import BATCH_SLOTS, ensure_loaded
 
 
 class BatchState:

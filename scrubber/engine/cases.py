@@ -48,7 +48,7 @@ def engine_for(rule: Rule, packs: RulePacks):
     if eng is None:
         one = RulePacks(rules=[rule], valuesets=packs.valuesets,
                         packs=[PackInfo(f"case:{rule.id}", rule.path, rule.version, rule.sha256 or rule.id)])
-        from scrubber.engine.extensions.packs_cases import rule_case_refdata  # built-in ICD-10-CM + CMS-layout samples
+        from scrubber.refdata.rule_cases import rule_case_refdata  # built-in ICD-10-CM + CMS-layout samples
 
         eng = _ENGINES[rule.sha256 + rule.id] = Engine(one, refdata=rule_case_refdata(), verify=True, workers=0)
     return eng

@@ -25,7 +25,7 @@ from scrubber.engine.plan import alias_type_key, build_plan
 from scrubber.engine.procs import die_with_parent
 from scrubber.model import Claim, ClaimContext, Finding, RunError
 from scrubber.rulespec.packs import RuleLoadError, RulePacks
-from scrubber.rulespec.registry import PROVIDERS
+from scrubber.fields.registry import PROVIDERS
 from scrubber.rulespec.valuesets import ValueSet
 
 # Compiled definitions by digest, set before workers fork (they inherit this dict).

@@ -19,7 +19,7 @@ from scrubber.engine.tags import compare, literal_test, tag_function  # noqa: F4
 from scrubber.model import Claim, ClaimContext
 from scrubber.rulespec.fields import fact_key
 from scrubber.rulespec.model import date_int
-from scrubber.rulespec.registry import RELATIONS, DeriveInput
+from scrubber.fields.registry import RELATIONS, DeriveInput
 
 DEFAULT_CONTEXT = ClaimContext()
 

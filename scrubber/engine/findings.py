@@ -9,7 +9,7 @@ from scrubber.engine.plan import alias_type_key
 from scrubber.model import Finding, Loc
 from scrubber.rulespec import fields as F
 from scrubber.rulespec.model import Rule, walk
-from scrubber.rulespec.registry import DERIVED, RELATIONS
+from scrubber.fields.registry import DERIVED, RELATIONS
 
 _TEMPLATE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_.]*)\}")
 _LIST_LOC = {"modifier1": "modifiers", "modifier2": "modifiers", "modifier3": "modifiers", "modifier4": "modifiers",

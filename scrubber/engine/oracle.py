@@ -14,7 +14,7 @@ from scrubber.engine.facts import ClaimFacts, compare
 from scrubber.engine.plan import alias_type_key
 from scrubber.rulespec.fields import fact_key
 from scrubber.rulespec.model import AllOf, AnyOf, Not, Rule, Test
-from scrubber.rulespec.registry import DERIVED
+from scrubber.fields.registry import DERIVED
 
 Binding = tuple  # ((alias, fact index), ...) sorted by alias
 

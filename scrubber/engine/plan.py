@@ -16,7 +16,7 @@ from scrubber.engine.tags import canon, grouped_items, in_force_canon, single_al
 from scrubber.rulespec import fields as F
 from scrubber.rulespec.fields import PARAM_PREFIX
 from scrubber.rulespec.model import AllOf, AnyOf, Not, Rule, Test, date_int, walk
-from scrubber.rulespec.registry import DERIVED
+from scrubber.fields.registry import DERIVED
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def build_plan(rules: list[Rule]) -> FactPlan:
 
 
 def _field_type(rule: Rule, alias: str, fname: str) -> str:
-    from scrubber.rulespec.registry import RELATIONS
+    from scrubber.fields.registry import RELATIONS
 
     a = rule.aliases[alias]
     if a.fact_type == "rel":

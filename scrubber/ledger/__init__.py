@@ -93,7 +93,7 @@ class FindingRow:
 
 
 class PseudonymKeys:
-    """Salted HMAC-SHA256 keys for member and claim ids (``scrubber.config.frequency.ServiceKeys``).
+    """Salted HMAC-SHA256 keys for member and claim ids (``scrubber.fields.frequency.ServiceKeys``).
 
     The salt is the ledger's own random one, so a key matches across runs of one ledger and cannot
     be looked up anywhere else. Holds only the salt: a run keeps it while the ledger is closed (the
@@ -168,7 +168,7 @@ class Ledger:
     def frequency_history(self) -> list:
         """Services earlier runs counted under a frequency limit (``PastService``), each claim as its
         latest run saw it: a claim scrubbed again after a correction counts once, with its new lines."""
-        from scrubber.config.frequency import PastService
+        from scrubber.fields.frequency import PastService
 
         # Grouped once per claim (the (claim_key, run_id) index), de-duplicated here: a claim listed
         # twice in one batch is one claim. 3x faster than a per-row MAX sub-query with DISTINCT.
@@ -189,7 +189,7 @@ class Ledger:
 
     def _claim_keys(self, result: RunResult) -> set:
         """The frequency-history key of every readable claim of ``result`` that has a member id."""
-        from scrubber.config.frequency import normalised_member
+        from scrubber.fields.frequency import normalised_member
 
         keys = self.keys()
         out = set()

@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 
 from scrubber.rulespec.model import Rule
 from scrubber.rulespec.parse import parse_rule, schema_problems  # noqa: F401
-from scrubber.rulespec.registry import ensure_loaded
+from scrubber.fields.registry import ensure_loaded
 from scrubber.rulespec.valuesets import ValueSet
 from scrubber.rulespec.yamlload import LineDict, LineList, YamlProblem, load_yaml_file
 

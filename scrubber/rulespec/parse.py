@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 from scrubber.rulespec import fields as F
 from scrubber.rulespec.model import Alias, AllOf, AnyOf, Not, Ref, Rule, RuleCase, Test, date_int
-from scrubber.rulespec.registry import DERIVED, PROVIDERS, RELATIONS, ensure_loaded
+from scrubber.fields.registry import DERIVED, PROVIDERS, RELATIONS, ensure_loaded
 from scrubber.rulespec.yamlload import LineDict, LineList
 
 OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "matches", "exists", "missing", "between", "in_set")

@@ -11,7 +11,7 @@ A value set file ``rules/valuesets/<name>.yaml``::
       - "99213"               # one code
 
 A name with a colon (``icd10cm-chapter:15``) is *table-backed*: the part before the
-colon names a provider registered with ``scrubber.rulespec.registry.valueset_provider``.
+colon names a provider registered with ``scrubber.fields.registry.valueset_provider``.
 Membership is computed once per fact in Python; the engine only sees a boolean tag.
 """
 from __future__ import annotations

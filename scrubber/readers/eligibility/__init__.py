@@ -6,13 +6,13 @@ each transaction's ST01 says 271 or 834; otherwise a CSV whose header names
 a list of ``RunError`` (kind ``eligibility``) for everything it could not read,
 each naming the file and the segment number (X12) or line (CSV). It never raises
 on bad input: a bad row or segment costs that row, not the file or the run.
-The coverage check itself is ``scrubber.eligibility.EligibilityIndex.check``.
+The coverage check itself is ``scrubber.fields.eligibility.EligibilityIndex.check``.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
-from scrubber.eligibility import EligibilityIndex
+from scrubber.fields.eligibility import EligibilityIndex
 from scrubber.model import CoverageSpan, RunError
 from scrubber.readers.eligibility.csvfile import looks_like_csv, read_csv
 from scrubber.readers.eligibility.x12tokens import X12SyntaxError, tokenize, transactions

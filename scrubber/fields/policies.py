@@ -13,7 +13,7 @@ Codes are as sent, without dots (``Z6835``), joined by spaces in the fact.
 """
 from __future__ import annotations
 
-from scrubber.rulespec.registry import DeriveInput, derived_field
+from scrubber.fields.registry import DeriveInput, derived_field
 
 
 @derived_field("claim", "all_dx_codes", type="list", loc_field="diagnoses")

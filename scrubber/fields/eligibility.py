@@ -50,7 +50,7 @@ empty) counts as the claim's payer. The person compared for name and birth date
 is the file's person with the claim patient's relationship (18 self when the
 patient is the subscriber), else any person on that member id.
 
-Public helpers (the eligibility pack's derived fields, ``engine/extensions/payer_coverage.py``,
+Public helpers (the eligibility pack's derived fields, ``fields/coverage.py``,
 build the coverage fact's file-side fields from the same choices the check makes)::
 
     norm_member(member_id) -> str                       # the member id as compared

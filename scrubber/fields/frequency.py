@@ -27,7 +27,7 @@ import bisect
 from datetime import date, timedelta
 from typing import Callable, Iterable, Mapping, NamedTuple, Optional, Protocol
 
-from scrubber.config.payer_params import code_in_list
+from scrubber.fields.payer_params import code_in_list
 
 # (value-set name, code) -> member?  Supplied by whoever owns value sets (the engine).
 SetResolver = Callable[[str, str], bool]

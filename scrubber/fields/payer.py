@@ -1,5 +1,5 @@
 """Derived fields for the payer-policy pack (``rules/payer``); the eligibility pack's are in
-``payer_coverage.py``. Field list for rule authors: ``docs/payer-rules.md``.
+``coverage.py``. Field list for rule authors: ``docs/payer-rules.md``.
 
 Why these exist: a rule tests one field; it does no date arithmetic and cannot
 reach the profile's citations or the batch. So each question the pack asks is
@@ -7,13 +7,13 @@ answered here, once per fact, from what the engine already hands a derived field
 
 * **claim** payer-policy fields are computed from the profile's *raw* parameters
   (``ClaimContext.params``: ``timely_filing``, ``member_id_pattern``, ...) with
-  ``scrubber.config.payer_params``, so a rule's own test case that gives
+  ``scrubber.fields.payer_params``, so a rule's own test case that gives
   ``context: {params: {timely_filing: {months: 12}}}`` exercises the real calendar
   arithmetic, and the CLI (whose context also holds the precomputed ``derived.*``
   keys) gets the same answer from the same function.
 * **line** fields: prior authorization at the level the profile names (claim
   2300 REF*G1 or line 2400 REF*G1), and frequency limits counted across the
-  batch with ``scrubber.config.frequency.FrequencyTracker``, kept in the run's batch state
+  batch with ``scrubber.fields.frequency.FrequencyTracker``, kept in the run's batch state
   (the ``payer.frequency`` slot of ``scrubber.engine.batch.BatchState``; claim N sees claims 0..N-1).
 
 The profile's source citations arrive as ``source.<param>`` keys of
@@ -30,7 +30,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable, Mapping, Optional
 
-from scrubber.rulespec.registry import DeriveInput, batch_slot, derived_field
+from scrubber.fields.registry import DeriveInput, batch_slot, derived_field
 
 SOURCE_PREFIX = "source."
 BASIS_WORDS = {
@@ -58,7 +58,7 @@ def _payer(inp: DeriveInput) -> dict:
     hit = memo.get("payer.facts")
     if hit is not None and hit[0] is inp.context:
         return hit[1]
-    from scrubber.config.payer_params import payer_facts  # here, not above: a memo hit is most calls
+    from scrubber.fields.payer_params import payer_facts  # here, not above: a memo hit is most calls
 
     params = dict(inp.context.params or {})
     facts = payer_facts(inp.claim, params, as_date(params.get("derived.filing_date")))
@@ -76,7 +76,7 @@ def _source(inp: DeriveInput, name: str) -> str:
 
 def tf_basis(inp: DeriveInput):
     """The limit in words with the date it counts from: '12 months from the date of service 2024-01-02'."""
-    from scrubber.config.payer_params import prior_adjudication_date
+    from scrubber.fields.payer_params import prior_adjudication_date
 
     tf = _param(inp, "timely_filing")
     dos = as_date(_payer(inp)["timely_filing_dos"])
@@ -107,7 +107,7 @@ WHERE_WORDS = {"claim": "claim level (2300 REF*G1)", "line": "line level (2400 R
 
 def _in_procedures(batch, code: Optional[str], procedures) -> bool:
     """A code in a profile's procedure list (codes and ranges) or in a named value set."""
-    from scrubber.config.payer_params import code_in_list
+    from scrubber.fields.payer_params import code_in_list
 
     if isinstance(procedures, (list, tuple)):
         return code_in_list(code, procedures)
@@ -213,7 +213,7 @@ class FrequencySlot:
 
     def _tracker(self):
         if self.tracker is None:
-            from scrubber.config.frequency import FrequencyTracker  # once per batch
+            from scrubber.fields.frequency import FrequencyTracker  # once per batch
 
             self.tracker = FrequencyTracker()
         return self.tracker

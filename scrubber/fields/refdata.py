@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from scrubber.rulespec.registry import DeriveInput, derived_field
+from scrubber.fields.registry import DeriveInput, derived_field
 
 
 def setting_of(claim) -> str:
@@ -46,6 +46,6 @@ def mue_limit(inp: DeriveInput):
 
 
 # The MUE adjudication indicator (line.mue_mai), the icd10cm:<set> value sets and the ncci_ptp and
-# excludes1 relations are registered once, by the standard packs' modules packs_coding.py and
-# packs_ncci.py beside this file (same names, with the setting, same-provider and indicator-9
+# excludes1 relations are registered once, by the standard packs' modules coding.py and
+# ncci.py beside this file (same names, with the setting, same-provider and indicator-9
 # rules NCCI needs); a second registration of a name is an error at start-up.

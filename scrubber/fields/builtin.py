@@ -1,7 +1,7 @@
 """Built-in derived fields, table-backed value sets and pair relations (the extension-point examples).
 
 Each is registered by name; a rule reads it like a plain field. Copy one of these into a module
-under ``scrubber/engine/extensions/`` to add your own.
+under ``scrubber/fields/`` (and import it in ``scrubber/fields/__init__.py``) to add your own.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Optional
 
-from scrubber.rulespec.registry import DeriveInput, batch_slot, derived_field, pair_relation, valueset_provider
+from scrubber.fields.registry import DeriveInput, batch_slot, derived_field, pair_relation, valueset_provider
 
 
 # ---- claim ---------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Derived fields on the ``coverage`` fact for the eligibility pack (``rules/eligibility``).
 
 Why: each eligibility rule is one test on one field, and its message must say what the
-eligibility file says and where. ``scrubber.eligibility.EligibilityIndex.check`` gives the
+eligibility file says and where. ``scrubber.fields.eligibility.EligibilityIndex.check`` gives the
 status fields (its docstring lists them); ``enrich_coverage`` adds the file's side (the
 person's name and birth date, the primary payer, the span places) and, as ``locs``, the claim
 elements a finding points at (service date, 2010BA NM109, 2010BB NM109, NM103, DMG02, SBR01).
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from scrubber.eligibility import span_place
-from scrubber.engine.extensions.payer_rules import as_date
-from scrubber.rulespec.registry import DeriveInput, derived_field
+from scrubber.fields.eligibility import span_place
+from scrubber.fields.payer import as_date
+from scrubber.fields.registry import DeriveInput, derived_field
 
 
 class CoverageFact(dict):
@@ -57,7 +57,7 @@ def enrich_coverage(claim, coverage: Optional[Mapping], index) -> Optional[Cover
     """
     if coverage is None:
         return None
-    from scrubber.eligibility import compared_person, covers, norm_member, patient_spans
+    from scrubber.fields.eligibility import compared_person, covers, norm_member, patient_spans
 
     member = norm_member(claim.subscriber.member_id if claim.subscriber else None)
     spans = index.by_member.get(member, []) if (member and index is not None) else []

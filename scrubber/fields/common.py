@@ -3,7 +3,7 @@
 Every pack field that needs reference data reads it through ``DeriveInput.refdata``, the
 object given to ``Engine(packs, refdata=...)``. Without one (``refdata=None``) those fields
 are missing, so reference-data edits stay silent instead of guessing: the pipeline passes
-``open_refdata(data_dir)``; rule cases get ``packs_cases.rule_case_refdata()``.
+``open_refdata(data_dir)``; rule cases get ``scrubber.refdata.rule_cases.rule_case_refdata()``.
 """
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ import re
 from datetime import date
 from typing import Optional
 
-from scrubber.engine.extensions.packs_common import add_dot, dx_date, is_procedure_line, line_date
-from scrubber.rulespec.registry import DeriveInput, derived_field, pair_relation, valueset_provider
+from scrubber.fields.common import add_dot, dx_date, is_procedure_line, line_date
+from scrubber.fields.registry import DeriveInput, derived_field, pair_relation, valueset_provider
 
 ICD10CM_SETS = ("newborn", "pediatric", "maternity", "adult", "female", "male", "manifestation",
                 "manifestation-title")
@@ -107,7 +107,7 @@ def sex_edits_active(inp: DeriveInput) -> bool:
     params = inp.context.params or {}
     if "derived.sex_edits_active" in params and params["derived.sex_edits_active"] is not None:
         return bool(params["derived.sex_edits_active"])
-    from scrubber.config.payer_params import sex_edits_active as active
+    from scrubber.fields.payer_params import sex_edits_active as active
 
     return active(params, inp.claim.service_from)
 

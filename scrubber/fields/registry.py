@@ -11,13 +11,12 @@ Three registries, each filled by decorators in plain Python modules:
   between two facts of one claim computed in Python per pair (NCCI PTP, Excludes1), handed to the
   engine as a relation fact that the rule joins on; one rule over a whole table.
 
-The built-ins live in ``scrubber/engine/derived.py``; further modules go in the package
-``scrubber.engine.extensions`` and are imported by ``ensure_loaded()`` (no other wiring).
+The built-ins live in ``scrubber/fields/builtin.py``; every module of the package ``scrubber.fields``
+is imported statically by ``scrubber/fields/__init__.py``, so importing this module (which imports
+the package first) registers them all. ``ensure_loaded()`` stays for callers that want to say so.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -119,16 +118,6 @@ def pair_relation(name: str, from_type: str, to_type: str, *, fields: Optional[d
     return deco
 
 
-_loaded = False
-
-
 def ensure_loaded() -> None:
-    """Import the built-in derived fields, providers and relations, and every extension module."""
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    importlib.import_module("scrubber.engine.derived")
-    ext = importlib.import_module("scrubber.engine.extensions")
-    for info in pkgutil.iter_modules(ext.__path__):
-        importlib.import_module(f"scrubber.engine.extensions.{info.name}")
+    """Every field module is registered: ``scrubber/fields/__init__.py`` imports them statically."""
+    import scrubber.fields  # noqa: F401  (already imported with this module; kept explicit)

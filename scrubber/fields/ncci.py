@@ -9,9 +9,9 @@ import hashlib
 from decimal import Decimal
 from typing import Optional
 
-from scrubber.engine.extensions.packs_common import (is_procedure_line, line_date, line_provider_npi, ptp_setting,
+from scrubber.fields.common import (is_procedure_line, line_date, line_provider_npi, ptp_setting,
                                                      service_signature)
-from scrubber.rulespec.registry import DeriveInput, batch_slot, derived_field, pair_relation
+from scrubber.fields.registry import DeriveInput, batch_slot, derived_field, pair_relation
 
 MAI_TEXT = {1: "MAI 1, line edit: units per line",
             2: "MAI 2, date-of-service edit (policy): units per code per date of service, not appealable",
@@ -138,7 +138,7 @@ def mue_first_on_date(inp: DeriveInput):
 @derived_field("line", "repeats_line", type="number", loc_field="code")
 def repeats_line(inp: DeriveInput):
     """The number of an earlier line of this claim with the same patient, provider, date,
-    procedure and modifiers (``packs_common.service_signature``); missing when none."""
+    procedure and modifiers (``scrubber.fields.common.service_signature``); missing when none."""
     ln, claim = inp.obj, inp.claim
     if not ln.code:  # a revenue-code-only 837I line (room, supplies) is not a countable service
         return None
