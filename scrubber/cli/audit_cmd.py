@@ -131,6 +131,10 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
     files = walk(paths)
     claim_filter = ClaimFilter(since, until, frozenset(payer_ids), frozenset(npis))
     progress = Progress(enabled=False if quiet else None)
+    if progress.enabled:
+        from scrubber.cli.progress import estimate_claims
+
+        progress.total = estimate_claims(files)
     prepared = prepare(payer, data_dir, rule_dirs, eligibility, verify, ledger)
     from scrubber.cli.audit_ledger import open_run_ledger
 
