@@ -125,10 +125,11 @@ def main(argv=None) -> int:
               f"{1e3 * c2 / args.small:.3f} ms (the cost of every worker reading the whole input)")
         if args.large:
             large = batch(d, args.large, args.seed)
-            wl, rl, _ = scrub(large, 2, out)
+            wl, rl, cl = scrub(large, 2, out)
             print(f"per-claim cost (--jobs 2): {1e3 * w2 / args.small:.3f} ms at {args.small:,}, "
                   f"{1e3 * wl / args.large:.3f} ms at {args.large:,} (ratio {(wl / args.large) / (w2 / args.small):.2f}); "
-                  f"peak RSS {r2:.0f} MB -> {rl:.0f} MB")
+                  f"CPU {1e3 * c2 / args.small:.3f} -> {1e3 * cl / args.large:.3f} ms (ratio "
+                  f"{(cl / args.large) / (c2 / args.small):.2f}); peak RSS {r2:.0f} MB -> {rl:.0f} MB")
         if args.audit:
             big = batch(d, args.audit, args.seed)
             wa, ra, _ = cli_run(["audit", "run", str(big), "-q", "--no-ledger", "-o", str(Path(tmp) / "audit.html")])
