@@ -30,7 +30,7 @@ from scrubber.fields.registry import BATCH_SLOTS, ensure_loaded
 class BatchState:
     """The batch-wide state of one run (see the module docstring for the contract)."""
 
-    def __init__(self, valuesets: Optional[Mapping] = None) -> None:
+    def __init__(self, valuesets: Optional[Mapping] = None, used_fields: Optional[set] = None) -> None:
         # The run's loaded value sets (standard and --rules directories), for profile parameters that
         # name one; a set loaded later from the standard directory is kept here, for this run only.
         self.valuesets: dict = dict(valuesets or {})
@@ -42,6 +42,10 @@ class BatchState:
         self.recording = False  # slots keep what ``export`` needs (only a partition pre-pass sets it)
         ensure_loaded()  # the field modules register their slot classes on import
         self._slots: dict[str, Any] = {name: cls(self) for name, cls in sorted(BATCH_SLOTS.items())}
+        # A slot that names the fields reading it (``FIELDS``) is filled only when the run's rules read
+        # one of them: a batch-wide index nobody reads costs memory per claim for nothing.
+        self._active = [s for s in self._slots.values()
+                        if used_fields is None or not getattr(s, "FIELDS", ()) or set(s.FIELDS) & used_fields]
 
     def next_cid(self) -> int:
         """The claim's number in this batch (facts join on it)."""
@@ -59,7 +63,7 @@ class BatchState:
 
     def commit(self, claim, context) -> None:
         """Add ``claim`` (evaluated here or by another worker) to every batch-wide slot."""
-        for s in self._slots.values():
+        for s in self._active:
             s.commit(claim, context)
         self.claim_memo = {}
         self._memo_claim = None

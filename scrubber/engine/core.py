@@ -100,7 +100,7 @@ class Engine:
         self.digest = packs.sha256
         _SPECS.setdefault(self.digest, shards)
         self.oracle = Oracle(packs.rules, self.valueset)
-        self.batch = BatchState(packs.valuesets)
+        self.batch = self.new_batch()
         self._vs_cache: dict[str, ValueSet] = {}
         self._memo_sets: dict[str, _MemoSet] = {}
         self._pool: Optional[ProcessPoolExecutor] = None
@@ -128,7 +128,8 @@ class Engine:
 
     def new_batch(self) -> BatchState:
         """Start a new batch (rule test cases: each case's claims are a batch of their own)."""
-        self.batch = BatchState(self.packs.valuesets)
+        used = {spec.name for specs in self.plan.derived.values() for spec in specs}
+        self.batch = BatchState(self.packs.valuesets, used_fields=used)
         return self.batch
 
     def rulesets_info(self) -> list[dict]:

@@ -89,6 +89,8 @@ def same_code_same_date(inp: DeriveInput):
 class MemberCodeCounts:
     """Lines per (member id, procedure code) on the claims committed so far (frequency limits)."""
 
+    FIELDS = ("member_code_count_before",)
+
     def __init__(self, state) -> None:
         self.counts: dict[tuple, int] = {}
 

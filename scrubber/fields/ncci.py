@@ -160,6 +160,8 @@ class BatchServices:
     sees claims 0..N-1 only; a worker commits the claims of other workers' chunks too.
     """
 
+    FIELDS = ("batch_duplicate_of",)
+
     def __init__(self, state) -> None:
         # signature digest -> claim id: a batch of millions of lines keeps 16 bytes per service,
         # not the signature tuple and the names, ids and dates it would keep alive
