@@ -76,15 +76,14 @@ def main(argv=None) -> int:
     eng.evaluate(claims[:10])  # register, warm up, load code sets
     print(f"durable-rules rulesets (shards): {len(_SPECS[packs.sha256])}")
 
-    from scrubber.engine.facts import BatchIndex
 
     t = time.process_time()
-    eng.batch = BatchIndex()  # each path sees the batch from its start (duplicates across claims)
+    eng.new_batch()  # each path sees the batch from its start (duplicates across claims)
     facts = [eng.build_facts(ch, None)[0] for ch in chunks]
     t_facts = time.process_time() - t
 
     # facts are rebuilt per path so each engine sees fresh dicts
-    eng.batch = BatchIndex()
+    eng.new_batch()
     facts2 = [eng.build_facts(ch, None)[0] for ch in chunks]
     t = time.process_time()
     durable = []

@@ -10,7 +10,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Optional, Protocol
+from typing import Callable, Iterable, Iterator, Optional, Protocol
 
 from scrubber import __version__
 from scrubber.model import Claim, ClaimRecord, ClaimResult, Finding, RunError, RunInfo, RunResult
@@ -40,6 +40,13 @@ class ScrubOptions:
     initial_errors: list = field(default_factory=list)
     # Keep each X12 claim's 277CA detail (patient, provider, lines) on its ClaimResult.
     ack_details: bool = False
+    # Worker processes (scrubber.jobs); 1 = this process only.
+    jobs: int = 1
+    # on_claim reads ``record.claim.raw`` (the clean/held 837 writer): workers send it back.
+    on_claim_reads_raw: bool = False
+    # An object the record stream updates as it reads (audit's claim filter counts what it drops):
+    # with workers, the parent's copy gets a worker's attributes back at the end.
+    reader_state: Optional[object] = None
 
 
 def sha256_of(path: str) -> Optional[str]:
@@ -125,9 +132,55 @@ def _envelope(record: ClaimRecord):
     return env
 
 
-def run_scrub(opts: ScrubOptions, records: Optional[Iterable] = None) -> RunResult:
-    from scrubber.readers import iter_records
+def chunked(records: Iterable) -> Iterator[tuple[list[RunError], list[ClaimRecord]]]:
+    """The record stream as evaluation chunks: (run errors met in stream order, up to CHUNK claim
+    records). A serial run and every worker of a parallel one cut the same stream the same way,
+    which is what makes their outputs identical; the last chunk may hold only errors."""
+    errors: list[RunError] = []
+    pending: list[ClaimRecord] = []
+    for rec in records:
+        if isinstance(rec, RunError):
+            errors.append(rec)
+            continue
+        if rec.error is not None and rec.claim is None:
+            errors.append(rec.error)
+        pending.append(rec)
+        if len(pending) >= CHUNK:
+            yield errors, pending
+            errors, pending = [], []
+    yield errors, pending
 
+
+def contexts_for(opts: ScrubOptions, claims: list[Claim], errors: list[RunError]) -> Optional[list]:
+    """Each claim's context (None: the engine's defaults); a profile bug costs one claim its context, loudly."""
+    if opts.context_for is None:
+        return None
+    contexts = []
+    for claim in claims:
+        try:
+            contexts.append(opts.context_for(claim))
+        except Exception as exc:  # noqa: BLE001 - reported as a run error naming the claim
+            errors.append(RunError("context-error", f"claim {claim.claim_id}: payer profile / eligibility context failed: {type(exc).__name__}: {exc}", claim.source.path, claim.source.segment))
+            contexts.append(None)
+    return None if all(c is None for c in contexts) else contexts
+
+
+def evaluate_chunk(opts: ScrubOptions, pending: list[ClaimRecord]) -> tuple[list[ClaimResult], list[RunError]]:
+    """One chunk's claim results (one per record, in order) and the run errors its evaluation raised."""
+    readable = [r for r in pending if r.claim is not None]
+    found: dict[int, list[Finding]] = {}
+    errors: list[RunError] = []
+    if opts.evaluator is not None and readable:
+        claims = [r.claim for r in readable]
+        contexts = contexts_for(opts, claims, errors)
+        found, eval_errors = opts.evaluator.evaluate(claims, contexts)
+        errors.extend(eval_errors)
+    by_record = {id(r): found.get(i, []) for i, r in enumerate(readable)}
+    return [claim_result(r, by_record.get(id(r), []), opts.ack_details) for r in pending], errors
+
+
+def new_result(opts: ScrubOptions) -> RunResult:
+    """The run's RunResult before the first claim: what it reads and with what."""
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     inputs = [{"path": p, "sha256": sha256_of(p)} for p in input_files(opts.paths)]
     result = RunResult(
@@ -143,42 +196,29 @@ def run_scrub(opts: ScrubOptions, records: Optional[Iterable] = None) -> RunResu
     )
     result.errors.extend(opts.initial_errors)
     result.errors.extend(empty_directories(opts.paths))
-    pending: list[ClaimRecord] = []
+    return result
 
-    def flush():
-        readable = [r for r in pending if r.claim is not None]
-        found: dict[int, list[Finding]] = {}
-        if opts.evaluator is not None and readable:
-            claims = [r.claim for r in readable]
-            contexts = None
-            if opts.context_for is not None:
-                contexts = []
-                for claim in claims:
-                    try:
-                        contexts.append(opts.context_for(claim))
-                    except Exception as exc:  # a profile bug costs this claim its payer context, loudly
-                        result.errors.append(RunError("context-error", f"claim {claim.claim_id}: payer profile / eligibility context failed: {type(exc).__name__}: {exc}", claim.source.path, claim.source.segment))
-                        contexts.append(None)
-                if all(c is None for c in contexts):
-                    contexts = None
-            found, errors = opts.evaluator.evaluate(claims, contexts)
-            result.errors.extend(errors)
-        by_record = {id(r): found.get(i, []) for i, r in enumerate(readable)}
-        for r in pending:
-            cr = claim_result(r, by_record.get(id(r), []), opts.ack_details)
+
+def run_scrub(opts: ScrubOptions, records: Optional[Iterable] = None,
+              records_factory: Optional[Callable[[], Iterable]] = None) -> RunResult:
+    """Read, evaluate and account for every claim. ``records_factory`` (a function giving the record
+    stream afresh) lets ``opts.jobs`` > 1 run the work in worker processes (``scrubber.jobs``);
+    ``records`` (a stream that can be read once) and standard input always run here."""
+    from scrubber.readers import iter_records
+
+    if records_factory is None and records is None:
+        records_factory = lambda: iter_records(opts.paths)  # noqa: E731
+    if opts.jobs > 1 and records_factory is not None and "-" not in opts.paths:
+        from scrubber.jobs import run_parallel
+
+        return run_parallel(opts, records_factory, new_result(opts))
+    result = new_result(opts)
+    for errors, pending in chunked(records if records is not None else records_factory()):
+        result.errors.extend(errors)
+        results, eval_errors = evaluate_chunk(opts, pending)
+        result.errors.extend(eval_errors)
+        for r, cr in zip(pending, results):
             result.claims.append(cr)
             if opts.on_claim is not None:
                 opts.on_claim(r, cr)
-        pending.clear()
-
-    for rec in records if records is not None else iter_records(opts.paths):
-        if isinstance(rec, RunError):
-            result.errors.append(rec)
-            continue
-        if rec.error is not None and rec.claim is None:
-            result.errors.append(rec.error)
-        pending.append(rec)
-        if len(pending) >= CHUNK:
-            flush()
-    flush()
     return result

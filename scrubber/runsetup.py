@@ -128,10 +128,9 @@ def prepare_run(settings, verify: bool = False, workers: Optional[int] = None) -
     except ConfigError as exc:
         problems.extend(exc.problems)
     if packs is not None and profiles is not None:
-        from scrubber.fields.payer import profile_valueset_problems, register_valuesets
+        from scrubber.fields.payer import profile_valueset_problems
 
         problems.extend(profile_valueset_problems(profiles, packs.valuesets))
-        register_valuesets(packs.valuesets)
     if problems:
         raise SetupError(problems)
     try:

@@ -24,7 +24,7 @@ BASE = date(2024, 1, 1)
 FIELDS = {
     "line": [("code", "code"), ("units", "units"), ("charge", "money"), ("date_from", "date"), ("modifiers", "mods"),
              ("place_of_service", "pos"), ("modifier1", "mod"), ("dx_pointers", "ptrs"), ("units_on_date", "units"),
-             ("same_code_same_date", "units"), ("duplicate_of", "text"), ("number", "units")],
+             ("same_code_same_date", "units"), ("batch_duplicate_of", "text"), ("number", "units")],
     "claim": [("total_charge", "money"), ("kind", "kind"), ("service_from", "date"), ("param.limit", "money"),
               ("total_matches_lines", "bool"), ("diagnosis_count", "units"), ("place_of_service", "pos")],
     "diagnosis": [("code", "dx"), ("position", "units"), ("is_principal", "bool"), ("poa", "poa")],

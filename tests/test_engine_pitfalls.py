@@ -201,6 +201,22 @@ def test_cross_fact_comparisons_after_nested_conditions_and_with_missing_fields(
     assert len(eng.oracle.run(cf[0])) == 2
 
 
+def _crash_in_worker(monkeypatch, crash) -> None:
+    """Run ``crash(chunk)`` in the forked durable-rules worker before it evaluates a chunk (the
+    patched module function is what the forked worker inherits; production code has no hook)."""
+    real = core._runner_for
+
+    class Crashing:
+        def __init__(self, digest):
+            self.digest = digest
+
+        def run(self, chunk):
+            crash(chunk)
+            return real(self.digest).run(chunk)
+
+    monkeypatch.setattr(core, "_runner_for", Crashing)
+
+
 def test_a_worker_crash_costs_a_retry_of_the_chunk_not_the_batch(tmp_path, monkeypatch):
     flag = tmp_path / "crashed-once"
 
@@ -209,7 +225,7 @@ def test_a_worker_crash_costs_a_retry_of_the_chunk_not_the_batch(tmp_path, monke
             flag.write_text("x")
             _abort()
 
-    monkeypatch.setattr(core, "TEST_CRASH_HOOK", crash_once)
+    _crash_in_worker(monkeypatch, crash_once)
     eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=1)
     try:
         claims = [claim(claim_id=f"MADE-UP-{k}", lines=[{"number": 1, "code": "99213", "units": "1"}]) for k in range(5)]
@@ -221,7 +237,7 @@ def test_a_worker_crash_costs_a_retry_of_the_chunk_not_the_batch(tmp_path, monke
 
 
 def test_a_chunk_whose_worker_always_dies_falls_back_to_the_oracle(tmp_path, monkeypatch):
-    monkeypatch.setattr(core, "TEST_CRASH_HOOK", lambda chunk: _abort())
+    _crash_in_worker(monkeypatch, lambda chunk: _abort())
     eng = Engine(packs_from(tmp_path, UNITS_RULE), workers=1)
     try:
         claims = [claim(claim_id=f"MADE-UP-{k}", lines=[{"number": 1, "code": "99213", "units": str(k % 2)}]) for k in range(6)]

@@ -14,7 +14,7 @@ from datetime import date
 
 import click
 
-from scrubber.cli.scrub_cmd import eligibility_option
+from scrubber.cli.scrub_cmd import eligibility_option, jobs_option
 from scrubber.model.result import FAIL_ON_CHOICES
 from scrubber.model.result import OUTPUT_FORMATS as REPORT_FORMATS
 DEFAULT_REPORT = "claimscrub-audit.html"
@@ -118,8 +118,12 @@ def _read(paths):
               help="835 remittance file or directory: correlate the findings with the payers' denials (repeatable).")
 @click.option("--denial-map", type=click.Path(exists=True, dir_okay=False), metavar="YAML",
               help="Finding categories / rules -> CARC families (default: the packaged carc_map.yaml).")
+@jobs_option
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Run on a Dask cluster (scheduler address, or 'local' for a local cluster of --jobs workers); "
+                   "needs pip install 'claimscrub[dask]'. See docs/performance.md.")
 def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, data_dir, rule_dirs, ledger, no_ledger,
-        ledger_phi, redact, verify, fail_on, quiet, remit_paths, denial_map):
+        ledger_phi, redact, verify, fail_on, quiet, remit_paths, denial_map, jobs, dask_address):
     """Audit the claims in PATH... (files, directories walked recursively, .gz files)."""
     from scrubber.cli.audit_inputs import ClaimFilter, read_all, walk
     from scrubber.cli.progress import Progress
@@ -140,6 +144,10 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
     else:
         claim_filter = ClaimFilter(since, until, frozenset(payer_ids), frozenset(npis))
     progress = Progress(enabled=False if quiet else None)
+    if progress.enabled:
+        from scrubber.cli.progress import estimate_claims
+
+        progress.total = estimate_claims(files)
     prepared = prepare(payer, data_dir, rule_dirs, eligibility, verify, ledger)
     fmt = _audit_setting(prepared.settings, "format", fmt, "html")
     fail_on = _audit_setting(prepared.settings, "fail_on", fail_on, "never")
@@ -161,7 +169,18 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         opts.run_extra = {**opts.run_extra, "mode": "audit"}
         if claim_filter.active:
             opts.run_extra["filters"] = claim_filter.describe()
-        result = run_scrub(opts, records=read_all(files, _read, claim_filter))
+        opts.jobs, opts.reader_state = jobs, claim_filter
+        if dask_address:
+            from scrubber.dask_run import run_dask, tracker_of
+            from scrubber.pipeline import new_result
+
+            try:
+                result = run_dask(opts, prepared.settings, files, claim_filter, dask_address, jobs, new_result(opts),
+                                  tracker_of(prepared))
+            except RuntimeError as exc:
+                raise click.UsageError(str(exc)) from None
+        else:
+            result = run_scrub(opts, records_factory=lambda: read_all(files, _read, claim_filter))
     finally:
         progress.close()
         prepared.close()

@@ -52,6 +52,16 @@ eligibility_option = click.option(
     help="271, 834 or CSV eligibility file (repeatable); the eligibility rules check each claim's coverage against it.")
 
 
+def _default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+# Shared by `scrub` and `audit run` (scrubber.jobs: the same output for any N).
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=_default_jobs, show_default="all cores",
+    help="Worker processes reading and scrubbing the claims (the output is the same for any number).")
+
+
 def build_scrub_options(paths, payer=None, data_dir=None, rule_dirs=(), eligibility=(), verify=False):
     """The ScrubOptions a `scrub` of ``paths`` uses (shared with `audit run`)."""
     prepared = prepare(payer=payer, data_dir=data_dir, rule_dirs=rule_dirs, eligibility=eligibility, verify=verify)
@@ -87,7 +97,8 @@ def _withdraw_clean_file(result, clean_out) -> bool:
 @click.option("--verify", is_flag=True, help="Also run the pure-Python reference evaluator and report any disagreement.")
 @click.option("--redact", is_flag=True, help="Mask patient names, member ids and birth dates in the output.")
 @click.option("-q", "--quiet", is_flag=True, help="Text format: fold clean claims without findings into one counted line.")
-def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ack_999, ack_277ca, ledger, no_ledger, ledger_phi, verify, redact, quiet):
+@jobs_option
+def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ack_999, ack_277ca, ledger, no_ledger, ledger_phi, verify, redact, quiet, jobs):
     """Scrub the claims in PATH... (837 or JSON files, directories, or - for standard input).
 
     Every run is recorded in the ledger (ledger.sqlite3 in the data directory, or --ledger;
@@ -118,6 +129,7 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
     try:
         opts = prepared.options(list(paths), on_claim=splitter.add if splitter else None)
         opts.ack_details = bool(ack_277ca)
+        opts.jobs, opts.on_claim_reads_raw = jobs, splitter is not None
         result = run_scrub(opts)
     finally:
         prepared.close()

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Optional
 
-from scrubber.engine.facts import BatchIndex
 from scrubber.model import ClaimContext, Finding
 from scrubber.model.serialize import claim_from_dict
 from scrubber.rulespec.model import Rule, RuleCase
@@ -61,7 +60,7 @@ def _claim(d: dict, case: RuleCase):
 
 def run_case(rule: Rule, case: RuleCase, packs: RulePacks) -> CaseResult:
     eng = engine_for(rule, packs)
-    eng.batch = BatchIndex()
+    eng.new_batch()
     try:
         ctx = context_from_dict(case.context)
         earlier = [_claim(b, case) for b in case.batch]

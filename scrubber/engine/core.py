@@ -9,7 +9,6 @@ goes unevaluated. ``workers=0`` runs durable-rules in this process (tests, debug
 """
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -18,10 +17,12 @@ from typing import Optional
 
 from scrubber.engine.compiler import CompileError, RuleCompiler
 from scrubber.engine.shards import pack_shards
-from scrubber.engine.facts import BatchIndex, ClaimFacts, build_claim_facts
+from scrubber.engine.batch import BatchState
+from scrubber.engine.facts import ClaimFacts, build_claim_facts
 from scrubber.engine.findings import make_finding
 from scrubber.engine.oracle import Oracle
 from scrubber.engine.plan import alias_type_key, build_plan
+from scrubber.engine.procs import die_with_parent
 from scrubber.model import Claim, ClaimContext, Finding, RunError
 from scrubber.rulespec.packs import RuleLoadError, RulePacks
 from scrubber.fields.registry import PROVIDERS
@@ -30,8 +31,6 @@ from scrubber.rulespec.valuesets import ValueSet
 # Compiled definitions by digest, set before workers fork (they inherit this dict).
 _SPECS: dict[str, list] = {}
 _RUNNERS: dict[str, object] = {}
-TEST_CRASH_HOOK = None  # tests set a callable(chunk_facts) run in the worker before evaluating
-_cids = itertools.count(1)
 _ORACLE = "oracle"  # a chunk's marker: its worker died twice, the oracle evaluates it
 
 
@@ -46,8 +45,6 @@ def _runner_for(digest: str):
 
 def _work(digest: str, chunk: list[list[dict]]):
     """Runs in a worker: firings per claim without the matched facts (they stay in the parent)."""
-    if TEST_CRASH_HOOK is not None:
-        TEST_CRASH_HOOK(chunk)
     return _runner_for(digest).run(chunk)
 
 
@@ -103,11 +100,12 @@ class Engine:
         self.digest = packs.sha256
         _SPECS.setdefault(self.digest, shards)
         self.oracle = Oracle(packs.rules, self.valueset)
-        self.batch = BatchIndex()
+        self.batch = self.new_batch()
         self._vs_cache: dict[str, ValueSet] = {}
         self._memo_sets: dict[str, _MemoSet] = {}
         self._pool: Optional[ProcessPoolExecutor] = None
         self.stats = {"retries": 0, "oracle_fallbacks": 0}
+        self.oracle_only = False  # set by scrubber.jobs for a chunk whose worker died twice
 
     # ---- value sets --------------------------------------------------------------------------
     def valueset(self, name: str) -> ValueSet:
@@ -128,6 +126,12 @@ class Engine:
             m = self._memo_sets[name] = _MemoSet(self.valueset(name))
         return m
 
+    def new_batch(self) -> BatchState:
+        """Start a new batch (rule test cases: each case's claims are a batch of their own)."""
+        used = {spec.name for specs in self.plan.derived.values() for spec in specs}
+        self.batch = BatchState(self.packs.valuesets, used_fields=used)
+        return self.batch
+
     def rulesets_info(self) -> list[dict]:
         return [{"id": p.id, "version": p.version, "sha256": p.sha256} for p in self.packs.packs]
 
@@ -136,9 +140,9 @@ class Engine:
         out, errors = [], []
         for k, claim in enumerate(claims):
             ctx = contexts[k] if contexts is not None else None
-            cf = build_claim_facts(next(_cids), claim, ctx, self.plan, self._tag_valueset, self.refdata,
-                                   self.batch)
-            self.batch.add(claim)
+            cf = build_claim_facts(self.batch.next_cid(), claim, ctx, self.plan, self._tag_valueset,
+                                   self.refdata, self.batch)
+            self.batch.commit(claim, cf.context)
             for what, msg in cf.errors:
                 users = self._rules_using(what)
                 errors.append(RunError("rule-error", f"claim {claim.claim_id}: {what} raised {msg} "
@@ -196,6 +200,8 @@ class Engine:
         return sorted(out, key=Finding.sort_key)
 
     def _engine_firings(self, cfs: list[ClaimFacts], errors: list[RunError]) -> list[Optional[set]]:
+        if self.oracle_only:  # evaluate() runs the reference evaluator for every claim
+            return [None] * len(cfs)
         facts = [cf.all_values() for cf in cfs]
         if self.workers <= 0:
             results = [_runner_for(self.digest).run(facts)]
@@ -224,7 +230,8 @@ class Engine:
 
     def _pool_(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=die_with_parent, initargs=(os.getpid(),))
         return self._pool
 
     def _reset_pool(self) -> None:

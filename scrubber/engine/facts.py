@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Optional
 
+from scrubber.engine.batch import BatchState
 from scrubber.engine.plan import REF_SENTINEL, FactPlan, ref_keys
 from scrubber.engine.tags import compare, literal_test, tag_function  # noqa: F401 - compare, literal_test re-exported
 from scrubber.model import Claim, ClaimContext
@@ -41,34 +42,6 @@ class ClaimFacts:
 
     def all_values(self) -> list[dict]:
         return [f.values for fs in self.facts.values() for f in fs]
-
-
-class BatchIndex:
-    """What earlier claims of this batch held, for batch-level derived fields (duplicates, frequency).
-
-    ``seen_lines`` maps a line signature (member, code, modifiers, date, units, charge) to the claim id
-    that first billed it; ``member_code_count`` counts lines per (member, code) for frequency limits.
-    Updated after each claim's facts are built, so claim N sees claims 0..N-1 only.
-    """
-
-    def __init__(self) -> None:
-        self.seen_lines: dict[tuple, str] = {}
-        self.member_code_count: dict[tuple, int] = {}
-
-    @staticmethod
-    def member(claim: Claim) -> Optional[str]:
-        return claim.subscriber.member_id if claim.subscriber else None
-
-    @staticmethod
-    def line_signature(claim: Claim, line) -> tuple:
-        return (BatchIndex.member(claim), line.code, line.modifiers, line.date_from, line.units, line.charge)
-
-    def add(self, claim: Claim) -> None:
-        m = self.member(claim)
-        for line in claim.lines:
-            self.seen_lines.setdefault(self.line_signature(claim, line), claim.claim_id)
-            k = (m, line.code)
-            self.member_code_count[k] = self.member_code_count.get(k, 0) + 1
 
 
 def plain(v):
@@ -355,10 +328,12 @@ def _put_derived(values: dict, key: str, name: str, v, derived_lists: Optional[d
 
 
 def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], plan: FactPlan,
-                      valuesets, refdata=None, batch: Optional[BatchIndex] = None) -> ClaimFacts:
-    """All facts of one claim the plan needs, with derived fields, tags and relation facts."""
+                      valuesets, refdata=None, batch: Optional[BatchState] = None) -> ClaimFacts:
+    """All facts of one claim the plan needs, with derived fields, tags and relation facts.
+    ``batch``: the run's batch state; the caller commits the claim to it afterwards."""
     context = context or DEFAULT_CONTEXT
-    batch = batch if batch is not None else BatchIndex()
+    batch = batch if batch is not None else BatchState()
+    batch.begin(claim)
     cf = ClaimFacts(cid, claim, context)
     objs = base_objects(claim, context)
     order = plan.__dict__.get("_fact_order_memo")

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Optional
 
-from scrubber.fields.registry import DeriveInput, derived_field, pair_relation, valueset_provider
+from scrubber.fields.registry import DeriveInput, batch_slot, derived_field, pair_relation, valueset_provider
 
 
 # ---- claim ---------------------------------------------------------------------------------------
@@ -85,20 +85,34 @@ def same_code_same_date(inp: DeriveInput):
     return sum(1 for o in inp.claim.lines if o.code == ln.code and o.date_from == ln.date_from)
 
 
-@derived_field("line", "duplicate_of", type="text", loc_field="code")
-def duplicate_of(inp: DeriveInput):
-    """Claim id of an earlier claim in this batch with an identical line (member, code, modifiers, date, units, charge)."""
-    from scrubber.engine.facts import BatchIndex
+@batch_slot("member_codes")
+class MemberCodeCounts:
+    """Lines per (member id, procedure code) on the claims committed so far (frequency limits)."""
 
-    return inp.batch.seen_lines.get(BatchIndex.line_signature(inp.claim, inp.obj))
+    FIELDS = ("member_code_count_before",)
+
+    def __init__(self, state) -> None:
+        self.counts: dict[tuple, int] = {}
+
+    def commit(self, claim, context) -> None:
+        m = claim.subscriber.member_id if claim.subscriber else None
+        for line in claim.lines:
+            k = (m, line.code)
+            self.counts[k] = self.counts.get(k, 0) + 1
+
+    def export(self) -> dict:
+        return dict(self.counts)
+
+    def absorb(self, counts: dict) -> None:
+        for k, n in counts.items():
+            self.counts[k] = self.counts.get(k, 0) + n
 
 
 @derived_field("line", "member_code_count_before", type="number", loc_field="code")
 def member_code_count_before(inp: DeriveInput):
     """Lines with this code for this member on earlier claims of the batch (frequency limits)."""
-    from scrubber.engine.facts import BatchIndex
-
-    return inp.batch.member_code_count.get((BatchIndex.member(inp.claim), inp.obj.code), 0)
+    m = inp.claim.subscriber.member_id if inp.claim.subscriber else None
+    return inp.batch.slot("member_codes").counts.get((m, inp.obj.code), 0)
 
 
 # ---- provider ------------------------------------------------------------------------------------

@@ -64,26 +64,24 @@ def member_key(claim: Claim) -> tuple:
     return (sub, (pat.last_name or "").upper(), (pat.first_name or "").upper(), pat.birth_date)
 
 
-def service_signature(claim: Claim, line: ServiceLine) -> tuple:
+def service_signature(claim: Claim, line: ServiceLine, memo: Optional[dict] = None) -> tuple:
     """What makes two lines the same service: patient, provider, date, procedure, modifiers.
 
     Modifiers compare as a set (``RT 59`` repeats ``59 RT``); a drug line's NDC is part of the
     service (two NDCs under one HCPCS code are two drugs). Units and charge are left out on
     purpose: the same service on two lines is a duplicate whatever units each line bills.
+    ``memo``: the claim's scratch (``BatchState.claim_memo``): one claim's lines are asked for
+    over and over while its facts are built.
     """
-    memo = _SIGNATURES[0]
-    if memo is None or memo[0] is not claim:  # one claim's lines are asked for over and over, in a row
-        memo = _SIGNATURES[0] = (claim, {})
-    hit = memo[1].get(id(line))
-    if hit is not None and hit[0] is line:  # the line itself is kept too, so its id cannot be reused
-        return hit[1]
+    if memo is not None:
+        hit = memo.get(id(line))
+        if hit is not None and hit[0] is line:  # the line itself is kept too, so its id cannot be reused
+            return hit[1]
     sig = (member_key(claim), line_provider_npi(claim, line), line_date(claim, line), line.date_to,
            line.code, line.revenue_code, frozenset(line.modifiers), line.ndc)
-    memo[1][id(line)] = (line, sig)
+    if memo is not None:
+        memo[id(line)] = (line, sig)
     return sig
-
-
-_SIGNATURES: list = [None]  # (claim, {id(line): signature}) of the claim asked about last
 
 
 def ptp_setting(claim: Claim) -> Optional[str]:

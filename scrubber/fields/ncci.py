@@ -6,13 +6,12 @@ import``); without a loaded table for the claim's setting the fields are missing
 from __future__ import annotations
 
 import hashlib
-import weakref
 from decimal import Decimal
 from typing import Optional
 
 from scrubber.fields.common import (is_procedure_line, line_date, line_provider_npi, ptp_setting,
                                                      service_signature)
-from scrubber.fields.registry import DeriveInput, derived_field, pair_relation
+from scrubber.fields.registry import DeriveInput, batch_slot, derived_field, pair_relation
 
 MAI_TEXT = {1: "MAI 1, line edit: units per line",
             2: "MAI 2, date-of-service edit (policy): units per code per date of service, not appealable",
@@ -129,23 +128,21 @@ def ncci_ptp(inp: DeriveInput, col1, col2) -> Optional[dict]:
 
 # ---- medically unlikely edits ---------------------------------------------------------------------
 def _mue(inp: DeriveInput):
-    """The line's MUE (three fields read it in a row for the same line: the last answer is kept, keyed
-    by the very objects it was computed from, which are immutable)."""
+    """The line's MUE (three fields read it for the same line: the answer is kept in the claim's
+    scratch, keyed by the line, which is immutable and kept alive by the claim)."""
     ln, rd, claim = inp.obj, inp.refdata, inp.claim
-    last = _MUE_LAST[0]
-    if last is not None and last[0] is ln and last[1] is rd and last[2] is claim:
-        return last[3]
+    memo = inp.batch.claim_memo.setdefault("ncci.mue", {})
+    hit = memo.get(id(ln))
+    if hit is not None and hit[0] is ln:
+        return hit[1]
     if rd is None or not is_procedure_line(ln):
         m = None
     else:
         setting = ptp_setting(claim)
         day = line_date(claim, ln)
         m = None if setting is None or day is None or not rd.mue_loaded(setting) else rd.mue(ln.code, day, setting)
-    _MUE_LAST[0] = (ln, rd, claim, m)
+    memo[id(ln)] = (ln, m)
     return m
-
-
-_MUE_LAST: list = [None]
 
 
 @derived_field("line", "mue_value", type="number", loc_field="units")
@@ -188,36 +185,45 @@ def repeats_line(inp: DeriveInput):
     ln, claim = inp.obj, inp.claim
     if not ln.code:  # a revenue-code-only 837I line (room, supplies) is not a countable service
         return None
-    sig = service_signature(claim, ln)
+    memo = inp.batch.claim_memo.setdefault("signatures", {})
+    sig = service_signature(claim, ln, memo)
     for o in claim.lines:
         if o is ln:
             return None
-        if service_signature(claim, o) == sig:
+        if service_signature(claim, o, memo) == sig:
             return o.number
     return None
 
 
-class _BatchServices:
-    """Service signatures of the claims evaluated earlier in one batch (one per BatchIndex).
+@batch_slot("ncci.services")
+class BatchServices:
+    """Service signatures of the claims committed earlier in the batch: digest -> first claim id.
 
-    Fields are computed claim by claim, in batch order, so a claim's lines are committed when the
-    next claim's first line asks: claim N sees claims 0..N-1 only, as the engine's BatchIndex does.
+    The engine commits each claim after its facts are built (``BatchState.commit``), so claim N
+    sees claims 0..N-1 only; a worker commits the claims of other workers' chunks too.
     """
 
-    def __init__(self) -> None:
+    FIELDS = ("batch_duplicate_of",)
+
+    def __init__(self, state) -> None:
         # signature digest -> claim id: a batch of millions of lines keeps 16 bytes per service,
         # not the signature tuple and the names, ids and dates it would keep alive
         self.seen: dict[bytes, str] = {}
-        self.pending = None
 
-    def lookup(self, claim, line) -> Optional[str]:
-        if self.pending is not None and self.pending is not claim:
-            for o in self.pending.lines:
-                self.seen.setdefault(signature_digest(service_signature(self.pending, o)), self.pending.claim_id)
-            self.pending = None
-        if self.pending is None:
-            self.pending = claim
-        return self.seen.get(signature_digest(service_signature(claim, line)))
+    def commit(self, claim, context) -> None:
+        for o in claim.lines:
+            if o.code:  # only coded lines are ever looked up
+                self.seen.setdefault(signature_digest(service_signature(claim, o)), claim.claim_id)
+
+    def export(self) -> dict:
+        return dict(self.seen)
+
+    def absorb(self, seen: dict) -> None:
+        for digest, claim_id in seen.items():  # partitions in order: the first claim wins, as in one run
+            self.seen.setdefault(digest, claim_id)
+
+    def lookup(self, claim, line, memo: Optional[dict] = None) -> Optional[str]:
+        return self.seen.get(signature_digest(service_signature(claim, line, memo)))
 
 
 def signature_digest(sig: tuple) -> bytes:
@@ -228,9 +234,6 @@ def signature_digest(sig: tuple) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-_BATCHES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 @derived_field("line", "batch_duplicate_of", type="text", loc_field="code")
 def batch_duplicate_of(inp: DeriveInput):
     """Claim id of an earlier claim in this batch with the same patient, provider, date,
@@ -238,7 +241,4 @@ def batch_duplicate_of(inp: DeriveInput):
     ln = inp.obj
     if inp.batch is None or not ln.code:
         return None
-    state = _BATCHES.get(inp.batch)
-    if state is None:
-        state = _BATCHES[inp.batch] = _BatchServices()
-    return state.lookup(inp.claim, ln)
+    return inp.batch.slot("ncci.services").lookup(inp.claim, ln, inp.batch.claim_memo.setdefault("signatures", {}))

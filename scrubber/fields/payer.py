@@ -13,8 +13,8 @@ answered here, once per fact, from what the engine already hands a derived field
   keys) gets the same answer from the same function.
 * **line** fields: prior authorization at the level the profile names (claim
   2300 REF*G1 or line 2400 REF*G1), and frequency limits counted across the
-  batch with ``scrubber.fields.frequency.FrequencyTracker``, which is kept on the
-  engine's ``BatchIndex`` (one per run; claim N sees claims 0..N-1).
+  batch with ``scrubber.fields.frequency.FrequencyTracker``, kept in the run's batch state
+  (the ``payer.frequency`` slot of ``scrubber.engine.batch.BatchState``; claim N sees claims 0..N-1).
 
 The profile's source citations arrive as ``source.<param>`` keys of
 ``ClaimContext.params`` (added by ``scrubber.runsetup`` via ``profile_source_params``).
@@ -30,7 +30,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable, Mapping, Optional
 
-from scrubber.fields.registry import DeriveInput, derived_field
+from scrubber.fields.registry import DeriveInput, batch_slot, derived_field
 
 SOURCE_PREFIX = "source."
 BASIS_WORDS = {
@@ -52,17 +52,17 @@ def as_date(v) -> Optional[date]:
 
 
 # ---- claim: payer parameters ---------------------------------------------------------------------
-_MEMO: list = [None, None, None]  # (claim, context, facts): one claim's payer facts, reused by its fields
-
-
 def _payer(inp: DeriveInput) -> dict:
-    if _MEMO[0] is inp.claim and _MEMO[1] is inp.context:
-        return _MEMO[2]
+    """The claim's payer facts, computed once per claim (kept in the claim's scratch)."""
+    memo = inp.batch.claim_memo
+    hit = memo.get("payer.facts")
+    if hit is not None and hit[0] is inp.context:
+        return hit[1]
     from scrubber.fields.payer_params import payer_facts  # here, not above: a memo hit is most calls
 
     params = dict(inp.context.params or {})
     facts = payer_facts(inp.claim, params, as_date(params.get("derived.filing_date")))
-    _MEMO[:] = [inp.claim, inp.context, facts]
+    memo["payer.facts"] = (inp.context, facts)
     return facts
 
 
@@ -105,21 +105,13 @@ def subscriber_member_id(inp: DeriveInput):
 WHERE_WORDS = {"claim": "claim level (2300 REF*G1)", "line": "line level (2400 REF*G1)"}
 
 
-def _in_procedures(code: Optional[str], procedures) -> bool:
+def _in_procedures(batch, code: Optional[str], procedures) -> bool:
     """A code in a profile's procedure list (codes and ranges) or in a named value set."""
     from scrubber.fields.payer_params import code_in_list
 
     if isinstance(procedures, (list, tuple)):
         return code_in_list(code, procedures)
-    return bool(code) and _valueset_contains(str(procedures), code)
-
-
-_VALUESETS: dict = {}
-
-
-def register_valuesets(valuesets: Mapping) -> None:
-    """Make the run's loaded value sets (standard and ``--rules`` directories) known to profiles."""
-    _VALUESETS.update(valuesets)
+    return bool(code) and _valueset_contains(batch, str(procedures), code)
 
 
 def profile_valueset_problems(profiles, valuesets: Mapping) -> list[str]:
@@ -148,14 +140,15 @@ def profile_valueset_problems(profiles, valuesets: Mapping) -> list[str]:
     return sorted(set(problems))
 
 
-def _valueset_contains(name: str, code: str) -> bool:
+def _valueset_contains(batch, name: str, code: str) -> bool:
     """Membership in a value set a profile names: the run's loaded sets, else the standard directory.
 
-    Derived fields do not see the engine's packs, so ``runsetup`` registers them here; rule test
-    cases (no run) fall back to ``rules/valuesets/<name>.yaml``. An unknown name raises: the engine
-    reports it as a rule error naming the rules that may miss findings, never a silent pass.
+    The run's sets are in its batch state (``BatchState.valuesets``, from the engine's packs); a
+    claim built outside a run falls back to ``rules/valuesets/<name>.yaml``, kept for that batch
+    only. An unknown name raises: the engine reports it as a rule error naming the rules that may
+    miss findings, never a silent pass.
     """
-    vs = _VALUESETS.get(name)
+    vs = batch.valuesets.get(name)
     if vs is None:
         from scrubber.rulespec.packs import _load_valueset, default_rule_dirs
 
@@ -168,7 +161,7 @@ def _valueset_contains(name: str, code: str) -> bool:
         if vs is None or problems:
             raise LookupError(f"value set '{name}' named by the payer profile is not in rules/valuesets "
                               + "; ".join(problems))
-        _VALUESETS[name] = vs
+        batch.valuesets[name] = vs
     return vs.contains(code)
 
 
@@ -185,14 +178,14 @@ def _prior_auth(inp: DeriveInput) -> Optional[dict]:
 def prior_auth_required(inp: DeriveInput):
     """The line's procedure is on the profile's prior-authorization list (missing when the profile has none)."""
     pa = _prior_auth(inp)
-    return None if pa is None else _in_procedures(inp.obj.code, pa["procedures"])
+    return None if pa is None else _in_procedures(inp.batch, inp.obj.code, pa["procedures"])
 
 
 def prior_auth_missing(inp: DeriveInput):
     """The line needs prior authorization and there is no REF*G1 where the profile says it must be
     (``where: claim`` -> 2300 REF*G1; ``where: line`` -> this line's 2400 REF*G1)."""
     pa = _prior_auth(inp)
-    if pa is None or not _in_procedures(inp.obj.code, pa["procedures"]):
+    if pa is None or not _in_procedures(inp.batch, inp.obj.code, pa["procedures"]):
         return None if pa is None else False
     if pa.get("where") == "line":
         return not getattr(inp.obj, "prior_authorization", None)
@@ -206,19 +199,83 @@ def prior_auth_where(inp: DeriveInput):
 
 
 # ---- line: frequency limits across the batch ------------------------------------------------------
-FREQUENCY_STATE = "payer_frequency"  # the attribute of the engine's BatchIndex the tracker lives in
+@batch_slot("payer.frequency")
+class FrequencySlot:
+    """The run's frequency-limit counts: a ``FrequencyTracker`` (seeded with a ledger's history by
+    ``use_frequency_tracker``), and which claim it last counted (each claim is counted once, in
+    batch order: by its first line's field, or at commit when no field asked)."""
+
+    def __init__(self, state) -> None:
+        self.state = state
+        self.tracker = None
+        self.claim = None
+        self.over: dict = {}
+        self._delta_from = 0
+        self.log: list = []  # with state.recording: (claim as the tracker reads it, limits) per counted claim
+
+    def _tracker(self):
+        if self.tracker is None:
+            from scrubber.fields.frequency import FrequencyTracker  # once per batch
+
+            self.tracker = FrequencyTracker()
+        return self.tracker
+
+    def over_for(self, claim, limits) -> dict:
+        """Line number -> over-limit record of ``claim`` (counted now if not yet counted)."""
+        if self.claim is not claim:
+            over = self._tracker().check_and_add(claim, limits, lambda name, code: _valueset_contains(self.state, name, code))
+            self.claim, self.over = claim, {o["line"]: o for o in over}
+        return self.over
+
+    def commit(self, claim, context) -> None:
+        limits = (context.params or {}).get("frequency_limits") if context is not None else None
+        if _frequency_in_use(limits):
+            if self.claim is not claim:
+                self.over_for(claim, limits)
+            if self.state.recording:
+                self.log.append((_tracked(claim), limits))
+        self.claim, self.over = None, {}
+
+    def export(self) -> list:
+        return list(self.log)
+
+    def absorb(self, log: list) -> None:
+        """Count the claims of an earlier partition, in their order (the tracker's own arithmetic)."""
+        for claim, limits in log:
+            self.over_for(claim, limits)
+        self.claim, self.over = None, {}
+
+    def take_delta(self) -> list:
+        """The services counted since the last call (the ledger records them)."""
+        if self.tracker is None:
+            return []
+        out = self.tracker.counted[self._delta_from:]
+        self._delta_from = len(self.tracker.counted)
+        return out
+
+    def merge_delta(self, services: list) -> None:
+        self._tracker().counted.extend(services)
+        self._delta_from = len(self.tracker.counted)
+
+
+def _tracked(claim):
+    """The parts of a claim ``FrequencyTracker.check_and_add`` reads, without names or addresses."""
+    from types import SimpleNamespace as NS
+
+    sub = NS(member_id=claim.subscriber.member_id) if claim.subscriber else None
+    return NS(subscriber=sub, claim_id=claim.claim_id, service_from=claim.service_from,
+              lines=[NS(number=ln.number, code=ln.code, date_from=ln.date_from) for ln in claim.lines])
 
 
 def use_frequency_tracker(batch, tracker) -> None:
-    """Count frequency limits with ``tracker`` on the engine's BatchIndex ``batch`` (before the first
-    claim): a run with a ledger gives one seeded with the ledger's history (``runsetup``)."""
-    batch.__dict__[FREQUENCY_STATE] = {"tracker": tracker, "claim": None}
+    """Count frequency limits with ``tracker`` in the run whose batch state is ``batch`` (before the
+    first claim): a run with a ledger gives one seeded with the ledger's history (``runsetup``)."""
+    batch.slot("payer.frequency").tracker = tracker
 
 
 def frequency_tracker(batch):
     """The tracker counting this batch (None before any line under a limit was seen)."""
-    state = batch.__dict__.get(FREQUENCY_STATE)
-    return None if state is None else state["tracker"]
+    return batch.slot("payer.frequency").tracker
 
 
 def _frequency_in_use(value) -> bool:
@@ -229,22 +286,13 @@ def _frequency_in_use(value) -> bool:
 def _frequency_over(inp: DeriveInput) -> Optional[dict]:
     """This line's over-limit record, or {} when within every limit; None when the profile sets none.
 
-    The tracker lives on the engine's BatchIndex, and a claim is counted once, when its first line
-    fact is built, so claims are counted in batch order exactly once.
+    The tracker lives in the run's batch state; a claim is counted once, when its first line fact
+    is built (or when it is committed), so claims are counted in batch order exactly once.
     """
     limits = _param(inp, "frequency_limits")
     if not _frequency_in_use(limits):
         return None
-    state = inp.batch.__dict__.get(FREQUENCY_STATE)
-    if state is None:
-        from scrubber.fields.frequency import FrequencyTracker  # once per batch (an import costs every call)
-
-        use_frequency_tracker(inp.batch, FrequencyTracker())
-        state = inp.batch.__dict__[FREQUENCY_STATE]
-    if state["claim"] is not inp.claim:
-        over = state["tracker"].check_and_add(inp.claim, limits, lambda name, code: _valueset_contains(name, code))
-        state["claim"], state["over"] = inp.claim, {o["line"]: o for o in over}
-    return state["over"].get(inp.obj.number, {})
+    return inp.batch.slot("payer.frequency").over_for(inp.claim, limits).get(inp.obj.number, {})
 
 
 # ---- the fields, declared once ----------------------------------------------------------------------

@@ -29,7 +29,7 @@ class DeriveInput:
     obj: Any  # the fact's object: Claim, ServiceLine, Diagnosis, Provider, Person or the coverage dict
     context: Any  # scrubber.model.ClaimContext
     refdata: Any  # the reference-data object given to Engine(refdata=...), or None
-    batch: Any  # scrubber.engine.facts.BatchIndex: what earlier claims of this batch looked like
+    batch: Any  # scrubber.engine.batch.BatchState: the run's batch-wide slots and per-claim scratch
     fact: dict  # the base fields of this fact as the rules see them (dates as YYYYMMDD ints)
 
 
@@ -68,6 +68,21 @@ class PairRelation:
 DERIVED: dict[tuple[str, str], DerivedField] = {}
 PROVIDERS: dict[str, ValueSetProvider] = {}
 RELATIONS: dict[str, PairRelation] = {}
+# Batch-wide slot classes (scrubber.engine.batch): name -> class(state) with commit(claim, context);
+# each run's BatchState makes its own instances, so no state of a run lives here.
+BATCH_SLOTS: dict[str, type] = {}
+
+
+def batch_slot(name: str):
+    """Register a class as the batch-wide slot ``name`` (one instance per run's BatchState)."""
+
+    def deco(cls):
+        if name in BATCH_SLOTS and BATCH_SLOTS[name] is not cls:
+            raise ValueError(f"batch slot {name} is registered twice")
+        BATCH_SLOTS[name] = cls
+        return cls
+
+    return deco
 
 
 def derived_field(fact_type: str, name: str, *, type: str, loc_field: Optional[str] = None):
