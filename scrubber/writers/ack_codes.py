@@ -23,6 +23,7 @@ SEGMENT_CODES: dict[str, SegmentCode] = {
     "X12-SEG-MISPLACED": SegmentCode("2", None),  # Unexpected segment
     "X12-HL": SegmentCode("2", None),  # Unexpected segment: an HL whose parent or level does not fit here
     "X12-SEG-ORDER": SegmentCode("7", None),  # Segment Not in Proper Sequence
+    "X12-LOOP-REPEAT": SegmentCode("4", None),  # Loop Occurs Over Maximum Times (2400 past the guide's repeat)
     "X12-REQ-SEG": SegmentCode("3", None),  # Required Segment Missing
     "X12-REQ-ELEM": SegmentCode("8", "1"),  # Segment Has Data Element Errors / Required Data Element Missing
     "X12-AMOUNT": SegmentCode("8", "6"),  # ... / Invalid Character In Data Element
