@@ -169,7 +169,8 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         opts.run_extra = {**opts.run_extra, "mode": "audit"}
         if claim_filter.active:
             opts.run_extra["filters"] = claim_filter.describe()
-        opts.jobs, opts.reader_state = jobs, claim_filter
+        # --remits correlates each claim record as it is read: in this process (workers send back results only)
+        opts.jobs, opts.reader_state = (1 if denial_run is not None else jobs), claim_filter
         if dask_address:
             from scrubber.dask_run import run_dask, tracker_of
             from scrubber.pipeline import new_result
