@@ -231,3 +231,16 @@ def test_57_with_a_minor_procedure_is_flagged_only_with_the_mpfs_file(tmp_path):
     _import(data, SAMPLE)
     found, out = rule_ids()
     assert "NCCI-PTP-004" in found
+
+
+def test_truncated_zip_is_refused_not_a_traceback(tmp_path):
+    z = tmp_path / "RVU26A.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("PPRRVU2026_Jan_nonQPP.csv", SAMPLE.read_text() * 50)
+    data = z.read_bytes()
+    # corrupt the member's compressed bytes, keep the directory: is_zipfile still says yes
+    start = 30 + len("PPRRVU2026_Jan_nonQPP.csv")
+    z.write_bytes(data[:start] + bytes(b ^ 0xFF for b in data[start:start + 200]) + data[start + 200:])
+    with pytest.raises(RefDataError, match="cannot be read"):
+        _import(tmp_path / "d", z)
+    assert _mpfs_rows(tmp_path / "d") == 0

@@ -39,6 +39,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Iterable, NamedTuple, Optional
 
@@ -225,13 +226,16 @@ def parse_mpfs(path: Path) -> tuple[list[MpfsRow], Optional[dt.date]]:
         raise RefDataError(f"{path.stat().st_size} bytes: larger than any CMS PPRRVU file", str(path))
     named = edition_from_text(path.name)
     if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            member = _member(zf, path)
-            info = zf.getinfo(member)
-            if info.file_size > MAX_BYTES:
-                raise RefDataError(f"{member} unpacks to {info.file_size} bytes: larger than any PPRRVU file",
-                                   str(path))
-            data = zf.read(member)
+        try:
+            with zipfile.ZipFile(path) as zf:
+                member = _member(zf, path)
+                info = zf.getinfo(member)
+                if info.file_size > MAX_BYTES:
+                    raise RefDataError(f"{member} unpacks to {info.file_size} bytes: larger than any PPRRVU file",
+                                       str(path))
+                data = zf.read(member)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as e:  # truncated or corrupt download
+            raise RefDataError(f"the zip cannot be read ({e}): download it again", str(path)) from None
         display, name = f"{path}!{member}", member
         named = named or edition_from_text(Path(member).name)
     else:
