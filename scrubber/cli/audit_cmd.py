@@ -169,8 +169,11 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         opts.run_extra = {**opts.run_extra, "mode": "audit"}
         if claim_filter.active:
             opts.run_extra["filters"] = claim_filter.describe()
-        # --remits correlates each claim record as it is read: in this process (workers send back results only)
-        opts.jobs, opts.reader_state = (1 if denial_run is not None else jobs), claim_filter
+        opts.jobs, opts.reader_state = jobs, claim_filter
+        if denial_run is not None:  # the denial join's keys (ids, codes, dates, amounts) come back from the workers
+            from scrubber.denials.claims import claim_key
+
+            opts.claim_keys = claim_key
         if dask_address:
             from scrubber.dask_run import run_dask, tracker_of
             from scrubber.pipeline import new_result
