@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from types import SimpleNamespace
 from typing import Any, Optional
 
 from scrubber.model import RunResult
@@ -66,7 +67,7 @@ def prepass(settings, part, claim_filter) -> dict:
     return state.export()
 
 
-def evaluate(settings, part, claim_filter, earlier: list, tracker) -> tuple:
+def evaluate(settings, part, claim_filter, earlier: list, tracker, claim_keys=None) -> tuple:
     """Task 2: partition ``part``'s (run errors, claim results) per chunk, the services it counted
     under frequency limits, and how many claims the filter dropped."""
     from scrubber.pipeline import chunked, evaluate_chunk
@@ -87,8 +88,9 @@ def evaluate(settings, part, claim_filter, earlier: list, tracker) -> tuple:
     out = []
     for errors, pending in chunked(_records(part, claim_filter)):
         results, eval_errors = evaluate_chunk(opts, pending)
-        out.append((errors + eval_errors, results))
-    return out, state.take_delta(), claim_filter.excluded
+        keys = [claim_keys(r, cr) for r, cr in zip(pending, results)] if claim_keys is not None else None
+        out.append((errors + eval_errors, results, keys))
+    return out, state.take_delta(), claim_filter.excluded, getattr(claim_filter, "excluded_ids", None)
 
 
 def client_for(address: str, workers: int):
@@ -118,20 +120,23 @@ def run_dask(opts, settings, files: list[str], claim_filter, address: str, worke
         settings_f = client.scatter(settings, broadcast=True)  # travels once to each worker
         tracker_f = client.scatter(tracker, broadcast=True) if tracker is not None else None
         filters = [replace(claim_filter, excluded=0) for _ in parts]
+        keys_f = opts.claim_keys  # audit --remits: the denial join's keys, computed where each claim is read
         exports = [client.submit(prepass, settings_f, part, f, pure=False) for part, f in zip(parts, filters)]
-        evals = [client.submit(evaluate, settings_f, part, f, exports[:p], tracker_f, pure=False)
+        evals = [client.submit(evaluate, settings_f, part, f, exports[:p], tracker_f, keys_f, pure=False)
                  for p, (part, f) in enumerate(zip(parts, filters))]
         batch = getattr(opts.evaluator, "batch", None)
         excluded = 0
         for fut in evals:  # in partition order
-            chunks, delta, dropped = fut.result()
+            chunks, delta, dropped, dropped_ids = fut.result()
             excluded += dropped
-            for errors, results in chunks:
+            if dropped_ids:  # audit --remits: a remittance of a filtered-out claim is "outside the filters"
+                claim_filter.excluded_ids.update(dropped_ids)
+            for errors, results, keys in chunks:
                 result.errors.extend(errors)
-                for cr in results:
+                for j, cr in enumerate(results):
                     result.claims.append(cr)
                     if opts.on_claim is not None:
-                        opts.on_claim(None, cr)
+                        opts.on_claim(SimpleNamespace(claim=None, keys=keys[j] if keys is not None else None), cr)
             if batch is not None and delta:
                 batch.merge_delta(delta)
             fut.release()

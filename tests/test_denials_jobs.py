@@ -54,3 +54,11 @@ def test_remits_with_two_workers_give_the_one_process_audit(tmp_path, remits, mo
     assert d["matching"]["claims"] >= 1 and d["remittances"]["claim_payments"] == 11
     if not extra:
         assert d["matching"]["lines"]["matched"] == 15  # the line keys (REF*6R, codes, dates) came back whole
+
+
+def test_remits_on_a_dask_cluster_give_the_one_process_audit(tmp_path, remits):
+    pytest.importorskip("distributed")
+    extra = ("--since", "2025-02-24")  # a filter too: remittances of dropped claims are "outside the filters"
+    one = audit_json(tmp_path, remits, 1, *extra)
+    dask = audit_json(tmp_path, remits, 2, "--dask", "local", *extra)
+    assert dask == one and one["denials"]["matching"]["remittances_outside_filters"] >= 1
