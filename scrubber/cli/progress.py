@@ -9,6 +9,8 @@ import sys
 import time
 from typing import IO, Optional
 
+from scrubber import exitcodes
+
 
 class Progress:
     def __init__(self, enabled: Optional[bool] = None, stream: Optional[IO[str]] = None, label: str = "claims"):
@@ -93,7 +95,7 @@ def progress_for(show_progress: Optional[bool], quiet: bool) -> "Progress":
     return Progress(enabled=show_progress if show_progress is not None else (False if quiet else None))
 
 
-INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
+INTERRUPTED = exitcodes.INTERRUPTED  # 130: 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
 
 
 def exit_interrupted(progress: Optional["Progress"], run_ledger) -> None:
