@@ -23,7 +23,8 @@ except ImportError:
     from scrubber.readers.x12._cython import cython
 
 CHUNK_CHARS = 1 << 20
-MAX_SEGMENT_CHARS = 1 << 24  # a "segment" longer than this means the terminator is wrong
+# A segment longer than this is cut to it, the rest skipped unheld (limits.py: ours, a setting).
+MAX_SEGMENT_CHARS = 65_536
 # A GS or ST segment id: not the tail of a longer word ("TEST~" is not an ST segment).
 _ENVELOPE = re.compile(r"(?<![A-Za-z0-9])(GS|ST)[^A-Za-z0-9\s]")
 _SEGMENT_START = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
@@ -53,6 +54,15 @@ class DelimiterError(ValueError):
     """The ISA does not declare usable delimiters."""
 
 
+class CutISAError(DelimiterError):
+    """The ISA is cut short: another ISA begins before its 16th element (a truncated interchange
+    joined to the next one). ``next_at`` is where that ISA starts."""
+
+    def __init__(self, next_at: int):
+        super().__init__(f"the ISA is cut short: another ISA begins {next_at} characters into it")
+        self.next_at = next_at
+
+
 def delimiters_from_isa(text: str) -> Delimiters:
     """Delimiters declared by the ISA at the start of ``text`` (which may run past the ISA)."""
     if len(text) < 4 or not text.startswith("ISA"):
@@ -65,6 +75,9 @@ def delimiters_from_isa(text: str) -> Delimiters:
         pos = text.find(el, pos + 1, 400)
         if pos < 0:
             raise DelimiterError(f"ISA has only {n + 1} of its 16 elements")
+    nxt = text.find("ISA" + el, 3, pos)
+    if nxt > 0:
+        raise CutISAError(nxt)
     if pos + 2 >= len(text):
         raise DelimiterError("ISA is truncated before ISA16 and the segment terminator")
     comp, term = text[pos + 1], text[pos + 2]
@@ -96,23 +109,40 @@ def _envelope_segment(buf: str) -> Optional[re.Match]:
 
 def guess_delimiters(text: str) -> Optional[Delimiters]:
     """Delimiters of a file that starts with a segment other than ISA (best effort): the
-    element separator follows the 2-3 character segment id."""
+    element separator follows the 2-3 character segment id.
+
+    The terminator is the character that, splitting the first few kilobytes, starts the most
+    pieces with a segment id and the element separator (``ST*``, ``BHT*`` ...): a stray mark
+    inside an element (a byte flipped to ``@`` in GS05) must not be taken for it and swallow the
+    rest of the file as one segment."""
     m = _SEGMENT_START.match(text)
     if m is None:
         return None
     el = m.group(2)
     i = m.end()
     n = len(text)
-    # The terminator is the first character after the segment id that is neither a value
-    # character nor the element separator; X12 values are upper-case letters, digits, space
-    # and a few punctuation marks.
+    # The first character after the segment id that is neither a value character nor the element
+    # separator; X12 values are upper-case letters, digits, space and a few punctuation marks.
     while i < n and (text[i].isalnum() or text[i] in (el, " ", ".", "-")):
         i += 1
     if i >= n:
         return None
     term = text[i]
+    head = _drop_breaks(text[:4096]) if el not in "\r\n" else text[:4096]
+    best = segment_starts(head, el, term)
+    for cand in sorted({c for c in head if not c.isalnum() and c not in _WS and c not in (el, " ", ".", "-")}):
+        score = segment_starts(head, el, cand)
+        if score > best + 1:  # clearly better: more than one more segment start than the first guess
+            term, best = cand, score
     comp = ":" if ":" not in (el, term) else "^"
     return Delimiters(el, comp, None, term)
+
+
+def segment_starts(head: str, el: str, term: str) -> int:
+    """How many pieces of ``head`` split on ``term`` start with a segment id and ``el``: how well
+    these delimiters split the text."""
+    starts = re.compile(r"[\s\x00]*[A-Z][A-Z0-9]{1,2}" + re.escape(el))
+    return sum(1 for piece in head.split(term) if starts.match(piece))
 
 
 def _drop_breaks(text: str) -> str:
@@ -137,19 +167,26 @@ class SegmentStream:
     them into run errors.
     """
 
-    def __init__(self, chunks: Iterable[bytes]):
+    def __init__(self, chunks: Iterable[bytes], max_segment_chars: int = MAX_SEGMENT_CHARS):
         self._chunks = iter(chunks)
         self._decoder = codecs.getincrementaldecoder("utf-8")(_LATIN1_FALLBACK)
         self._eof = False
         self.delimiters: Optional[Delimiters] = None
         self.count = 0
         self.problems: list[tuple[str, str, int]] = []
+        self.max_segment = max_segment_chars
+        self.bytes_read = 0  # file offsets of limit problems (about: CR/LF dropped, multi-byte text)
+        self.cut_skipped = 0  # characters skipped after the head of the segment being cut
+        self.cut_lost = 0  # CLM segments in that skipped part
+        # (segment number, how many CLM segments, where): CLMs inside text skipped as a cut segment
+        self.lost_claims: list[tuple[int, int, str]] = []
 
     def _more(self) -> str:
         if self._eof:
             return ""
         for chunk in self._chunks:
             if chunk:
+                self.bytes_read += len(chunk)
                 text = self._decoder.decode(chunk)
                 if text:
                     return text
@@ -167,10 +204,23 @@ class SegmentStream:
             try:
                 self.delimiters = delimiters_from_isa(buf[:1024])
                 return buf, True
+            except CutISAError as exc:
+                # Read the next interchange with its own delimiters; the fragment is reported, and a
+                # CLM inside it (it is shorter than an ISA, so hardly) listed as a claim not read.
+                fragment = buf[:exc.next_at]
+                self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}; the {len(fragment)} characters before it were skipped", self.count + 1))
+                lost = len(re.findall(r"(?<![A-Za-z0-9])CLM" + re.escape(buf[3]), fragment))
+                if lost:
+                    self.lost_claims.append((self.count + 1, lost, f"inside the cut-short ISA at segment {self.count + 1}"))
+                return self._sniff(buf[exc.next_at:])
             except DelimiterError as exc:
-                if self.delimiters is None:
-                    m = _envelope_segment(buf)
-                    guessed = guess_delimiters(buf[m.start():]) if m else None
+                m = _envelope_segment(buf)
+                guessed = guess_delimiters(buf[m.start():]) if m else None
+                prev = self.delimiters
+                if prev is not None and guessed is not None and guessed.terminator != prev.terminator and \
+                        segment_starts(buf[:4096], guessed.element, guessed.terminator) > segment_starts(buf[:4096], prev.element, prev.terminator) + 1:
+                    prev = self.delimiters = None  # a later interchange plainly written with other delimiters
+                if prev is None:
                     if guessed is None:
                         self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}", self.count + 1))
                         return buf, False
@@ -180,6 +230,18 @@ class SegmentStream:
                     return buf, True
                 self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}; kept the previous delimiters", self.count + 1))
                 return buf, True
+        if self.delimiters is not None and self.count > 0:
+            # After an IEA, text that does not start with ISA (a joined file whose ISA moved or was
+            # lost): keep the delimiters unless the text is plainly written with others.
+            prev = self.delimiters
+            guessed = guess_delimiters(buf[:1024])
+            if guessed is not None and guessed.terminator != prev.terminator:
+                head = buf[:4096]
+                if segment_starts(head, guessed.element, guessed.terminator) > segment_starts(head, prev.element, prev.terminator) + 1:
+                    self.delimiters = guessed
+                    self.problems.append(("X12-ISA-MISSING", f"segment {self.count + 1} does not start an interchange with ISA "
+                                          f"and is not written with the last interchange's delimiters; guessed element "
+                                          f"separator {guessed.element!r}, segment terminator {guessed.terminator!r}", self.count + 1))
         if self.delimiters is None:
             guessed = guess_delimiters(buf[:1024])
             if guessed is None:
@@ -215,7 +277,9 @@ class SegmentStream:
                 buf = _drop_breaks(buf)
             resniff = False
             sniffed_at = self.count
+            sniffed_isa = buf[:3] == "ISA"  # else an ISA inside the first text is a new interchange
             while not resniff:
+                blen = len(buf)
                 parts = buf.split(term)
                 buf = parts.pop()
                 for i, text in enumerate(parts):
@@ -223,7 +287,9 @@ class SegmentStream:
                         text = text.strip(_WS)
                         if not text:
                             continue
-                    if text[0] == "I" and text[:3] == "ISA" and self.count > sniffed_at:
+                    if len(text) >= self.max_segment:
+                        text = self._cut(text, self.bytes_read - blen - self.cut_skipped + sum([len(p) + 1 for p in parts[:i]]), el)
+                    if text[0] == "I" and text[:3] == "ISA" and (self.count > sniffed_at or not sniffed_isa):
                         # A new interchange although the last one had no IEA (batches made by
                         # concatenating files): it may declare other delimiters, re-read them.
                         parts.append(buf)
@@ -240,12 +306,14 @@ class SegmentStream:
                         break
                 if resniff:
                     break
-                if self.count > sniffed_at and (len(buf) >= 1024 or self._eof) and buf.lstrip(_WS)[:3] == "ISA":
+                if (self.count > sniffed_at or not sniffed_isa) and (len(buf) >= 1024 or self._eof) and buf.lstrip(_WS)[:3] == "ISA":
                     resniff = True  # the same, when the new interchange's terminator is not the last one's
                     break
                 if self._eof:
                     tail = buf.strip(_WS)
                     if tail:
+                        if len(tail) >= self.max_segment:
+                            tail = self._cut(tail, self.bytes_read - len(buf) - self.cut_skipped, el)
                         self.count += 1
                         self.problems.append(("X12-TRUNCATED", "the last segment has no segment terminator", self.count))
                         yield tail
@@ -253,7 +321,44 @@ class SegmentStream:
                 more = self._more()
                 if drop_breaks:
                     more = _drop_breaks(more)
-                buf += more
-                if len(buf) > MAX_SEGMENT_CHARS and term not in buf:
-                    self.problems.append(("X12-TRUNCATED", f"no segment terminator {term!r} in the last {len(buf):,} characters; stopped reading", self.count + 1))
-                    return
+                if len(buf) + len(more) > self.max_segment and term not in more:
+                    buf = self._skip_long(buf + more, term, el, drop_breaks)
+                else:
+                    buf += more
+
+    def _skip_long(self, buf: str, term: str, el: str, drop_breaks: bool) -> str:
+        """``buf`` holds the start of a segment longer than the limit: keep its head, read on
+        without holding what follows up to its terminator (counting CLM segments in it, so that
+        a wrong terminator that hides claims does not lose them silently), and return the
+        head with the text from the terminator on."""
+        cap = self.max_segment
+        head, rest = buf[:cap], buf[cap:]
+        clm = re.compile(r"(?<![A-Za-z0-9])CLM" + re.escape(el))
+        skipped, found, carry = 0, 0, head[-4:]
+        while True:
+            j = rest.find(term)
+            part = rest if j < 0 else rest[:j]
+            found += len(clm.findall(carry + part))
+            carry = part[-4:]
+            skipped += len(part)
+            if j >= 0 or self._eof:
+                break
+            rest = self._more()
+            if drop_breaks:
+                rest = _drop_breaks(rest)
+        self.cut_skipped, self.cut_lost = skipped, found
+        return head + ("" if j < 0 else rest[j:])
+
+    def _cut(self, text: str, offset: int, el: str) -> str:
+        """A segment at or past the limit: report it and keep its first ``max_segment`` characters.
+        CLM segments inside it (after its own start) are listed as claims not read."""
+        size = len(text) + self.cut_skipped
+        lost = self.cut_lost + len(re.findall(r"(?<![A-Za-z0-9])CLM" + re.escape(el), text[1:]))
+        self.cut_skipped = self.cut_lost = 0
+        if lost:
+            self.lost_claims.append((self.count + 1, lost, f"inside segment {self.count + 1}, which is longer than the segment "
+                                     "limit (the segment terminator may be wrong)"))
+        self.problems.append(("X12-SEG-SIZE", f"segment {self.count + 1} (at about byte {max(offset, 0):,}) is {size:,} characters "
+                              f"long; the limit is {self.max_segment:,} (CLAIMSCRUB_X12_MAX_SEGMENT_CHARS): only its first "
+                              f"{self.max_segment:,} were read", self.count + 1))
+        return text[:self.max_segment]

@@ -18,6 +18,9 @@ cdef class Transaction:
     cdef public Py_ssize_t first_no, claims_held
     cdef public dict hl_levels
     cdef public HLLoop billing, subscriber, patient, loop
+    cdef public object budget
+    cdef public Py_ssize_t max_segment, max_segments, over_from
+    cdef public list claim_findings
 
     @cython.locals(sid=str)
     cpdef add(self, tuple seg)
