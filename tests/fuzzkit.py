@@ -94,7 +94,7 @@ def truncate(data: bytes, rng: random.Random) -> bytes:
 
 def delimiter_change(data: bytes, rng: random.Random) -> bytes:
     """Every element separator (or terminator) swapped for another legal delimiter character."""
-    el, term = _delims(data)
+    el, term = rng.delims  # the ones the file is written with (an earlier mutation may have moved ISA16)
     old = rng.choice([el, term])
     new = bytes([rng.choice(b"|^!}{\x1d\x1e\x1f")])
     if new in data:
@@ -203,8 +203,14 @@ def clm_segments(data: bytes, delims: tuple) -> int:
 
     el, term = delims
     try:  # the delimiters the mutated ISA itself declares, read as the reader reads them
-        d = delimiters_from_isa(data.lstrip(b" \t\r\n\x00\x1a")[:1024].decode("latin-1"))
-        el, term = d.element.encode("latin-1"), d.terminator.encode("latin-1")
+        text = data.lstrip(b" \t\r\n\x00\x1a")
+        d = delimiters_from_isa(text[:1024].decode("latin-1"))
+        declared = d.terminator.encode("latin-1")
+        # ... unless the declared terminator never occurs after the ISA (a flipped ISA16 + 1): the
+        # reader then reads with the delimiters the file is written with, as this count does
+        body = text[110:4096].split(b"ISA", 1)[0]
+        if declared in body or declared in b"\r\n" or len(body) < 64:
+            el, term = d.element.encode("latin-1"), declared
     except DelimiterError:
         pass  # the reader then guesses them from the GS / ST segments: the ones the file was written with
     pattern = re.compile(rb"(?:^|" + re.escape(term) + rb")[\s\x00\x1a]*CLM(?:" + re.escape(el) + rb"|" + re.escape(term) + rb"|$)")

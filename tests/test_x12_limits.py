@@ -255,3 +255,65 @@ def test_text_after_an_iea_in_other_delimiters_is_split_with_its_own():
     delimiters: the ISA was not at the start of the text after the IEA, so it was not re-read."""
     recs = read(_joined(OTHER, b"\x1e\n", x12(TWO)))
     assert [c.claim_id for c in claims(recs)] == ["MADE-UP-Q1", "MADE-UP-Q2", "MADE-UP-P1", "MADE-UP-P2"]
+
+
+def test_information_separators_as_delimiters_are_found_when_the_isa_is_damaged():
+    """bench/fuzz.py case 1708: element separator 0x1F, ISA10's separator flipped: Python's \\s matches
+    0x1C-0x1F, so 'GS' + 0x1F was not seen as a segment and 'ST' in 'MAIN ST~' gave the delimiters."""
+    segs = [s.replace("*", "\x1f") for s in TWO]
+    parts = segs[0].split("\x1f")
+    segs[0] = "\x1f".join(parts[:10]) + "c" + "\x1f".join(parts[10:])  # 15 elements: delimiters unreadable
+    recs = read(x12(segs))
+    assert [c.claim_id for c in claims(recs)] == ["MADE-UP-P1", "MADE-UP-P2"]
+    assert any("guessed from the GS segment" in e.message for e in errors(recs))
+
+
+def test_a_terminator_equal_to_the_repetition_separator_is_not_used():
+    """bench/fuzz.py case 845: '~' after ISA16 flipped to '^', which ISA11 declares the repetition
+    separator: split at '^', the ISA itself fell apart and the claim with it."""
+    segs = list(TWO)
+    data = x12(segs)
+    i = data.index(b"~")
+    recs = read(data[:i] + b"^" + data[i + 1:])
+    assert [c.claim_id for c in claims(recs)] == ["MADE-UP-P1", "MADE-UP-P2"]
+    assert any("repetition separator" in e.message for e in errors(recs))
+
+
+def test_stray_bytes_or_a_damaged_isa_after_an_iea_do_not_hide_the_next_file():
+    """bench/fuzz.py --batch cases 6731 (0xFF 0xFE before the next ISA), 3330 and 6578 (the next ISA's
+    id damaged, the next file written with other delimiters)."""
+    for junk in (b"\xff\xfe", b""):
+        recs = read(OTHER + junk + x12(TWO))
+        assert [c.claim_id for c in claims(recs)] == ["MADE-UP-Q1", "MADE-UP-Q2", "MADE-UP-P1", "MADE-UP-P2"], junk
+    for damaged in (b"I\xb8A", b"IS\xed\xa0\x80A"):
+        recs = read(OTHER + damaged + x12(TWO)[3:])
+        assert [c.claim_id for c in claims(recs)] == ["MADE-UP-Q1", "MADE-UP-Q2", "MADE-UP-P1", "MADE-UP-P2"], damaged
+        assert any("skipped" in e.message for e in errors(recs))
+
+
+def test_a_street_named_st_is_not_taken_for_an_st_segment():
+    """bench/fuzz.py case 6572: a file that no longer starts with its ISA; '236 N MAIN ST~' was taken
+    for the first envelope segment and everything before it skipped."""
+    segs = list(TWO)
+    k = next(i for i, s in enumerate(segs) if s.startswith("N3*"))
+    segs[k] = "N3*236 N MAIN ST"
+    street = segs.pop(k)
+    body = x12([street] + segs[1:])  # the ISA lost, the N3 moved to the top
+    recs = list(read_stream(io.BytesIO(body), "made-up.837"))
+    assert [c.claim_id for c in claims(recs)] == ["MADE-UP-P1", "MADE-UP-P2"]
+
+
+def test_two_stray_bytes_like_a_utf16_mark_before_8_bit_text_are_not_read_as_utf16():
+    """bench/fuzz.py case 6731: 0xFF 0xFE before 'ISA*': read as UTF-16 it was garbage, its claims lost."""
+    recs = list(read_stream(io.BytesIO(b"\xff\xfe" + x12(TWO)), "made-up.837"))
+    assert [c.claim_id for c in claims(recs)] == ["MADE-UP-P1", "MADE-UP-P2"]
+
+
+def test_a_declared_terminator_that_never_occurs_does_not_swallow_the_rest_of_the_file():
+    """bench/fuzz.py --batch case 843: the byte after ISA16 flipped to 0x86; the declared terminator
+    occurs nowhere, so this file and the next one joined to it were one segment, their claims lost."""
+    data = x12(TWO)
+    i = data.index(b"~")
+    recs = read(data[:i] + b"\x86" + data[i + 1:] + OTHER)
+    assert [c.claim_id for c in claims(recs)] == ["MADE-UP-P1", "MADE-UP-P2", "MADE-UP-Q1", "MADE-UP-Q2"]
+    assert any("does not occur in the interchange" in e.message for e in errors(recs))

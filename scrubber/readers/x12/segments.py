@@ -26,8 +26,12 @@ CHUNK_CHARS = 1 << 20
 # A segment longer than this is cut to it, the rest skipped unheld (limits.py: ours, a setting).
 MAX_SEGMENT_CHARS = 65_536
 # A GS or ST segment id: not the tail of a longer word ("TEST~" is not an ST segment).
-_ENVELOPE = re.compile(r"(?<![A-Za-z0-9])(GS|ST)[^A-Za-z0-9\s]")
-_SEGMENT_START = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
+# re.ASCII: Python's \s also matches U+001C..U+001F, the information separators X12 files use as
+# delimiters (fuzz case 1708: GS followed by 0x1F was not seen as a segment).
+_ENVELOPE = re.compile(r"(?<![A-Za-z0-9])(GS|ST)[^A-Za-z0-9\s]", re.ASCII)
+_SEGMENT_START = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])", re.ASCII)
+_NEXT_ISA = re.compile(r"(?<![A-Za-z0-9 ])ISA[^A-Za-z0-9\s]", re.ASCII)
+_ENVELOPE_AT = re.compile(r"(?<![A-Za-z0-9 ])(ISA|GS|ST)[^A-Za-z0-9\s]", re.ASCII)  # not inside a value ("MAIN ST~")
 # White space around segments; also NUL (block padding of mainframe transfers) and Ctrl-Z
 # (0x1A, the DOS end-of-file mark), which end real files after the IEA and are never data.
 _WS = " \t\r\n\x0b\x0c\ufeff\x00\x1a"
@@ -90,6 +94,10 @@ def delimiters_from_isa(text: str) -> Delimiters:
     elements = text[: pos + 2].split(el)
     rep = elements[11] if len(elements) > 12 else ""
     version = elements[12] if len(elements) > 12 else ""
+    if rep == term or rep == comp:
+        # X12.5: the delimiters are distinct characters; a terminator equal to the repetition
+        # separator (a flipped byte: '^' after ISA16) would split the ISA itself at ISA11.
+        raise DelimiterError(f"ISA declares the repetition separator ISA11 {rep!r} as the segment terminator or component separator too")
     repetition = rep if len(rep) == 1 and not rep.isalnum() and rep not in (el, comp, term) and version >= "00402" else None
     return Delimiters(el, comp, repetition, term)
 
@@ -128,7 +136,8 @@ def guess_delimiters(text: str) -> Optional[Delimiters]:
     if i >= n:
         return None
     term = text[i]
-    head = _drop_breaks(text[:4096]) if el not in "\r\n" else text[:4096]
+    head = _head(text)
+    head = _drop_breaks(head) if el not in "\r\n" else head
     best = segment_starts(head, el, term)
     for cand in sorted({c for c in head if not c.isalnum() and c not in _WS and c not in (el, " ", ".", "-")}):
         score = segment_starts(head, el, cand)
@@ -138,10 +147,17 @@ def guess_delimiters(text: str) -> Optional[Delimiters]:
     return Delimiters(el, comp, None, term)
 
 
+def _head(text: str) -> str:
+    """The first 4 K characters of ``text``, up to the next interchange: what delimiters are judged on."""
+    head = text[:4096]
+    m = _NEXT_ISA.search(head, 3)
+    return head[:m.start()] if m else head
+
+
 def segment_starts(head: str, el: str, term: str) -> int:
     """How many pieces of ``head`` split on ``term`` start with a segment id and ``el``: how well
     these delimiters split the text."""
-    starts = re.compile(r"[\s\x00]*[A-Z][A-Z0-9]{1,2}" + re.escape(el))
+    starts = re.compile(r"[\s\x00]*[A-Z][A-Z0-9]{1,2}" + re.escape(el), re.ASCII)
     return sum(1 for piece in head.split(term) if starts.match(piece))
 
 
@@ -203,6 +219,7 @@ class SegmentStream:
         if buf.startswith("ISA"):
             try:
                 self.delimiters = delimiters_from_isa(buf[:1024])
+                self._check_declared(buf)
                 return buf, True
             except CutISAError as exc:
                 # Read the next interchange with its own delimiters; the fragment is reported, and a
@@ -217,8 +234,8 @@ class SegmentStream:
                 m = _envelope_segment(buf)
                 guessed = guess_delimiters(buf[m.start():]) if m else None
                 prev = self.delimiters
-                if prev is not None and guessed is not None and guessed.terminator != prev.terminator and \
-                        segment_starts(buf[:4096], guessed.element, guessed.terminator) > segment_starts(buf[:4096], prev.element, prev.terminator) + 1:
+                if prev is not None and guessed is not None and (guessed.terminator, guessed.element) != (prev.terminator, prev.element) and \
+                        segment_starts(_head(buf), guessed.element, guessed.terminator) > segment_starts(_head(buf), prev.element, prev.terminator) + 1:
                     prev = self.delimiters = None  # a later interchange plainly written with other delimiters
                 if prev is None:
                     if guessed is None:
@@ -231,17 +248,9 @@ class SegmentStream:
                 self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}; kept the previous delimiters", self.count + 1))
                 return buf, True
         if self.delimiters is not None and self.count > 0:
-            # After an IEA, text that does not start with ISA (a joined file whose ISA moved or was
-            # lost): keep the delimiters unless the text is plainly written with others.
-            prev = self.delimiters
-            guessed = guess_delimiters(buf[:1024])
-            if guessed is not None and guessed.terminator != prev.terminator:
-                head = buf[:4096]
-                if segment_starts(head, guessed.element, guessed.terminator) > segment_starts(head, prev.element, prev.terminator) + 1:
-                    self.delimiters = guessed
-                    self.problems.append(("X12-ISA-MISSING", f"segment {self.count + 1} does not start an interchange with ISA "
-                                          f"and is not written with the last interchange's delimiters; guessed element "
-                                          f"separator {guessed.element!r}, segment terminator {guessed.terminator!r}", self.count + 1))
+            skip = self._other_delimiters(buf)
+            if skip:
+                return self._sniff(buf[skip:])
         if self.delimiters is None:
             guessed = guess_delimiters(buf[:1024])
             if guessed is None:
@@ -254,6 +263,69 @@ class SegmentStream:
                 self.count + 1,
             ))
         return buf, True
+
+    def _check_declared(self, buf: str) -> None:
+        """An ISA whose declared terminator never occurs in its interchange (a flipped byte after
+        ISA16) would make the whole rest of the file one segment: when the GS / ST after it is
+        plainly written with other delimiters, read with those, and say so."""
+        d = self.delimiters
+        body = _head(buf)[110:]
+        if len(body) < 64 or d.terminator in body or d.terminator in "\r\n":
+            return
+        m = _ENVELOPE_AT.search(buf, 100, 1024)
+        guessed = guess_delimiters(buf[m.start():]) if m else None
+        if guessed is None or segment_starts(_head(buf[m.start():]), guessed.element, guessed.terminator) < 3:
+            return
+        self.delimiters = guessed
+        self.problems.append(("X12-ISA", f"the ISA declares segment terminator {d.terminator!r}, which does not occur in the "
+                              f"interchange; read with the delimiters of its {m.group(1)} segment (element "
+                              f"{guessed.element!r}, terminator {guessed.terminator!r})", self.count + 1))
+
+    def _other_delimiters(self, buf: str) -> int:
+        """After an IEA, text that does not start with ISA (joined files: the next one's ISA damaged,
+        moved, or behind a few stray bytes). Keep the last delimiters unless the text is plainly
+        written with others; returns how many characters to skip to an envelope segment (0: none).
+        What is skipped is reported, and a CLM in it listed as a claim not read."""
+        prev = self.delimiters
+        options = []
+        guessed = guess_delimiters(buf[:1024])
+        if guessed is not None:
+            options.append((0, guessed))
+        m = _ENVELOPE_AT.search(buf, 1, 4096)
+        if m is not None:
+            start, before = m.start(), buf[:m.start()].count(prev.terminator)
+            if m.group(1) == "ISA" and before == 0:  # stray bytes, then an ISA: read it
+                self._skipped(buf[:start], "ISA")
+                return start
+            if m.group(1) != "ISA" and before <= 1:  # a damaged ISA (one segment), then GS or ST
+                guessed = guess_delimiters(buf[start:start + 1024])
+                if guessed is not None:
+                    options.append((start, guessed))
+        best = None
+        least = segment_starts(_head(buf), prev.element, prev.terminator) + 1
+        for start, guessed in options:
+            if (guessed.terminator, guessed.element) == (prev.terminator, prev.element):
+                continue
+            score = segment_starts(_head(buf[start:]), guessed.element, guessed.terminator)
+            if score > least and (best is None or score > best[0]):
+                best = (score, start, guessed)
+        if best is None:
+            return 0
+        _, start, guessed = best
+        self.delimiters = guessed
+        self.problems.append(("X12-ISA-MISSING", f"segment {self.count + 1} does not start an interchange with ISA "
+                              f"and is not written with the last interchange's delimiters; guessed element "
+                              f"separator {guessed.element!r}, segment terminator {guessed.terminator!r}", self.count + 1))
+        if start:
+            self._skipped(buf[:start], "GS or ST")
+        return start
+
+    def _skipped(self, text: str, before: str) -> None:
+        self.problems.append(("X12-ISA", f"{len(text)} characters before the next {before} segment (after segment {self.count}) "
+                              "were skipped", self.count + 1))
+        lost = len(re.findall(r"(?<![A-Za-z0-9])CLM[^A-Za-z0-9\s]", text, re.ASCII))
+        if lost:
+            self.lost_claims.append((self.count + 1, lost, f"in the text skipped after segment {self.count}"))
 
     @cython.locals(buf=str, el=str, term=str, parts=list, text=str, i=cython.Py_ssize_t)
     @cython.boundscheck(False)  # compiled: the text indexes below are checked before use
