@@ -317,3 +317,23 @@ def test_a_declared_terminator_that_never_occurs_does_not_swallow_the_rest_of_th
     recs = read(data[:i] + b"\x86" + data[i + 1:] + OTHER)
     assert [c.claim_id for c in claims(recs)] == ["MADE-UP-P1", "MADE-UP-P2", "MADE-UP-Q1", "MADE-UP-Q2"]
     assert any("does not occur in the interchange" in e.message for e in errors(recs))
+
+
+def test_a_flipped_gs_separator_does_not_decide_the_delimiters_when_the_isa_is_unreadable():
+    """bench/fuzz.py 100,000-claim run, single cases 50213 and 64620: the ISA unreadable and the byte
+    after 'GS' flipped (0x1F, 0xEA): delimiters guessed from that GS alone split nothing, the claim
+    was lost. The ST after it now wins: it splits the interchange into segments."""
+    segs = list(TWO)
+    parts = segs[0].split("*")
+    segs[0] = "*".join(parts[:2]) + "\x0f" + "*".join(parts[2:])  # ISA02/03 separator flipped
+    segs[1] = "GS\xea" + segs[1][3:]
+    recs = read(x12(segs).replace("GS\xc3\xaa".encode("latin-1"), b"GS\xea"))
+    assert [c.claim_id for c in claims(recs)] == ["MADE-UP-P1", "MADE-UP-P2"]
+
+
+def test_a_file_cut_right_after_isa_does_not_hide_the_next_one():
+    """bench/fuzz.py 100,000-claim run, batch 1300: 'ISA~' (a file cut after its first bytes) before a
+    whole file: '~' was taken for the element separator, the next GS for an element value, and the
+    whole rest of the batch was not read (5 claims lost)."""
+    recs = read(b"ISA~\n" + x12(TWO))
+    assert [c.claim_id for c in claims(recs)] == ["MADE-UP-P1", "MADE-UP-P2"]

@@ -74,14 +74,16 @@ def delimiters_from_isa(text: str) -> Delimiters:
     el = text[3]
     if el.isalnum() or el in _WS:
         raise DelimiterError(f"ISA element separator {el!r} is a letter, digit or white space")
+    nxt = _NEXT_ISA.search(text, 3, 400)  # another interchange starting inside this ISA: it is cut short
     pos = 3
     for n in range(15):
         pos = text.find(el, pos + 1, 400)
         if pos < 0:
+            if nxt is not None:
+                raise CutISAError(nxt.start())
             raise DelimiterError(f"ISA has only {n + 1} of its 16 elements")
-    nxt = text.find("ISA" + el, 3, pos)
-    if nxt > 0:
-        raise CutISAError(nxt)
+    if nxt is not None and nxt.start() < pos:
+        raise CutISAError(nxt.start())
     if pos + 2 >= len(text):
         raise DelimiterError("ISA is truncated before ISA16 and the segment terminator")
     comp, term = text[pos + 1], text[pos + 2]
@@ -103,16 +105,26 @@ def delimiters_from_isa(text: str) -> Delimiters:
 
 
 def _envelope_segment(buf: str) -> Optional[re.Match]:
-    """The first GS / ST that starts a segment, after an ISA that cannot declare the delimiters.
+    """The GS / ST that starts a segment, after an ISA that cannot declare the delimiters, whose
+    guessed delimiters split the interchange best (the first of the first three, unless a later
+    one does clearly better: a flipped byte may be the GS's own element separator).
 
     An id right after the ISA's own element separator is an element value (``*ZZ*ST*``),
     not a segment."""
     el = buf[3] if len(buf) > 3 else ""
+    best, best_score, seen = None, -1, 0
     for m in _ENVELOPE.finditer(buf, 3, 4096):
         before = buf[3 : m.start()].rstrip(_WS)
-        if not before.endswith(el):
-            return m
-    return None
+        if before.endswith(el):
+            continue
+        guessed = guess_delimiters(buf[m.start():])
+        score = segment_starts(_head(buf[m.start():]), guessed.element, guessed.terminator) if guessed else 0
+        if best is None or score > best_score + 1:
+            best, best_score = m, score
+        seen += 1
+        if seen == 3:
+            break
+    return best
 
 
 def guess_delimiters(text: str) -> Optional[Delimiters]:
