@@ -42,6 +42,7 @@ MAX_PENDING = 5000
 MAX_HELD_TEXTS = 250_000
 _HL_LEVELS = layout.HL_LEVELS
 _MAX_LENGTHS = MAX_LENGTHS
+_FLAT_LENGTHS = {sid: tuple(v for pos, mx, _ in rows for v in (pos, mx)) for sid, rows in MAX_LENGTHS.items()}
 
 
 class Budget:
@@ -162,9 +163,24 @@ class Transaction:
             self.into = self.loop.segments
         else:
             self.into.append(seg)
-        lim = _MAX_LENGTHS.get(sid)
-        if lim is not None or len(seg[1]) >= self.max_segment:
-            self._check_lengths(seg, sid, lim)
+        # Element lengths: a flat (position, maximum, ...) tuple per segment id, walked with C
+        # integers when compiled; only a segment with an element over it pays for the finding.
+        lim = _FLAT_LENGTHS.get(sid)
+        if lim is not None:
+            els = seg[2]
+            n = len(els)
+            m = len(lim)
+            k = 0
+            while k < m:
+                pos = lim[k]
+                if pos >= n:
+                    break
+                if len(els[pos]) > lim[k + 1]:
+                    self._check_lengths(seg, sid, _MAX_LENGTHS.get(sid))
+                    return
+                k += 2
+        if len(seg[1]) >= self.max_segment:
+            self._check_lengths(seg, sid, None)
 
     def _check_lengths(self, seg: tuple, sid: str, lim) -> None:
         """Elements past their X12 maximum length, and a segment the stream cut for its size: a
