@@ -55,7 +55,8 @@ def test_billing_provider_nm1_one_element_short_is_reported_not_silently_npi_les
     billing = [p for p in rec.claim.providers if p.role == "billing"]
     assert billing[0].npi is None
     located = sorted((f.rule_id, f.location_path, f.location_segment) for f in rec.findings)
-    assert located == [("X12-CODE", "2010AA/NM108", 9), ("X12-REQ-ELEM", "2010AA/NM109", 9)]
+    # X12-ELEM-LENGTH (issue 19): the 10-character NPI in NM108, whose data element 66 is ID 1/2
+    assert located == [("X12-CODE", "2010AA/NM108", 9), ("X12-ELEM-LENGTH", "NM108", 9), ("X12-REQ-ELEM", "2010AA/NM109", 9)]
 
 
 def test_dos_eof_ctrl_z_and_nul_padding_after_the_iea_are_not_segments():

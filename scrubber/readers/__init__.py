@@ -117,7 +117,9 @@ def read_stream(f: BinaryIO, path: str, first_segment: int = 0) -> Iterator[Reco
             yield RunError("unreadable-file", f"not a readable gzip file: {gz.problem}", path, None)
             return
         f = gz
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM (PowerShell `>` writes it)
+    # UTF-16 with a BOM (PowerShell `>` writes it); not two stray bytes before 8-bit text (a NUL in
+    # the first code units of UTF-16 text, none in "ISA*": fuzz case 6731 lost its claim to that)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") and b"\x00" in head[2:8]:
         f = _Utf16AsUtf8(head, f)
         head = f.read(CHUNK_BYTES)
     yield from _dispatch(head, f, path, first_segment)
@@ -163,7 +165,8 @@ def _dispatch(head: bytes, f: BinaryIO, path: str, first_segment: int = 0) -> It
     yield RunError("unreadable-file", "not an X12 837 or JSON claim file (an X12 file starts with ISA, a JSON file with { or [)", path, None)
 
 
-_ENVELOPE_SEGMENT = re.compile(rb"(ISA|GS|ST)[^A-Za-z0-9\s]")
+# Not inside a value: "MAIN ST~" is a street, not an ST segment (fuzz case 6572 skipped its claims' header).
+_ENVELOPE_SEGMENT = re.compile(rb"(?<![A-Za-z0-9 ])(ISA|GS|ST)[^A-Za-z0-9\s]")
 
 
 _CLM_START = re.compile(rb"(?:^|[^A-Za-z0-9])CLM([^A-Za-z0-9\s])")

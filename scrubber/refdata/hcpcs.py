@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Optional
 
 from scrubber.refdata.errors import RefDataError
+from scrubber.refdata.guard import text_lines
 from scrubber.refdata.ncci import resolve_edition
 from scrubber.refdata.store import Store, parse_edition_label, sha256_file, yyyymmdd
 
@@ -60,7 +61,7 @@ def parse_hcpcs(path: Path) -> list[tuple[str, str, Optional[int], Optional[int]
     records: dict[tuple[str, str], list] = {}
     order: list[tuple[str, str]] = []
     with open(path, encoding="latin-1", newline="") as f:
-        for lineno, raw in enumerate(f, start=1):
+        for lineno, raw in enumerate(text_lines(str(path), f, "hcpcs"), start=1):
             line = raw.rstrip("\r\n")
             if not line.strip():
                 continue

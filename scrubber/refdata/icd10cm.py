@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Optional
 
 from scrubber.refdata.errors import RefDataError
+from scrubber.refdata.guard import text_lines
 from scrubber.refdata.icd10cm_sets import derive_sets
 from scrubber.refdata.icd10cm_tabular import parse_tabular, undot
 from scrubber.refdata.store import Store, parse_edition_label, sha256_file
@@ -68,7 +69,7 @@ def parse_order_file(path: Path) -> list[tuple[str, bool, str]]:
     rows = []
     try:
         with open(path, encoding="utf-8", errors="strict", newline="") as f:
-            for lineno, raw in enumerate(f, start=1):
+            for lineno, raw in enumerate(text_lines(str(path), f, KIND), start=1):
                 line = raw.rstrip("\r\n")
                 if not line.strip():
                     continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, NamedTuple, Optional
 
+from scrubber.refdata.guard import guarded
 from scrubber.refdata.store import Store
 
 
@@ -64,5 +65,7 @@ KINDS = tuple(IMPORTERS)
 
 def import_file(store: Store, kind: str, path: Path, edition: Optional[str] = None,
                 setting: Optional[str] = None) -> Imported:
-    """Import ``path`` as ``kind`` (one of ``KINDS``); raises RefDataError on a bad file."""
-    return IMPORTERS[kind](store, path, edition, setting)
+    """Import ``path`` as ``kind`` (one of ``KINDS``); raises RefDataError on a bad file, and then
+    nothing is installed (``guard.py``: every importer here runs under the import guard)."""
+    with guarded(kind, path):
+        return IMPORTERS[kind](store, path, edition, setting)

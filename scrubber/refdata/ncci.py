@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from scrubber.refdata.errors import RefDataError
+from scrubber.refdata.guard import text_lines
 from scrubber.refdata.store import Store, parse_edition_label, sha256_file, yyyymmdd
 
 SETTINGS = ("practitioner", "hospital", "dme")
@@ -105,10 +106,11 @@ def _ptp_text_parts(path: Path) -> Iterator[tuple[str, Iterable[str]]]:
                 raise RefDataError("the zip holds no .txt PTP table", str(path))
             for name in members:
                 with zf.open(name) as raw:
-                    yield f"{path}!{name}", io.TextIOWrapper(raw, encoding="latin-1", newline="")
+                    display = f"{path}!{name}"
+                    yield display, text_lines(display, io.TextIOWrapper(raw, encoding="latin-1", newline=""), "ncci-ptp")
         return
     with open(path, encoding="latin-1", newline="") as f:
-        yield str(path), f
+        yield str(path), text_lines(str(path), f, "ncci-ptp")
 
 
 def parse_ptp_rows(display: str, lines: Iterable[str]) -> Iterator[tuple[str, str, int, int, Optional[int], int, str]]:
@@ -235,7 +237,7 @@ def _read_text(path: Path) -> str:
 
 def parse_mue(path: Path) -> tuple[str, list[tuple[str, int, int, str]]]:
     """(setting, rows of (code, value, mai, rationale))."""
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""))
+    reader = csv.reader(text_lines(str(path), io.StringIO(_read_text(path), newline=""), "mue"))
     setting: Optional[str] = None
     rows: list[tuple[str, int, int, str]] = []
     seen: set[str] = set()

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from scrubber.refdata.errors import RefDataError
+from scrubber.refdata.guard import check_count
 
 DB_NAME = "refdata.sqlite3"
 SCHEMA_VERSION = 1
@@ -271,6 +272,7 @@ class Store:
         shas = sorted(r[0] for r in conn.execute("SELECT sha256 FROM sources WHERE edition_id = ?", (edition_id,)))
         combined = shas[0] if len(shas) == 1 else hashlib.sha256("".join(shas).encode()).hexdigest()
         total = conn.execute("SELECT COALESCE(SUM(rows), 0) FROM sources WHERE edition_id = ?", (edition_id,)).fetchone()[0]
+        check_count(conn, edition_id, total, file_name)  # a table with half the rows of the last edition: refused
         conn.execute(
             "UPDATE editions SET rows = ?, sha256 = ?, imported_at = ? WHERE id = ?",
             (total, combined, now_iso(), edition_id),

@@ -29,6 +29,8 @@ SEGMENT_CODES: dict[str, SegmentCode] = {
     "X12-AMOUNT": SegmentCode("8", "6"),  # ... / Invalid Character In Data Element
     "X12-DATE": SegmentCode("8", "8"),  # ... / Invalid Date
     "X12-CODE": SegmentCode("8", "7"),  # ... / Invalid Code Value
+    "X12-ELEM-LENGTH": SegmentCode("8", "5"),  # ... / Data Element Too Long
+    "X12-SEG-SIZE": SegmentCode("8", "5"),  # ... / Data Element Too Long (a segment cut at the size limit)
 }
 # A claim the reader could not build at all: its CLM is reported with data element errors.
 UNREADABLE_CLAIM = SegmentCode("8", None)
@@ -41,6 +43,7 @@ TRANSACTION_CODES: dict[str, str] = {
     "X12-SE01": "4",  # Number of Included Segments Does Not Match Actual Count
     "X12-VERSION": "I6",  # Implementation Convention Not Supported (a warning: read best-effort)
     "X12-ST-MISSING": "6",  # Missing or Invalid Transaction Set Identifier
+    "X12-TX-SIZE": "5",  # One or More Segments in Error (segments past claimscrub's limit not read)
 }
 SEGMENTS_IN_ERROR = "5"  # One or More Segments in Error (IK5, with IK3 loops)
 
@@ -53,7 +56,7 @@ GROUP_CODES: dict[str, str] = {
 # Rules that are not about one transaction or group: the interchange (TA1's business, not the
 # 999's), or transactions that are not 837s (reported as run errors, not acknowledged).
 NOT_IN_999 = frozenset({"X12-ISA", "X12-ISA-MISSING", "X12-IEA-MISSING", "X12-CTRL-ISA", "X12-IEA01",
-                        "X12-ST-TYPE", "X12-TRUNCATED", "X12-GS-MISSING"})
+                        "X12-ST-TYPE", "X12-TRUNCATED", "X12-GS-MISSING", "X12-FILE-CLAIMS"})
 
 # X12 data element reference numbers (IK402) of the 837 elements the reader checks, as the
 # 005010 837P / 837I guides list them (tests check each against pyx12's maps of both guides).

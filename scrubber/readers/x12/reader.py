@@ -17,9 +17,10 @@ except ImportError:
     from scrubber.readers.x12._cython import cython
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.claim import Envelope
+from scrubber.readers.x12.limits import Limits, from_environment
 from scrubber.readers.x12.rules import finding
 from scrubber.readers.x12.segments import Delimiters, SegmentStream, segment
-from scrubber.readers.x12.transaction import Transaction
+from scrubber.readers.x12.transaction import Budget, Transaction
 from scrubber.readers.x12.values import element
 from scrubber.readers.x12.fast import new_record
 
@@ -49,17 +50,22 @@ class _Skipped:
         self.st_no, self.control = st_no, control
 
 
-def read_x12(chunks: Iterable[bytes], path: str, first_segment: int = 0) -> Iterator[Record]:
+def read_x12(chunks: Iterable[bytes], path: str, first_segment: int = 0, limits: Optional[Limits] = None) -> Iterator[Record]:
     """Every claim of an X12 file (as bytes chunks) in order, with the file's run errors.
     ``first_segment``: segments of the file before these bytes (a Dask partition of a large file,
-    ``scrubber.dask_split``), so every segment number is the whole file's."""
-    return _Reader(path, first_segment).run(chunks)
+    ``scrubber.dask_split``), so every segment number is the whole file's. ``limits`` (default:
+    the environment's, ``limits.py``) bound what one hostile file can cost."""
+    return _Reader(path, first_segment, limits).run(chunks)
 
 
 class _Reader:
-    def __init__(self, path: str, first_segment: int = 0):
+    def __init__(self, path: str, first_segment: int = 0, limits: Optional[Limits] = None):
         self.path = path
         self.first_segment = first_segment
+        self.limit_problems: list[str] = []
+        if limits is None:
+            limits, self.limit_problems = from_environment()
+        self.budget = Budget(limits)
         self.isa: Optional[_Interchange] = None
         self.gs: Optional[_Group] = None
         self.tx: Optional[Union[Transaction, _Skipped]] = None
@@ -72,14 +78,16 @@ class _Reader:
     @cython.boundscheck(False)  # compiled: the stream yields no empty text
     @cython.wraparound(False)
     def run(self, chunks: Iterable[bytes]) -> Iterator[Record]:
-        stream = self.stream = SegmentStream(chunks)
+        stream = self.stream = SegmentStream(chunks, self.budget.limits.max_segment_chars)
         stream.count = self.first_segment
         problems = stream.problems
+        for message in self.limit_problems:
+            yield RunError("config", message, self.path, None)
         envelope = {"ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge, "IEA": self._iea, "TA1": self._ta1}
         tx = None
         el = ""
         for text in stream:
-            if problems:
+            if problems or stream.lost_claims:
                 yield from self._problems()
             if not el or text[0] == "I":
                 el = stream.delimiters.element  # delimiters change only at an ISA (or before the first segment)
@@ -102,9 +110,14 @@ class _Reader:
                     yield from t.overflow(el)
             elif text[:3] == "CLM" and text[3:4] == el:  # a claim in a transaction that is not an 837: listed, not lost
                 yield self._skipped_claim(segment(stream.count, text, el), tx)
-        if problems:
+        if problems or stream.lost_claims:
             yield from self._problems()
         yield from self._close_tx(None)
+        budget = self.budget
+        if budget.over:
+            yield self.error("X12-FILE-CLAIMS", f"the file has more than {budget.limits.max_claims_per_file:,} claims "
+                             f"(CLAIMSCRUB_X12_MAX_CLAIMS_PER_FILE); the {budget.over:,} from segment {budget.first_over} on "
+                             "are listed as unreadable, not read", budget.first_over)
         if self.gs is not None:
             yield self.error("X12-GE-MISSING", f"functional group {self.gs.control!r} (GS at segment {self.gs.no}) is not closed by GE", self.gs.no)
             self.gs = None
@@ -112,11 +125,17 @@ class _Reader:
             yield self.error("X12-IEA-MISSING", f"interchange {self.isa.control!r} (ISA at segment {self.isa.no}) is not closed by IEA", self.isa.no)
             self.isa = None
 
-    def _problems(self) -> Iterator[RunError]:
+    def _problems(self) -> Iterator[Record]:
         for rule_id, message, segment in self.stream.problems:
             kind = "unreadable-file" if self.stream.count == 0 and rule_id == "X12-ISA" and self.isa is None else "structure"
             yield self.error(rule_id, message, segment, kind)
         self.stream.problems.clear()
+        for no, n, where in self.stream.lost_claims:  # CLM segments inside text the stream skipped
+            for k in range(1, n + 1):
+                message = f"CLM {k} of {n} {where}; the claim was not read"
+                yield new_record(claim_id=f"<CLM {k} inside segment {no}>", source=Source(self.path, no), claim=None,
+                                 findings=(), error=RunError("unreadable-claim", message, self.path, no))
+        self.stream.lost_claims.clear()
 
     # -- envelopes ------------------------------------------------------------------------
     def _isa(self, seg: tuple) -> Iterator[Record]:
@@ -211,14 +230,14 @@ class _Reader:
             findings.append(finding("X12-VERSION", f"version {version[:20]!r} is not 005010X222 (837P) or 005010X223 (837I); read on a best-effort basis", *where))
         if implicit:
             findings.append(finding("X12-ST-MISSING", f"claims from segment {no} on are outside a transaction (no ST)", "ST", no))
-            tx = Transaction((no, "ST", ["ST", "837"]), env, findings)
+            tx = Transaction((no, "ST", ["ST", "837"]), env, findings, self.budget)
             tx.count = 0
             tx.header = []
             tx.into = tx.header
             tx.first_no = no  # this segment is the transaction's first
             tx.hold_text(text, self.stream.delimiters.element)
         else:
-            tx = Transaction(seg, env, findings)
+            tx = Transaction(seg, env, findings, self.budget)
         self.tx = tx
 
     def _se(self, seg: tuple) -> Iterator[Record]:

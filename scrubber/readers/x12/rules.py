@@ -47,6 +47,9 @@ RULES: dict[str, StructureRule] = {
     "X12-SE01": StructureRule("error", "SE01 segment count wrong", "SE01 must equal the number of segments from ST to SE inclusive.", SYNTAX),
     "X12-ST-TYPE": StructureRule("error", "transaction is not an 837 claim", "Only 837 transactions are claims; send others to the right tool.", SYNTAX),
     "X12-VERSION": StructureRule("warning", "implementation guide version not 005010 837", "HIPAA requires 005010X222A1 (837P) or 005010X223A2 (837I); the claim was read on a best-effort basis.", GUIDE),
+    "X12-FILE-CLAIMS": StructureRule("error", "file has more claims than the claims-per-file limit", "Split the file, or raise CLAIMSCRUB_X12_MAX_CLAIMS_PER_FILE (claimscrub's own limit, default 1,000,000): the claims past it were listed as unreadable, not read.", "claimscrub limit (docs/reliability.md)"),
+    "X12-TX-SIZE": StructureRule("error", "transaction has more segments than the segment limit", "Split the transaction (the guides recommend at most 5,000 claims per ST-SE), or raise CLAIMSCRUB_X12_MAX_TRANSACTION_SEGS (claimscrub's own limit, default 10,000,000).", "claimscrub limit (docs/reliability.md)"),
+    "X12-SEG-SIZE": StructureRule("error", "segment longer than the segment-size limit", "No 837 segment comes near 64 K characters: the segment terminator is probably wrong, or an element holds a whole document; fix the file (limit: CLAIMSCRUB_X12_MAX_SEGMENT_CHARS).", "claimscrub limit (docs/reliability.md)"),
     "X12-TRUNCATED": StructureRule("error", "file ends inside a segment", "The last segment has no terminator; the file may be truncated.", SYNTAX),
     # Segments (SNIP 1-2)
     "X12-SEG-UNKNOWN": StructureRule("error", "unknown segment", "Segment ids are 2-3 upper-case letters or digits from the 837 guide; check for a corrupted or mistyped segment.", GUIDE),
@@ -54,6 +57,7 @@ RULES: dict[str, StructureRule] = {
     "X12-SEG-ORDER": StructureRule("error", "segments out of order", "Order the loop's segments as the implementation guide lists them.", GUIDE),
     "X12-LOOP-REPEAT": StructureRule("error", "loop repeats more often than the guide allows", "Split the claim: an 837P claim carries at most 50 service lines (loop 2400), an 837I claim at most 999.", GUIDE),
     "X12-REQ-SEG": StructureRule("error", "required segment missing", "Add the segment the implementation guide requires in this loop.", GUIDE),
+    "X12-ELEM-LENGTH": StructureRule("error", "element longer than its X12 maximum length", "Shorten the element to the maximum length the X12 005010 data element dictionary gives it (numbers count digits only).", "ASC X12 005010 data element dictionary (via pyx12's 837 maps)"),
     "X12-REQ-ELEM": StructureRule("error", "required element missing", "Fill in the element the implementation guide requires.", GUIDE),
     "X12-HL": StructureRule("error", "HL hierarchy broken", "HL01 numbers run 1, 2, 3 ...; HL02 names the parent (2000B under a 2000A, 2000C under a 2000B); HL03 is 20, 22 or 23.", GUIDE),
     # Data types (SNIP 1)

@@ -7,7 +7,8 @@ cdef class SegmentStream:
     cdef public object _chunks, _decoder, delimiters
     cdef public bint _eof
     cdef public Py_ssize_t count
-    cdef public list problems
+    cdef public list problems, lost_claims
+    cdef public Py_ssize_t max_segment, bytes_read, cut_skipped, cut_lost
 
 
 cpdef tuple segment(object no, str text, str el)

@@ -23,10 +23,15 @@ except ImportError:
     from scrubber.readers.x12._cython import cython
 
 CHUNK_CHARS = 1 << 20
-MAX_SEGMENT_CHARS = 1 << 24  # a "segment" longer than this means the terminator is wrong
+# A segment longer than this is cut to it, the rest skipped unheld (limits.py: ours, a setting).
+MAX_SEGMENT_CHARS = 65_536
 # A GS or ST segment id: not the tail of a longer word ("TEST~" is not an ST segment).
-_ENVELOPE = re.compile(r"(?<![A-Za-z0-9])(GS|ST)[^A-Za-z0-9\s]")
-_SEGMENT_START = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
+# re.ASCII: Python's \s also matches U+001C..U+001F, the information separators X12 files use as
+# delimiters (fuzz case 1708: GS followed by 0x1F was not seen as a segment).
+_ENVELOPE = re.compile(r"(?<![A-Za-z0-9])(GS|ST)[^A-Za-z0-9\s]", re.ASCII)
+_SEGMENT_START = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])", re.ASCII)
+_NEXT_ISA = re.compile(r"(?<![A-Za-z0-9 ])ISA[^A-Za-z0-9\s]", re.ASCII)
+_ENVELOPE_AT = re.compile(r"(?<![A-Za-z0-9 ])(ISA|GS|ST)[^A-Za-z0-9\s]", re.ASCII)  # not inside a value ("MAIN ST~")
 # White space around segments; also NUL (block padding of mainframe transfers) and Ctrl-Z
 # (0x1A, the DOS end-of-file mark), which end real files after the IEA and are never data.
 _WS = " \t\r\n\x0b\x0c\ufeff\x00\x1a"
@@ -53,6 +58,15 @@ class DelimiterError(ValueError):
     """The ISA does not declare usable delimiters."""
 
 
+class CutISAError(DelimiterError):
+    """The ISA is cut short: another ISA begins before its 16th element (a truncated interchange
+    joined to the next one). ``next_at`` is where that ISA starts."""
+
+    def __init__(self, next_at: int):
+        super().__init__(f"the ISA is cut short: another ISA begins {next_at} characters into it")
+        self.next_at = next_at
+
+
 def delimiters_from_isa(text: str) -> Delimiters:
     """Delimiters declared by the ISA at the start of ``text`` (which may run past the ISA)."""
     if len(text) < 4 or not text.startswith("ISA"):
@@ -60,11 +74,16 @@ def delimiters_from_isa(text: str) -> Delimiters:
     el = text[3]
     if el.isalnum() or el in _WS:
         raise DelimiterError(f"ISA element separator {el!r} is a letter, digit or white space")
+    nxt = _NEXT_ISA.search(text, 3, 400)  # another interchange starting inside this ISA: it is cut short
     pos = 3
     for n in range(15):
         pos = text.find(el, pos + 1, 400)
         if pos < 0:
+            if nxt is not None:
+                raise CutISAError(nxt.start())
             raise DelimiterError(f"ISA has only {n + 1} of its 16 elements")
+    if nxt is not None and nxt.start() < pos:
+        raise CutISAError(nxt.start())
     if pos + 2 >= len(text):
         raise DelimiterError("ISA is truncated before ISA16 and the segment terminator")
     comp, term = text[pos + 1], text[pos + 2]
@@ -77,42 +96,81 @@ def delimiters_from_isa(text: str) -> Delimiters:
     elements = text[: pos + 2].split(el)
     rep = elements[11] if len(elements) > 12 else ""
     version = elements[12] if len(elements) > 12 else ""
+    if rep == term or rep == comp:
+        # X12.5: the delimiters are distinct characters; a terminator equal to the repetition
+        # separator (a flipped byte: '^' after ISA16) would split the ISA itself at ISA11.
+        raise DelimiterError(f"ISA declares the repetition separator ISA11 {rep!r} as the segment terminator or component separator too")
     repetition = rep if len(rep) == 1 and not rep.isalnum() and rep not in (el, comp, term) and version >= "00402" else None
     return Delimiters(el, comp, repetition, term)
 
 
 def _envelope_segment(buf: str) -> Optional[re.Match]:
-    """The first GS / ST that starts a segment, after an ISA that cannot declare the delimiters.
+    """The GS / ST that starts a segment, after an ISA that cannot declare the delimiters, whose
+    guessed delimiters split the interchange best (the first of the first three, unless a later
+    one does clearly better: a flipped byte may be the GS's own element separator).
 
     An id right after the ISA's own element separator is an element value (``*ZZ*ST*``),
     not a segment."""
     el = buf[3] if len(buf) > 3 else ""
+    best, best_score, seen = None, -1, 0
     for m in _ENVELOPE.finditer(buf, 3, 4096):
         before = buf[3 : m.start()].rstrip(_WS)
-        if not before.endswith(el):
-            return m
-    return None
+        if before.endswith(el):
+            continue
+        guessed = guess_delimiters(buf[m.start():])
+        score = segment_starts(_head(buf[m.start():]), guessed.element, guessed.terminator) if guessed else 0
+        if best is None or score > best_score + 1:
+            best, best_score = m, score
+        seen += 1
+        if seen == 3:
+            break
+    return best
 
 
 def guess_delimiters(text: str) -> Optional[Delimiters]:
     """Delimiters of a file that starts with a segment other than ISA (best effort): the
-    element separator follows the 2-3 character segment id."""
+    element separator follows the 2-3 character segment id.
+
+    The terminator is the character that, splitting the first few kilobytes, starts the most
+    pieces with a segment id and the element separator (``ST*``, ``BHT*`` ...): a stray mark
+    inside an element (a byte flipped to ``@`` in GS05) must not be taken for it and swallow the
+    rest of the file as one segment."""
     m = _SEGMENT_START.match(text)
     if m is None:
         return None
     el = m.group(2)
     i = m.end()
     n = len(text)
-    # The terminator is the first character after the segment id that is neither a value
-    # character nor the element separator; X12 values are upper-case letters, digits, space
-    # and a few punctuation marks.
+    # The first character after the segment id that is neither a value character nor the element
+    # separator; X12 values are upper-case letters, digits, space and a few punctuation marks.
     while i < n and (text[i].isalnum() or text[i] in (el, " ", ".", "-")):
         i += 1
     if i >= n:
         return None
     term = text[i]
+    head = _head(text)
+    head = _drop_breaks(head) if el not in "\r\n" else head
+    best = segment_starts(head, el, term)
+    for cand in sorted({c for c in head if not c.isalnum() and c not in _WS and c not in (el, " ", ".", "-")}):
+        score = segment_starts(head, el, cand)
+        if score > best + 1:  # clearly better: more than one more segment start than the first guess
+            term, best = cand, score
     comp = ":" if ":" not in (el, term) else "^"
     return Delimiters(el, comp, None, term)
+
+
+def _head(text: str) -> str:
+    """The first 4 K characters of ``text``, up to the next interchange: what delimiters are judged on."""
+    head = text[:4096]
+    m = _NEXT_ISA.search(head, 3)
+    return head[:m.start()] if m else head
+
+
+def segment_starts(head: str, el: str, term: str) -> int:
+    """How many pieces of ``head`` split on ``term`` start with a segment id and ``el``: how well
+    these delimiters split the text."""
+    starts = re.compile(r"[\s\x00]*[A-Z][A-Z0-9]{1,2}" + re.escape(el), re.ASCII)
+    return sum(1 for piece in head.split(term) if starts.match(piece))
 
 
 def _drop_breaks(text: str) -> str:
@@ -137,19 +195,26 @@ class SegmentStream:
     them into run errors.
     """
 
-    def __init__(self, chunks: Iterable[bytes]):
+    def __init__(self, chunks: Iterable[bytes], max_segment_chars: int = MAX_SEGMENT_CHARS):
         self._chunks = iter(chunks)
         self._decoder = codecs.getincrementaldecoder("utf-8")(_LATIN1_FALLBACK)
         self._eof = False
         self.delimiters: Optional[Delimiters] = None
         self.count = 0
         self.problems: list[tuple[str, str, int]] = []
+        self.max_segment = max_segment_chars
+        self.bytes_read = 0  # file offsets of limit problems (about: CR/LF dropped, multi-byte text)
+        self.cut_skipped = 0  # characters skipped after the head of the segment being cut
+        self.cut_lost = 0  # CLM segments in that skipped part
+        # (segment number, how many CLM segments, where): CLMs inside text skipped as a cut segment
+        self.lost_claims: list[tuple[int, int, str]] = []
 
     def _more(self) -> str:
         if self._eof:
             return ""
         for chunk in self._chunks:
             if chunk:
+                self.bytes_read += len(chunk)
                 text = self._decoder.decode(chunk)
                 if text:
                     return text
@@ -166,11 +231,25 @@ class SegmentStream:
         if buf.startswith("ISA"):
             try:
                 self.delimiters = delimiters_from_isa(buf[:1024])
+                self._check_declared(buf)
                 return buf, True
+            except CutISAError as exc:
+                # Read the next interchange with its own delimiters; the fragment is reported, and a
+                # CLM inside it (it is shorter than an ISA, so hardly) listed as a claim not read.
+                fragment = buf[:exc.next_at]
+                self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}; the {len(fragment)} characters before it were skipped", self.count + 1))
+                lost = len(re.findall(r"(?<![A-Za-z0-9])CLM" + re.escape(buf[3]), fragment))
+                if lost:
+                    self.lost_claims.append((self.count + 1, lost, f"inside the cut-short ISA at segment {self.count + 1}"))
+                return self._sniff(buf[exc.next_at:])
             except DelimiterError as exc:
-                if self.delimiters is None:
-                    m = _envelope_segment(buf)
-                    guessed = guess_delimiters(buf[m.start():]) if m else None
+                m = _envelope_segment(buf)
+                guessed = guess_delimiters(buf[m.start():]) if m else None
+                prev = self.delimiters
+                if prev is not None and guessed is not None and (guessed.terminator, guessed.element) != (prev.terminator, prev.element) and \
+                        segment_starts(_head(buf), guessed.element, guessed.terminator) > segment_starts(_head(buf), prev.element, prev.terminator) + 1:
+                    prev = self.delimiters = None  # a later interchange plainly written with other delimiters
+                if prev is None:
                     if guessed is None:
                         self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}", self.count + 1))
                         return buf, False
@@ -180,6 +259,10 @@ class SegmentStream:
                     return buf, True
                 self.problems.append(("X12-ISA", f"ISA segment unreadable: {exc}; kept the previous delimiters", self.count + 1))
                 return buf, True
+        if self.delimiters is not None and self.count > 0:
+            skip = self._other_delimiters(buf)
+            if skip:
+                return self._sniff(buf[skip:])
         if self.delimiters is None:
             guessed = guess_delimiters(buf[:1024])
             if guessed is None:
@@ -192,6 +275,69 @@ class SegmentStream:
                 self.count + 1,
             ))
         return buf, True
+
+    def _check_declared(self, buf: str) -> None:
+        """An ISA whose declared terminator never occurs in its interchange (a flipped byte after
+        ISA16) would make the whole rest of the file one segment: when the GS / ST after it is
+        plainly written with other delimiters, read with those, and say so."""
+        d = self.delimiters
+        body = _head(buf)[110:]
+        if len(body) < 64 or d.terminator in body or d.terminator in "\r\n":
+            return
+        m = _ENVELOPE_AT.search(buf, 100, 1024)
+        guessed = guess_delimiters(buf[m.start():]) if m else None
+        if guessed is None or segment_starts(_head(buf[m.start():]), guessed.element, guessed.terminator) < 3:
+            return
+        self.delimiters = guessed
+        self.problems.append(("X12-ISA", f"the ISA declares segment terminator {d.terminator!r}, which does not occur in the "
+                              f"interchange; read with the delimiters of its {m.group(1)} segment (element "
+                              f"{guessed.element!r}, terminator {guessed.terminator!r})", self.count + 1))
+
+    def _other_delimiters(self, buf: str) -> int:
+        """After an IEA, text that does not start with ISA (joined files: the next one's ISA damaged,
+        moved, or behind a few stray bytes). Keep the last delimiters unless the text is plainly
+        written with others; returns how many characters to skip to an envelope segment (0: none).
+        What is skipped is reported, and a CLM in it listed as a claim not read."""
+        prev = self.delimiters
+        options = []
+        guessed = guess_delimiters(buf[:1024])
+        if guessed is not None:
+            options.append((0, guessed))
+        m = _ENVELOPE_AT.search(buf, 1, 4096)
+        if m is not None:
+            start, before = m.start(), buf[:m.start()].count(prev.terminator)
+            if m.group(1) == "ISA" and before == 0:  # stray bytes, then an ISA: read it
+                self._skipped(buf[:start], "ISA")
+                return start
+            if m.group(1) != "ISA" and before <= 1:  # a damaged ISA (one segment), then GS or ST
+                guessed = guess_delimiters(buf[start:start + 1024])
+                if guessed is not None:
+                    options.append((start, guessed))
+        best = None
+        least = segment_starts(_head(buf), prev.element, prev.terminator) + 1
+        for start, guessed in options:
+            if (guessed.terminator, guessed.element) == (prev.terminator, prev.element):
+                continue
+            score = segment_starts(_head(buf[start:]), guessed.element, guessed.terminator)
+            if score > least and (best is None or score > best[0]):
+                best = (score, start, guessed)
+        if best is None:
+            return 0
+        _, start, guessed = best
+        self.delimiters = guessed
+        self.problems.append(("X12-ISA-MISSING", f"segment {self.count + 1} does not start an interchange with ISA "
+                              f"and is not written with the last interchange's delimiters; guessed element "
+                              f"separator {guessed.element!r}, segment terminator {guessed.terminator!r}", self.count + 1))
+        if start:
+            self._skipped(buf[:start], "GS or ST")
+        return start
+
+    def _skipped(self, text: str, before: str) -> None:
+        self.problems.append(("X12-ISA", f"{len(text)} characters before the next {before} segment (after segment {self.count}) "
+                              "were skipped", self.count + 1))
+        lost = len(re.findall(r"(?<![A-Za-z0-9])CLM[^A-Za-z0-9\s]", text, re.ASCII))
+        if lost:
+            self.lost_claims.append((self.count + 1, lost, f"in the text skipped after segment {self.count}"))
 
     @cython.locals(buf=str, el=str, term=str, parts=list, text=str, i=cython.Py_ssize_t)
     @cython.boundscheck(False)  # compiled: the text indexes below are checked before use
@@ -215,7 +361,9 @@ class SegmentStream:
                 buf = _drop_breaks(buf)
             resniff = False
             sniffed_at = self.count
+            sniffed_isa = buf[:3] == "ISA"  # else an ISA inside the first text is a new interchange
             while not resniff:
+                blen = len(buf)
                 parts = buf.split(term)
                 buf = parts.pop()
                 for i, text in enumerate(parts):
@@ -223,7 +371,9 @@ class SegmentStream:
                         text = text.strip(_WS)
                         if not text:
                             continue
-                    if text[0] == "I" and text[:3] == "ISA" and self.count > sniffed_at:
+                    if len(text) >= self.max_segment:
+                        text = self._cut(text, self.bytes_read - blen - self.cut_skipped + sum([len(p) + 1 for p in parts[:i]]), el)
+                    if text[0] == "I" and text[:3] == "ISA" and (self.count > sniffed_at or not sniffed_isa):
                         # A new interchange although the last one had no IEA (batches made by
                         # concatenating files): it may declare other delimiters, re-read them.
                         parts.append(buf)
@@ -240,12 +390,14 @@ class SegmentStream:
                         break
                 if resniff:
                     break
-                if self.count > sniffed_at and (len(buf) >= 1024 or self._eof) and buf.lstrip(_WS)[:3] == "ISA":
+                if (self.count > sniffed_at or not sniffed_isa) and (len(buf) >= 1024 or self._eof) and buf.lstrip(_WS)[:3] == "ISA":
                     resniff = True  # the same, when the new interchange's terminator is not the last one's
                     break
                 if self._eof:
                     tail = buf.strip(_WS)
                     if tail:
+                        if len(tail) >= self.max_segment:
+                            tail = self._cut(tail, self.bytes_read - len(buf) - self.cut_skipped, el)
                         self.count += 1
                         self.problems.append(("X12-TRUNCATED", "the last segment has no segment terminator", self.count))
                         yield tail
@@ -253,7 +405,44 @@ class SegmentStream:
                 more = self._more()
                 if drop_breaks:
                     more = _drop_breaks(more)
-                buf += more
-                if len(buf) > MAX_SEGMENT_CHARS and term not in buf:
-                    self.problems.append(("X12-TRUNCATED", f"no segment terminator {term!r} in the last {len(buf):,} characters; stopped reading", self.count + 1))
-                    return
+                if len(buf) + len(more) > self.max_segment and term not in more:
+                    buf = self._skip_long(buf + more, term, el, drop_breaks)
+                else:
+                    buf += more
+
+    def _skip_long(self, buf: str, term: str, el: str, drop_breaks: bool) -> str:
+        """``buf`` holds the start of a segment longer than the limit: keep its head, read on
+        without holding what follows up to its terminator (counting CLM segments in it, so that
+        a wrong terminator that hides claims does not lose them silently), and return the
+        head with the text from the terminator on."""
+        cap = self.max_segment
+        head, rest = buf[:cap], buf[cap:]
+        clm = re.compile(r"(?<![A-Za-z0-9])CLM" + re.escape(el))
+        skipped, found, carry = 0, 0, head[-4:]
+        while True:
+            j = rest.find(term)
+            part = rest if j < 0 else rest[:j]
+            found += len(clm.findall(carry + part))
+            carry = part[-4:]
+            skipped += len(part)
+            if j >= 0 or self._eof:
+                break
+            rest = self._more()
+            if drop_breaks:
+                rest = _drop_breaks(rest)
+        self.cut_skipped, self.cut_lost = skipped, found
+        return head + ("" if j < 0 else rest[j:])
+
+    def _cut(self, text: str, offset: int, el: str) -> str:
+        """A segment at or past the limit: report it and keep its first ``max_segment`` characters.
+        CLM segments inside it (after its own start) are listed as claims not read."""
+        size = len(text) + self.cut_skipped
+        lost = self.cut_lost + len(re.findall(r"(?<![A-Za-z0-9])CLM" + re.escape(el), text[1:]))
+        self.cut_skipped = self.cut_lost = 0
+        if lost:
+            self.lost_claims.append((self.count + 1, lost, f"inside segment {self.count + 1}, which is longer than the segment "
+                                     "limit (the segment terminator may be wrong)"))
+        self.problems.append(("X12-SEG-SIZE", f"segment {self.count + 1} (at about byte {max(offset, 0):,}) is {size:,} characters "
+                              f"long; the limit is {self.max_segment:,} (CLAIMSCRUB_X12_MAX_SEGMENT_CHARS): only its first "
+                              f"{self.max_segment:,} were read", self.count + 1))
+        return text[:self.max_segment]

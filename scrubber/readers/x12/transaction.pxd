@@ -18,8 +18,11 @@ cdef class Transaction:
     cdef public Py_ssize_t first_no, claims_held
     cdef public dict hl_levels
     cdef public HLLoop billing, subscriber, patient, loop
+    cdef public object budget
+    cdef public Py_ssize_t max_segment, max_segments, over_from
+    cdef public list claim_findings
 
-    @cython.locals(sid=str)
+    @cython.locals(sid=str, lim=tuple, els=list, n=Py_ssize_t, m=Py_ssize_t, k=Py_ssize_t, pos=Py_ssize_t)
     cpdef add(self, tuple seg)
 
     @cython.locals(segs=list, els=list, billing=Billing, sub=Subscriber, pat=Patient, findings=list)

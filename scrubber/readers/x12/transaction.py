@@ -28,7 +28,9 @@ except ImportError:
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.claim import Envelope, build_claim
 from scrubber.readers.x12.fast import new_record
+from scrubber.readers.x12.limits import DEFAULT, Limits
 from scrubber.readers.x12.loops import HLLoop
+from scrubber.readers.x12.maxlen import MAX_LENGTHS
 from scrubber.readers.x12.rules import finding
 from scrubber.readers.x12.segments import segment
 from scrubber.readers.x12.values import Collector, element
@@ -39,12 +41,29 @@ MAX_PENDING = 5000
 # bounded by texts, not only by claims. About 5,000 claims of 50 segments.
 MAX_HELD_TEXTS = 250_000
 _HL_LEVELS = layout.HL_LEVELS
+_MAX_LENGTHS = MAX_LENGTHS
+_FLAT_LENGTHS = {sid: tuple(v for pos, mx, _ in rows for v in (pos, mx)) for sid, rows in MAX_LENGTHS.items()}
+
+
+class Budget:
+    """The file's limits and what is left of them, shared by its transactions."""
+
+    def __init__(self, limits: Limits = DEFAULT):
+        self.limits = limits
+        self.claims_left = limits.max_claims_per_file
+        self.first_over: Optional[int] = None  # segment of the first claim past the file's limit
+        self.over = 0  # claims past it
 
 
 class Transaction:
     """The state of one open transaction while its segments arrive."""
 
-    def __init__(self, st: tuple, env: Envelope, findings: list[Finding]):
+    def __init__(self, st: tuple, env: Envelope, findings: list[Finding], budget: Optional[Budget] = None):
+        self.budget = budget if budget is not None else Budget()
+        self.max_segment = self.budget.limits.max_segment_chars
+        self.max_segments = self.budget.limits.max_transaction_segments
+        self.over_from = 0  # the first segment past max_segments (0: none)
+        self.claim_findings: list[Finding] = []  # limit findings of the open claim's segments
         self.st_no = st[0]
         self.control = element(st[2], 2)
         self.env = env
@@ -131,6 +150,9 @@ class Transaction:
         """One segment of the transaction: CLM and HL open a claim or a loop, the rest joins the open one."""
         self.count += 1
         sid = seg[2][0]
+        if self.count > self.max_segments:
+            self._past_limit(seg, sid)
+            return
         if sid == "CLM":
             self.close_claim()
             self.claim = [seg]
@@ -141,6 +163,75 @@ class Transaction:
             self.into = self.loop.segments
         else:
             self.into.append(seg)
+        # Element lengths: a flat (position, maximum, ...) tuple per segment id, walked with C
+        # integers when compiled; only a segment with an element over it pays for the finding.
+        lim = _FLAT_LENGTHS.get(sid)
+        if lim is not None:
+            els = seg[2]
+            n = len(els)
+            m = len(lim)
+            k = 0
+            while k < m:
+                pos = lim[k]
+                if pos >= n:
+                    break
+                if len(els[pos]) > lim[k + 1]:
+                    self._check_lengths(seg, sid, _MAX_LENGTHS.get(sid))
+                    return
+                k += 2
+        if len(seg[1]) >= self.max_segment:
+            self._check_lengths(seg, sid, None)
+
+    def _check_lengths(self, seg: tuple, sid: str, lim) -> None:
+        """Elements past their X12 maximum length, and a segment the stream cut for its size: a
+        finding on the claim, HL loop or header the segment belongs to. The value itself is never
+        in the message (it may be a name or a member id)."""
+        no, text, els = seg
+        found: list[Finding] = []
+        if len(text) >= self.max_segment:
+            found.append(finding("X12-SEG-SIZE", f"segment {no} ({sid[:10]}) is longer than the limit of {self.max_segment:,} "
+                                 "characters (CLAIMSCRUB_X12_MAX_SEGMENT_CHARS); only its start was read", sid[:10], no))
+        if lim is not None:
+            n = len(els)
+            for pos, mx, numeric in lim:
+                if pos >= n:
+                    break
+                size = len(els[pos])
+                if size > mx and numeric:
+                    v = els[pos]
+                    size -= v.count("-") + v.count(".")  # X12 counts a number's digits only
+                if size > mx:
+                    found.append(finding("X12-ELEM-LENGTH", f"{sid}{pos:02d} at segment {no} is {size:,} "
+                                         f"{'digits' if numeric else 'characters'} long; the X12 005010 maximum for this "
+                                         f"element is {mx}", f"{sid}{pos:02d}", no))
+        if not found:
+            return
+        if self.claim is not None:
+            self.claim_findings.extend(found)
+        elif self.into is self.header or self.loop is None:
+            self.findings.extend(found)
+        else:
+            self.loop.findings.extend(found)
+
+    def _past_limit(self, seg: tuple, sid: str) -> None:
+        """A segment past the transaction's segment limit: not read; a CLM is an unreadable claim."""
+        no = seg[0]
+        if not self.over_from:
+            self.over_from = no
+            self.close_claim()
+            self.findings.append(finding(
+                "X12-TX-SIZE", f"the transaction (ST at segment {self.st_no}) has more than {self.max_segments:,} segments "
+                "(CLAIMSCRUB_X12_MAX_TRANSACTION_SEGS); its segments from here to SE were not read, and each claim "
+                "among them is listed as unreadable", "SE", no))
+            self.streaming = True  # claims read before the limit go on at once; these findings become run errors
+        if sid != "CLM":
+            return
+        env = self.env
+        source = Source(env.path, no, env.interchange, env.group, env.transaction, env.version)
+        message = (f"CLM at segment {no} comes after the transaction's limit of {self.max_segments:,} segments "
+                   "(CLAIMSCRUB_X12_MAX_TRANSACTION_SEGS); the claim was not read")
+        self.pending.append([element(seg[2], 1) or f"<CLM at segment {no}>", source, None, [],
+                             RunError("unreadable-claim", message, env.path, no)])
 
     def check_header(self) -> None:
         """Header checks (BHT, 1000A, 1000B), once, when the first HL (or SE) arrives."""
@@ -231,6 +322,19 @@ class Transaction:
         env = self.env
         no, _, els = segs[0]
         claim_id = element(els, 1)
+        own_limits = self.claim_findings
+        self.claim_findings = []
+        budget = self.budget
+        if budget.claims_left <= 0:  # past the file's claim limit: listed, not built
+            budget.over += 1
+            if budget.first_over is None:
+                budget.first_over = no
+            source = Source(env.path, no, env.interchange, env.group, env.transaction, env.version)
+            message = (f"CLM at segment {no} is past the file's limit of {budget.limits.max_claims_per_file:,} claims "
+                       "(CLAIMSCRUB_X12_MAX_CLAIMS_PER_FILE); the claim was not read")
+            self.pending.append([claim_id or f"<CLM at segment {no}>", source, None, [], RunError("unreadable-claim", message, env.path, no)])
+            return
+        budget.claims_left -= 1
         if claim_id is None:
             source = Source(env.path, no, env.interchange, env.group, env.transaction, env.version)
             message = f"CLM at segment {no} has no claim id (CLM01); the claim cannot be identified"
@@ -251,6 +355,7 @@ class Transaction:
             if pat is not None:
                 findings.extend(pat.findings)
             findings.extend(own)
+            findings.extend(own_limits)
             self.pending.append([claim_id, claim.source, claim, findings, None])
         except Exception as exc:  # a claim that cannot be built is unreadable, never a crash
             source = Source(env.path, no, env.interchange, env.group, env.transaction, env.version)
