@@ -38,7 +38,7 @@ class _PureSourceFinder(importlib.abc.MetaPathFinder):
 
 
 # The modules setup.py compiles (the reader imports them all).
-HOT_MODULES = ("segments", "reader", "transaction", "loops", "claim", "claim_parts", "names", "values", "fast", "claim_checks")
+HOT_MODULES = ("segments", "reader", "transaction", "loops", "claim", "claim_parts", "names", "values", "fast", "claim_checks", "claim_walk")
 
 
 def _extension_of(name: str) -> Optional[str]:
