@@ -48,7 +48,6 @@ _RANKS = {
     LOOP_2330: layout.LOOP_2330, LOOP_2400: layout.LOOP_2400, LOOP_2410: layout.LOOP_2410,
     LOOP_2420: layout.PROVIDER_LOOP, LOOP_2430: layout.LOOP_2430, LOOP_2440: layout.LOOP_2440,
 }
-_NAME_LOOPS = (LOOP_2310, LOOP_2330, LOOP_2420)
 # Segments that start a sub-loop of a service line.
 _LINE_SUBLOOPS = {"LIN": LOOP_2410, "SVD": LOOP_2430, "LQ": LOOP_2440}
 # 2300 DTP qualifiers the claim reads -> the field (claim.py maps them onto the Claim).

@@ -19,6 +19,11 @@ SEGMENT_ID = 0
 CLM01, CLM02, CLM05 = 1, 2, 5  # patient control number (claim id), total charge, facility code composite
 CLM05_1, CLM05_2, CLM05_3 = 0, 1, 2  # CLM05 components: place of service, facility code qualifier, frequency
 CL101, CL102, CL103 = 1, 2, 3  # 837I institutional claim code: admission type, admission source, patient status
+# Components of a code composite (HI01, SV101, SV202, SV301): qualifier, then the code.
+C_QUALIFIER, C_CODE = 0, 1
+# More HI components: date format and date (-3, -4: occurrence codes, procedures), amount (-5:
+# value codes), present-on-admission indicator (-9: 837I diagnoses).
+HI_DATE_FORMAT, HI_DATE, HI_AMOUNT, HI_POA = 2, 3, 4, 8
 DTP01, DTP02, DTP03 = 1, 2, 3  # date qualifier, format qualifier (D8 / RD8), date or period
 REF01, REF02 = 1, 2  # reference qualifier, reference value
 AMT01, AMT02 = 1, 2  # amount qualifier, amount

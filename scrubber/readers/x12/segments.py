@@ -22,7 +22,6 @@ try:
 except ImportError:
     from scrubber.readers.x12._cython import cython
 
-CHUNK_CHARS = 1 << 20
 MAX_SEGMENT_CHARS = 1 << 24  # a "segment" longer than this means the terminator is wrong
 # A GS or ST segment id: not the tail of a longer word ("TEST~" is not an ST segment).
 _ENVELOPE = re.compile(r"(?<![A-Za-z0-9])(GS|ST)[^A-Za-z0-9\s]")
