@@ -49,14 +49,19 @@ class _Skipped:
         self.st_no, self.control = st_no, control
 
 
-def read_x12(chunks: Iterable[bytes], path: str) -> Iterator[Record]:
-    """Every claim of an X12 file (as bytes chunks) in order, with the file's run errors."""
-    return _Reader(path).run(chunks)
+def read_x12(chunks: Iterable[bytes], path: str, start_segment: int = 0) -> Iterator[Record]:
+    """Every claim of an X12 file (as bytes chunks) in order, with the file's run errors.
+
+    ``start_segment``: how many segments of ``path`` come before the first byte of ``chunks``,
+    for a part of a file read on its own (a partition that starts at an interchange's ISA):
+    segment numbers, and so every location and source, are then those of the whole file."""
+    return _Reader(path, start_segment).run(chunks)
 
 
 class _Reader:
-    def __init__(self, path: str):
+    def __init__(self, path: str, start_segment: int = 0):
         self.path = path
+        self.start = start_segment  # segments of the file before these chunks
         self.isa: Optional[_Interchange] = None
         self.gs: Optional[_Group] = None
         self.tx: Optional[Union[Transaction, _Skipped]] = None
@@ -70,6 +75,7 @@ class _Reader:
     @cython.wraparound(False)
     def run(self, chunks: Iterable[bytes]) -> Iterator[Record]:
         stream = self.stream = SegmentStream(chunks)
+        stream.count = self.start  # numbered as in the whole file
         problems = stream.problems
         envelope = {"ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge, "IEA": self._iea, "TA1": self._ta1}
         tx = None
@@ -110,7 +116,7 @@ class _Reader:
 
     def _problems(self) -> Iterator[RunError]:
         for rule_id, message, segment in self.stream.problems:
-            kind = "unreadable-file" if self.stream.count == 0 and rule_id == "X12-ISA" and self.isa is None else "structure"
+            kind = "unreadable-file" if self.stream.count == self.start and rule_id == "X12-ISA" and self.isa is None else "structure"
             yield self.error(rule_id, message, segment, kind)
         self.stream.problems.clear()
 
@@ -136,7 +142,7 @@ class _Reader:
         if self.gs is not None:
             yield self.error("X12-GE-MISSING", f"functional group {self.gs.control!r} (GS at segment {self.gs.no}) is not closed by GE", self.gs.no)
         if self.isa is None:
-            if no != 1:  # at segment 1 the tokenizer has already said the file has no ISA
+            if no != self.start + 1:  # at the first segment the tokenizer has already said the file has no ISA
                 yield self.error("X12-ISA-MISSING", f"GS at segment {no} is outside an ISA interchange", no)
             self.isa = _Interchange(no, "", None, self.stream.delimiters)
             self.isa.control = None
