@@ -1,6 +1,6 @@
 """The parts of a claim built from its own segments: HI code lists, service lines, other payers.
 
-``claim.py`` walks a claim's segments and collects them into the builders here
+``claim_walk.py`` walks a claim's segments and collects them into the builders here
 (``LineSegments``, ``OtherPayerSegments``); the functions here turn them into model values.
 """
 from __future__ import annotations
@@ -294,7 +294,7 @@ def build_other(op: OtherPayerSegments, col: Collector) -> OtherPayer:
         amt_no, _, amt = op.amt_paid
         paid = col.amount(element(amt, AMT02), p + "/AMT02", amt_no)
         mask |= _O_PAID
-    pay_loop = op.names.get("2330B")  # its prefix is p + "/2330B" (claim.py names sub-loops so)
+    pay_loop = op.names.get("2330B")  # its prefix is p + "/2330B" (claim_walk.py names sub-loops so)
     adjudicated = None
     if pay_loop is not None:
         for dno, _, dels in pay_loop.dtps:
