@@ -17,7 +17,7 @@ from setuptools.command.build_ext import build_ext
 
 # The reader's hot path, in scrubber/readers/x12 (layout.py and rules.py
 # are tables and run once at import: compiling them buys nothing and costs install time).
-COMPILED_MODULES = ("segments", "reader", "transaction", "loops", "claim", "claim_parts", "names", "values", "fast", "claim_checks")  # = scrubber.readers.x12.HOT_MODULES
+COMPILED_MODULES = ("segments", "reader", "transaction", "loops", "claim", "claim_parts", "names", "values", "fast", "claim_checks", "claim_walk")  # = scrubber.readers.x12.HOT_MODULES
 PACKAGE_DIR = os.path.join("scrubber", "readers", "x12")
 
 

@@ -211,3 +211,18 @@ def test_a_partly_compiled_build_is_set_aside_and_claims_still_read(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=str(tmp_path))
     assert run.stdout.splitlines() == ["X12 reader: pure Python (the compiled build is incomplete: claim_parts did not compile)",
                                        "['MADE-UP-P1', 'MADE-UP-P2']"]
+
+
+def test_setup_compiles_exactly_the_hot_modules():
+    """setup.py's COMPILED_MODULES and the package's HOT_MODULES must name the same modules: a module
+    compiled but not listed would never be checked for staleness, one listed but not compiled would
+    make every install "incomplete" and fall back to the pure reader."""
+    import ast
+
+    from scrubber.readers.x12 import HOT_MODULES
+
+    tree = ast.parse((ROOT / "setup.py").read_text())
+    (compiled,) = [ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+                   and any(isinstance(t, ast.Name) and t.id == "COMPILED_MODULES" for t in node.targets)]
+    assert sorted(compiled) == sorted(HOT_MODULES)
+    assert all((ROOT / "scrubber" / "readers" / "x12" / f"{name}.py").is_file() for name in HOT_MODULES)

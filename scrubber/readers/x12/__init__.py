@@ -1,7 +1,8 @@
 """X12 837P / 837I reader (005010X222A1/A2, 005010X223A2/A3; 004010 and 837D read on a best-effort basis).
 
 ``read_x12(chunks, path)`` yields ClaimRecords and RunErrors for one file given as an
-iterable of byte chunks. Structure rule ids and the location-path scheme are documented
+iterable of byte chunks (``first_segment=N`` for a part of a file that starts at an ISA
+after N segments: segment numbers stay those of the whole file). Structure rule ids and the location-path scheme are documented
 in ``rules.py``.
 
 The hot modules are compiled by Cython at install time when a C compiler is there
@@ -38,7 +39,7 @@ class _PureSourceFinder(importlib.abc.MetaPathFinder):
 
 
 # The modules setup.py compiles (the reader imports them all).
-HOT_MODULES = ("segments", "reader", "transaction", "loops", "claim", "claim_parts", "names", "values", "fast", "claim_checks")
+HOT_MODULES = ("segments", "reader", "transaction", "loops", "claim", "claim_parts", "names", "values", "fast", "claim_checks", "claim_walk")
 
 
 def _extension_of(name: str) -> Optional[str]:

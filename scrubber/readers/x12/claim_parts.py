@@ -1,6 +1,6 @@
 """The parts of a claim built from its own segments: HI code lists, service lines, other payers.
 
-``claim.py`` walks a claim's segments and collects them into the builders here
+``claim_walk.py`` walks a claim's segments and collects them into the builders here
 (``LineSegments``, ``OtherPayerSegments``); the functions here turn them into model values.
 """
 from __future__ import annotations
@@ -11,9 +11,19 @@ from scrubber.model import OtherPayer, ServiceLine
 from scrubber.readers.x12 import layout
 from scrubber.readers.x12.fast import new_code_entry, new_diagnosis, new_line, new_other_payer
 from scrubber.readers.x12.names import NameLoop, payer, person, provider
-from scrubber.readers.x12.values import Collector, element, field_locs, loc_table, masked_locs, parse_amount, parse_d8
+from scrubber.readers.x12 import elements as el
+from scrubber.readers.x12.values import Collector, element, field_locs, loc_table, masked_locs, parse_d8
 
-_PAD = [""] * 24
+# Segment positions (elements.py): C constants when compiled.
+SEG_NO, SEG_ELEMENTS, LX01 = el.SEG_NO, el.SEG_ELEMENTS, el.LX01
+SV101, SV102, SV103, SV104, SV105, SV107 = el.SV101, el.SV102, el.SV103, el.SV104, el.SV105, el.SV107
+SV201, SV202, SV203, SV204, SV205 = el.SV201, el.SV202, el.SV203, el.SV204, el.SV205
+SV301, SV302, SV303, SV306 = el.SV301, el.SV302, el.SV303, el.SV306
+DTP01, DTP02, DTP03, REF02, AMT02 = el.DTP01, el.DTP02, el.DTP03, el.REF02, el.AMT02
+LIN02, LIN03, CTP04, CTP05 = el.LIN02, el.LIN03, el.CTP04, el.CTP05
+SBR01, SBR02, SBR09 = el.SBR01, el.SBR02, el.SBR09
+C_QUALIFIER, C_CODE = el.C_QUALIFIER, el.C_CODE
+HI_DATE_FORMAT, HI_DATE, HI_AMOUNT, HI_POA = el.HI_DATE_FORMAT, el.HI_DATE, el.HI_AMOUNT, el.HI_POA
 
 _LINE_PREFIX = [f"2400[{i}]" for i in range(100)]
 _LINE_PREFIX_SLASH = [p + "/" for p in _LINE_PREFIX]
@@ -24,7 +34,8 @@ class LineSegments:
 
     def __init__(self, position: int, lx: tuple):
         self.position = position
-        lx01 = lx[2][1] if len(lx[2]) > 1 else ""
+        els = lx[SEG_ELEMENTS]
+        lx01 = els[LX01] if len(els) > LX01 else ""
         self.number = int(lx01) if lx01.isascii() and lx01.isdigit() else position
         self.prefix = _LINE_PREFIX[position] if position < 100 else f"2400[{position}]"
         self.lx = lx
@@ -52,8 +63,8 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
         if not composite:
             continue
         parts = composite.split(comp)
-        qual = parts[0]
-        code = parts[1] if len(parts) > 1 and parts[1] else None
+        qual = parts[C_QUALIFIER]
+        code = parts[C_CODE] if len(parts) > C_CODE and parts[C_CODE] else None
         if code is None:
             base = f"2300/HI[{k}]{m:02d}"
             hint = _separator_hint(qual)
@@ -62,8 +73,8 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
             continue
         mm = _HI_INDEX[m] if m < 13 else f"{m:02d}"
         if qual in _DX_QUALIFIERS:
-            if len(parts) > 8 and parts[8]:
-                poa, table = parts[8], _DX_POA_LOCS
+            if len(parts) > HI_POA and parts[HI_POA]:
+                poa, table = parts[HI_POA], _DX_POA_LOCS
             else:
                 poa, table = None, _DX_LOCS
             if dx_segments is None:
@@ -74,11 +85,11 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
             table = _CODE_LOCS
             start = end = amount = None
             base = f"2300/HI[{k}]{mm}"
-            if qual in ("BH", "BI") and len(parts) > 3:
-                start, end = col.date_value(parts[2] or None, parts[3] or None, base + "-4", no)
+            if qual in ("BH", "BI") and len(parts) > HI_DATE:
+                start, end = col.date_value(parts[HI_DATE_FORMAT] or None, parts[HI_DATE] or None, base + "-4", no)
                 table = _CODE_DATES_LOCS
-            if qual == "BE" and len(parts) > 4 and parts[4]:
-                amount = col.amount(parts[4], base + "-5", no)
+            if qual == "BE" and len(parts) > HI_AMOUNT and parts[HI_AMOUNT]:
+                amount = col.amount(parts[HI_AMOUNT], base + "-5", no)
                 table = _CODE_AMOUNT_LOCS
             if dx_segments is None:
                 dx_segments = (no,)
@@ -89,8 +100,8 @@ def read_hi(els, no, k, comp, col, diagnoses, conditions, occurrences, values, p
             base = f"2300/HI[{k}]{mm}"
             start = None
             table = _CODE_LOCS
-            if len(parts) > 3 and parts[3]:
-                start, _ = col.date_value(parts[2] or None, parts[3], base + "-4", no)
+            if len(parts) > HI_DATE and parts[HI_DATE]:
+                start, _ = col.date_value(parts[HI_DATE_FORMAT] or None, parts[HI_DATE], base + "-4", no)
                 table = _PROCEDURE_DATE_LOCS
             if dx_segments is None:
                 dx_segments = (no,)
@@ -147,9 +158,9 @@ _PAD8 = [""] * 8
 def _procedure(composite: str, comp: str) -> tuple:
     """SV101 / SV202 / SV301 composite: (qualifier, code, up to four modifiers)."""
     parts = composite.split(comp)
-    qual = parts[0] or None
-    code = parts[1] if len(parts) > 1 and parts[1] else None
-    modifiers = tuple([m for m in parts[2:6] if m]) if len(parts) > 2 else ()
+    qual = parts[C_QUALIFIER] or None
+    code = parts[C_CODE] if len(parts) > C_CODE and parts[C_CODE] else None
+    modifiers = tuple([m for m in parts[2:6] if m]) if len(parts) > 2 else ()  # components 3-6
     return qual, code, modifiers
 
 
@@ -162,19 +173,19 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
     table = _SV1_LOCS
     sv_no = None
     if ln.sv1 is not None:
-        sv_no = no = ln.sv1[0]
-        e = ln.sv1[2]
+        no, _, e = ln.sv1
+        sv_no = no
         if len(e) < 8:
             e = e + _PAD8
-        if e[1]:
-            qual, code, modifiers = _procedure(e[1], comp)
-        if e[2]:
-            charge = col.amount(e[2], p + "/SV102", no)
-        basis = e[3] or None
-        if e[4]:
-            units = col.amount(e[4], p + "/SV104", no)
-        pos = e[5] or None
-        ptr = e[7]
+        if e[SV101]:
+            qual, code, modifiers = _procedure(e[SV101], comp)
+        if e[SV102]:
+            charge = col.amount(e[SV102], p + "/SV102", no)
+        basis = e[SV103] or None
+        if e[SV104]:
+            units = col.amount(e[SV104], p + "/SV104", no)
+        pos = e[SV105] or None
+        ptr = e[SV107]
         if ptr:
             if ptr.isascii() and ptr.isdigit():
                 pointers = (int(ptr),)
@@ -188,61 +199,61 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
                 pointers = tuple(found)
     elif ln.sv2 is not None:
         table = _SV2_LOCS
-        sv_no = no = ln.sv2[0]
-        e = ln.sv2[2]
+        no, _, e = ln.sv2
+        sv_no = no
         if len(e) < 8:
             e = e + _PAD8
-        revenue = e[1] or None
-        if e[2]:
-            qual, code, modifiers = _procedure(e[2], comp)
-        if e[3]:
-            charge = col.amount(e[3], p + "/SV203", no)
-        basis = e[4] or None
-        if e[5]:
-            units = col.amount(e[5], p + "/SV205", no)
+        revenue = e[SV201] or None
+        if e[SV202]:
+            qual, code, modifiers = _procedure(e[SV202], comp)
+        if e[SV203]:
+            charge = col.amount(e[SV203], p + "/SV203", no)
+        basis = e[SV204] or None
+        if e[SV205]:
+            units = col.amount(e[SV205], p + "/SV205", no)
     elif ln.sv3 is not None:  # 837D dental: SV301 procedure, SV302 charge, SV303 place, SV306 count
         table = _SV3_LOCS
-        sv_no = no = ln.sv3[0]
-        e = ln.sv3[2]
+        no, _, e = ln.sv3
+        sv_no = no
         if len(e) < 8:
             e = e + _PAD8
-        if e[1]:
-            qual, code, modifiers = _procedure(e[1], comp)
-        if e[2]:
-            charge = col.amount(e[2], p + "/SV302", no)
-        pos = e[3] or None
-        if e[6]:
-            units = col.amount(e[6], p + "/SV306", no)
+        if e[SV301]:
+            qual, code, modifiers = _procedure(e[SV301], comp)
+        if e[SV302]:
+            charge = col.amount(e[SV302], p + "/SV302", no)
+        pos = e[SV303] or None
+        if e[SV306]:
+            units = col.amount(e[SV306], p + "/SV306", no)
     elif strict:
         want = "SV2" if kind == "837I" else "SV1"
-        col.add("X12-REQ-SEG", f"service line {ln.number} has no {want} segment", f"{p}/{want}", ln.lx[0])
+        col.add("X12-REQ-SEG", f"service line {ln.number} has no {want} segment", f"{p}/{want}", ln.lx[SEG_NO])
     date_from = date_to = None
     dtp_no = None
     if ln.dates:
         dtp_no, _, els = ln.dates[0]
-        if len(els) > 3 and els[2] == "D8":
-            date_from = date_to = parse_d8(els[3])
+        if len(els) > DTP03 and els[DTP02] == "D8":
+            date_from = date_to = parse_d8(els[DTP03])
         if date_from is None:
             e = els + _PAD8
-            date_from, date_to = col.date_value(e[2] or None, e[3] or None, p + "/DTP03", dtp_no)
+            date_from, date_to = col.date_value(e[DTP02] or None, e[DTP03] or None, p + "/DTP03", dtp_no)
     elif strict and kind == "837P":
-        col.add("X12-REQ-SEG", f"service line {ln.number} has no service date (DTP*472)", p + "/DTP", ln.lx[0])
+        col.add("X12-REQ-SEG", f"service line {ln.number} has no service date (DTP*472)", p + "/DTP", ln.lx[SEG_NO])
     ndc = ndc_qty = ndc_unit = None
     lin_no = ctp_no = None
     if ln.lin is not None:
-        e = ln.lin[2] + _PAD8
-        if e[2] == "N4":
-            ndc = e[3] or None
-            lin_no = ln.lin[0]
+        e = ln.lin[SEG_ELEMENTS] + _PAD8
+        if e[LIN02] == "N4":  # N4: the product id is an NDC
+            ndc = e[LIN03] or None
+            lin_no = ln.lin[SEG_NO]
     if ln.ctp is not None:
-        ctp_no = ln.ctp[0]
-        e = ln.ctp[2] + _PAD8
-        ndc_qty = col.amount(e[4] or None, p + "/2410/CTP04", ctp_no)
-        ndc_unit = e[5].split(comp)[0] if e[5] else None
+        ctp_no = ln.ctp[SEG_NO]
+        e = ln.ctp[SEG_ELEMENTS] + _PAD8
+        ndc_qty = col.amount(e[CTP04] or None, p + "/2410/CTP04", ctp_no)
+        ndc_unit = e[CTP05].split(comp)[0] if e[CTP05] else None  # CTP05-1, the unit code
     pa_no = prior_auth = None
     if ln.prior_auth is not None:  # 2400 REF*G1: line-level prior authorization
-        pa_no = ln.prior_auth[0]
-        prior_auth = (ln.prior_auth[2] + _PAD8)[2] or None
+        pa_no = ln.prior_auth[SEG_NO]
+        prior_auth = (ln.prior_auth[SEG_ELEMENTS] + _PAD8)[REF02] or None
     return new_line(
         number=ln.number,
         code=code,
@@ -261,7 +272,7 @@ def build_line(ln: LineSegments, kind: str, comp: str, col: Collector, strict: b
         ndc_unit=ndc_unit,
         providers=tuple([provider(role, nl) for role, nl in ln.names]) if ln.names else (),
         prior_authorization=prior_auth,
-        locs=field_locs(table, (ln.lx[0], sv_no, dtp_no, lin_no, ctp_no, pa_no),
+        locs=field_locs(table, (ln.lx[SEG_NO], sv_no, dtp_no, lin_no, ctp_no, pa_no),
                         _LINE_PREFIX_SLASH[ln.position] if ln.position < 100 else p + "/"),
     )
 
@@ -280,26 +291,26 @@ def build_other(op: OtherPayerSegments, col: Collector) -> OtherPayer:
     mask = _O_SBR
     paid = amt_no = dtp_no = None
     if op.amt_paid is not None:
-        amt_no = op.amt_paid[0]
-        paid = col.amount(element(op.amt_paid[2], 2), p + "/AMT02", amt_no)
+        amt_no, _, amt = op.amt_paid
+        paid = col.amount(element(amt, AMT02), p + "/AMT02", amt_no)
         mask |= _O_PAID
-    pay_loop = op.names.get("2330B")  # its prefix is p + "/2330B" (claim.py names sub-loops so)
+    pay_loop = op.names.get("2330B")  # its prefix is p + "/2330B" (claim_walk.py names sub-loops so)
     adjudicated = None
     if pay_loop is not None:
         for dno, _, dels in pay_loop.dtps:
-            if element(dels, 1) == "573":
-                adjudicated, _ = col.date_value(element(dels, 2), element(dels, 3), pay_loop.prefix + "/DTP03", dno)
+            if element(dels, DTP01) == "573":  # date claim paid
+                adjudicated, _ = col.date_value(element(dels, DTP02), element(dels, DTP03), pay_loop.prefix + "/DTP03", dno)
                 dtp_no = dno
                 mask |= _O_ADJUDICATED
                 break
     sub_loop = op.names.get("2330A")
-    responsibility = element(els, 1)
+    responsibility = element(els, SBR01)
     if responsibility is not None and responsibility not in layout.SBR_RESPONSIBILITY:
         col.add("X12-CODE", f"SBR01 payer responsibility {responsibility!r} is not one of P S T A-H U", p + "/SBR01", no)
     return new_other_payer(
         responsibility=responsibility,
-        relationship=element(els, 2),
-        claim_filing_indicator=element(els, 9),
+        relationship=element(els, SBR02),
+        claim_filing_indicator=element(els, SBR09),
         payer=payer(pay_loop) if pay_loop is not None else None,
         subscriber=person(sub_loop, col) if sub_loop is not None else None,
         paid_amount=paid,

@@ -127,7 +127,7 @@ class _Reader:
 
     def _problems(self) -> Iterator[Record]:
         for rule_id, message, segment in self.stream.problems:
-            kind = "unreadable-file" if self.stream.count == 0 and rule_id == "X12-ISA" and self.isa is None else "structure"
+            kind = "unreadable-file" if self.stream.count == self.first_segment and rule_id == "X12-ISA" and self.isa is None else "structure"
             yield self.error(rule_id, message, segment, kind)
         self.stream.problems.clear()
         for no, n, where in self.stream.lost_claims:  # CLM segments inside text the stream skipped
@@ -159,7 +159,7 @@ class _Reader:
         if self.gs is not None:
             yield self.error("X12-GE-MISSING", f"functional group {self.gs.control!r} (GS at segment {self.gs.no}) is not closed by GE", self.gs.no)
         if self.isa is None:
-            if no != 1:  # at segment 1 the tokenizer has already said the file has no ISA
+            if no != self.first_segment + 1:  # at the first segment the tokenizer has already said the file has no ISA
                 yield self.error("X12-ISA-MISSING", f"GS at segment {no} is outside an ISA interchange", no)
             self.isa = _Interchange(no, "", None, self.stream.delimiters)
             self.isa.control = None

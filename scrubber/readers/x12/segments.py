@@ -22,7 +22,6 @@ try:
 except ImportError:
     from scrubber.readers.x12._cython import cython
 
-CHUNK_CHARS = 1 << 20
 # A segment longer than this is cut to it, the rest skipped unheld (limits.py: ours, a setting).
 MAX_SEGMENT_CHARS = 65_536
 # A GS or ST segment id: not the tail of a longer word ("TEST~" is not an ST segment).
