@@ -151,7 +151,7 @@ def _dispatch(head: bytes, f: BinaryIO, path: str, first_segment: int = 0) -> It
             yield RunError("structure", f"X12-ISA: {skipped} bytes before the first envelope segment were skipped", path, None)
             yield from _skipped_claims(lost, path)
         read_errors: list[str] = []
-        yield from _guarded(read_x12(_chunks(start, f, read_errors), path, first_segment), path)
+        yield from _guarded(read_x12(_chunks(start, f, read_errors), path, first_segment=first_segment), path)
         for message in read_errors:
             yield RunError("unreadable-file", f"reading stopped early: {message}", path, None)
         return

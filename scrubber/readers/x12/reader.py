@@ -50,16 +50,16 @@ class _Skipped:
         self.st_no, self.control = st_no, control
 
 
-def read_x12(chunks: Iterable[bytes], path: str, first_segment: int = 0, limits: Optional[Limits] = None) -> Iterator[Record]:
+def read_x12(chunks: Iterable[bytes], path: str, limits: Optional[Limits] = None, *, first_segment: int = 0) -> Iterator[Record]:
     """Every claim of an X12 file (as bytes chunks) in order, with the file's run errors.
     ``first_segment``: segments of the file before these bytes (a Dask partition of a large file,
     ``scrubber.dask_split``), so every segment number is the whole file's. ``limits`` (default:
     the environment's, ``limits.py``) bound what one hostile file can cost."""
-    return _Reader(path, first_segment, limits).run(chunks)
+    return _Reader(path, limits, first_segment).run(chunks)
 
 
 class _Reader:
-    def __init__(self, path: str, first_segment: int = 0, limits: Optional[Limits] = None):
+    def __init__(self, path: str, limits: Optional[Limits] = None, first_segment: int = 0):
         self.path = path
         self.first_segment = first_segment
         self.limit_problems: list[str] = []
