@@ -36,16 +36,19 @@ def _builtin_store_template(tmp_path_factory):
         ensure_builtin(store)
     finally:
         store.close()
-    datadir.register_template(d / DB_NAME)
+    cases = tmp_path_factory.mktemp("rule-cases")
+    shutil.copyfile(d / DB_NAME, cases / DB_NAME)  # rule cases' store: this one plus the samples
+    datadir.register_template(d / DB_NAME, cases)
     return d / DB_NAME
 
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory, monkeypatch, _builtin_store_template):
     """Never touch the user's real data directory or ledger from a test; it starts with the
-    built-in ICD-10-CM edition already in place (a copy, so a test's imports stay its own).
+    built-in ICD-10-CM edition already in place (a copy, so a test's imports stay its own) and
+    the session's rule-case store as its rule-cases/ (tests/datadir.py says why).
     It sits beside the test's tmp_path, not in it: tests check what their tmp_path holds."""
-    data = datadir.seeded(tmp_path_factory.mktemp("claimscrub-data"))
+    data = datadir.isolated(tmp_path_factory.mktemp("claimscrub-data"))
     monkeypatch.setenv("CLAIMSCRUB_DATA_DIR", str(data))
 
 

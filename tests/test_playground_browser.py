@@ -13,9 +13,8 @@ import re
 from pathlib import Path
 
 import pytest
-from playground_fixtures import REPO, Running, make_rules_dir
+from playground_fixtures import isolated_sandbox, REPO, Running, make_rules_dir
 
-from scrubber.playground.sandbox import Sandbox
 
 FIRES = "a made-up line with 100 units fires"
 MADE_UP_837 = (REPO / "fixtures" / "claims" / "professional.837").read_text()
@@ -24,7 +23,7 @@ MADE_UP_837 = (REPO / "fixtures" / "claims" / "professional.837").read_text()
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
     root = make_rules_dir(tmp_path_factory.mktemp("served"))
-    r = Running(root, Sandbox())  # forks its zygote; conftest.browser says why that is safe beside the browser
+    r = Running(root, isolated_sandbox(tmp_path_factory))  # conftest.browser: why forking beside it is safe
     yield r
     r.close()
 
