@@ -142,7 +142,7 @@ def list_cmd(paths, rules_dirs, payer, data_dir):
     if payer:
         profile = _payer_profile(payer, packs)
         click.echo(f"payer profile {profile.id} ({profile.path}; extends {' <- '.join(profile.chain)})")
-        from scrubber.fields.payer import params_needed
+        from scrubber.idle import params_needed
 
         rows = []
         for r in ordered:
