@@ -94,3 +94,21 @@ def idle_by_reason(idle: Optional[list]) -> list[tuple[str, list[str]]]:
     for item in idle or ():
         groups.setdefault(item["reason"], []).append(item["rule_id"])
     return list(groups.items())
+
+
+def params_needed(rule) -> set[str]:
+    """The profile parameters without which ``rule`` can never fire (its tests read nothing else).
+
+    Here, not in ``fields/payer.py`` (which fills ``PARAM_OF_FIELD``): it walks a rule's
+    condition tree, and the field stage knows nothing of rules.
+    """
+    from scrubber.fields.payer import PARAM_OF_FIELD
+    from scrubber.rulespec.model import walk
+
+    out = set()
+    for test in walk(rule.when):
+        alias = rule.aliases.get(test.alias)
+        param = PARAM_OF_FIELD.get((alias.fact_type if alias else test.alias, test.field))
+        if param:
+            out.add(param)
+    return out

@@ -1,8 +1,12 @@
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/rulegen.py, tests/datadir.py
+import datadir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "x12"
@@ -32,18 +36,42 @@ def _builtin_store_template(tmp_path_factory):
         ensure_builtin(store)
     finally:
         store.close()
+    cases = tmp_path_factory.mktemp("rule-cases")
+    shutil.copyfile(d / DB_NAME, cases / DB_NAME)  # rule cases' store: this one plus the samples
+    datadir.register_template(d / DB_NAME, cases)
     return d / DB_NAME
 
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory, monkeypatch, _builtin_store_template):
     """Never touch the user's real data directory or ledger from a test; it starts with the
-    built-in ICD-10-CM edition already in place (a copy, so a test's imports stay its own).
+    built-in ICD-10-CM edition already in place (a copy, so a test's imports stay its own) and
+    the session's rule-case store as its rule-cases/ (tests/datadir.py says why).
     It sits beside the test's tmp_path, not in it: tests check what their tmp_path holds."""
-    data = tmp_path_factory.mktemp("claimscrub-data")
-    shutil.copyfile(_builtin_store_template, data / _builtin_store_template.name)
+    data = datadir.isolated(tmp_path_factory.mktemp("claimscrub-data"))
     monkeypatch.setenv("CLAIMSCRUB_DATA_DIR", str(data))
 
-import sys as _sys
 
-_sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/rulegen.py for the engine tests
+
+
+CHROMIUM = os.environ.get("CLAIMSCRUB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless chromium driven by Playwright, launched once per session (per xdist worker).
+
+    Why one: each launch costs about a second, and the browser tests open their own page or
+    context per test, so nothing a test does stays in the browser for the next. The only thread
+    Playwright adds to this process is asyncio's ``waitpid`` watcher, which holds no lock, so the
+    playground's sandbox may still fork after the launch.
+    """
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no chromium binary at {CHROMIUM} (apt-get install chromium; .ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the [test] extra")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

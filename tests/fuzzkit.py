@@ -21,6 +21,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
+from datadir import seeded
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -232,7 +233,7 @@ class Harness:
 
         self._tmp = tempfile.TemporaryDirectory(prefix="claimscrub-fuzz-")
         self.dir = Path(self._tmp.name)
-        self.prepared = prepare(data_dir=data_dir or str(self.dir / "data"))
+        self.prepared = prepare(data_dir=data_dir or str(seeded(self.dir / "data")))
         schema_path = ROOT / "scrubber" / "schemas" / "run_result.schema.json"
         import jsonschema
 

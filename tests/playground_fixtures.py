@@ -10,6 +10,10 @@ import shutil
 import threading
 from pathlib import Path
 
+import pytest
+from datadir import isolated
+
+from scrubber.playground.sandbox import Sandbox
 from scrubber.playground.server import STATIC, PlaygroundServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,6 +26,17 @@ def make_rules_dir(base: Path) -> Path:
     template = (STATIC / "template.yaml").read_text(encoding="utf-8")
     (root / "mine" / "MINE-001.yaml").write_text(template.replace("id: RULE-ID", "id: MINE-001"), encoding="utf-8")
     return root
+
+
+def isolated_sandbox(tmp_path_factory, **kw) -> Sandbox:
+    """A Sandbox whose zygote reads a test data directory, never the user's.
+
+    Why: module-scoped fixtures run before the per-test data directory is set, and the zygote
+    keeps the environment it was forked with; it had built ``rule-cases/`` in the user's XDG one.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CLAIMSCRUB_DATA_DIR", str(isolated(tmp_path_factory.mktemp("playground-data"))))
+        return Sandbox(**kw)
 
 
 class Running:

@@ -9,6 +9,7 @@ import pytest
 from ack_pyx12 import segments, validate
 from test_ack999 import FIXTURES, corpus_result, made_up_broken_837, scrub, stamp  # noqa: F401 (corpus_result: fixture)
 from scrubber.writers.ack277ca import write_277ca
+from datadir import seeded
 
 A_CATEGORY = {"A1", "A2", "A3", "A6", "A7"}
 
@@ -16,7 +17,7 @@ A_CATEGORY = {"A1", "A2", "A3", "A6", "A7"}
 @pytest.fixture(scope="module")
 def isolated(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CLAIMSCRUB_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        mp.setenv("CLAIMSCRUB_DATA_DIR", str(seeded(tmp_path_factory.mktemp("data"))))
         yield
 
 

@@ -13,6 +13,7 @@ from scrubber.readers.x12.rules import RULES
 from scrubber.writers import ack_codes
 from scrubber.writers.ack999 import parse_location, write_999
 from scrubber.writers.ack_x12 import AckStamp
+from datadir import seeded
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "claims"
@@ -88,7 +89,7 @@ def broken(tmp_path_factory):
 @pytest.fixture(scope="module")
 def isolated(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CLAIMSCRUB_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        mp.setenv("CLAIMSCRUB_DATA_DIR", str(seeded(tmp_path_factory.mktemp("data"))))
         yield
 
 

@@ -17,6 +17,7 @@ from test_split import MADE_UP_837P
 from scrubber.cli import cli
 from scrubber.cli import audit_cmd
 from scrubber.pipeline import ScrubOptions
+from datadir import seeded
 
 
 @pytest.fixture
@@ -206,7 +207,7 @@ def test_audit_of_the_bundled_claims_with_the_real_rules_records_a_reproducible_
     from scrubber.ledger import Ledger
 
     claims = Path(__file__).resolve().parent.parent / "fixtures" / "claims"
-    data_dir = tmp_path / "data"
+    data_dir = seeded(tmp_path / "data")
     monkeypatch.chdir(tmp_path)
     for _ in range(2):
         res = CliRunner().invoke(cli, ["audit", str(claims), "--data-dir", str(data_dir), "-q"], catch_exceptions=False)

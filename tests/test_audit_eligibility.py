@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from scrubber.cli import cli
+from datadir import seeded
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "eligibility"
 CLAIMS = str(FIX / "made-up-eligibility-claims.json")
@@ -33,7 +34,7 @@ EXPECTED = {  # claim id -> the eligibility rules it must fire (fixtures/eligibi
 def run(tmp_path, command: str, *args) -> tuple[int, dict]:
     out = tmp_path / f"{command}.json"
     r = CliRunner().invoke(cli, [command, *args, "--format", "json", "-o", str(out), "--no-ledger",
-                                 "--data-dir", str(tmp_path / "data")])
+                                 "--data-dir", str(seeded(tmp_path / "data"))])
     assert r.exit_code in (0, 1), r.output
     return r.exit_code, json.loads(out.read_text())
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from scrubber.cli import cli
+from datadir import seeded
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "refdata"
 
@@ -40,7 +41,7 @@ def run(*args):
 
 def test_diff_shows_the_findings_a_new_ptp_quarter_adds(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    data, ledger = tmp_path / "data", tmp_path / "ledger.sqlite3"
+    data, ledger = seeded(tmp_path / "data"), tmp_path / "ledger.sqlite3"
     claims = tmp_path / "claims.json"
     claims.write_text(json.dumps(made_up_claim()))
     this_quarter = SAMPLES / "SAMPLE-ccipra-v320r0-f1.txt"

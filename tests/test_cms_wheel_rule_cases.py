@@ -19,6 +19,7 @@ import venv
 from pathlib import Path
 
 import pytest
+from datadir import seeded
 
 ROOT = Path(__file__).resolve().parent.parent
 _SKIP_COPY = shutil.ignore_patterns(".venv", ".git", "build", "dist", "*.egg-info", "__pycache__",
@@ -57,7 +58,7 @@ def test_rules_test_passes_every_case_from_an_installed_wheel(wheel_venv, tmp_pa
     work = tmp_path / "empty"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env["CLAIMSCRUB_DATA_DIR"] = str(tmp_path / "data")
+    env["CLAIMSCRUB_DATA_DIR"] = str(seeded(tmp_path / "data"))
     where = _run([str(wheel_venv / "bin" / "python"), "-c", "import scrubber; print(scrubber.__file__)"],
                  cwd=work, env=env)
     assert str(wheel_venv) in where.stdout, f"not the installed copy: {where.stdout} {where.stderr}"

@@ -29,6 +29,7 @@ from click.testing import CliRunner
 
 from remit_factory import write_truth
 from scrubber.cli import cli
+from datadir import seeded
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "fixtures" / "claims"
@@ -36,7 +37,7 @@ CLAIMS = ROOT / "fixtures" / "claims"
 
 def run_audit(tmp: Path, *extra: str, fmt: str = "json") -> tuple[int, str]:
     out = tmp / f"audit.{fmt}"
-    args = ["audit", str(CLAIMS), "--format", fmt, "-o", str(out), "--data-dir", str(tmp / "data"), "-q", *extra]
+    args = ["audit", str(CLAIMS), "--format", fmt, "-o", str(out), "--data-dir", str(seeded(tmp / "data")), "-q", *extra]
     res = CliRunner().invoke(cli, args, catch_exceptions=False)
     return res.exit_code, out.read_text(encoding="utf-8") if out.exists() else res.output
 

@@ -18,6 +18,7 @@ from scrubber.cli import cli
 from scrubber.fields.frequency import FrequencyTracker, PastService
 from scrubber.ledger import Ledger
 from scrubber.model.serialize import claim_from_dict
+from datadir import seeded
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "payers" / "made-up-payer-differences.json"
 MEMBER = "1EG4TE5MK73"
@@ -42,7 +43,7 @@ def batches(tmp_path):
 def scrub(tmp_path, path, *more) -> dict:
     out = tmp_path / "out.json"
     r = CliRunner().invoke(cli, ["scrub", str(path), "--payer", "commercial-example", "--format", "json", "-o", str(out),
-                                 "--data-dir", str(tmp_path / "data"), *more])
+                                 "--data-dir", str(seeded(tmp_path / "data")), *more])
     assert r.exit_code in (0, 1), r.output
     return json.loads(out.read_text())
 
@@ -50,7 +51,7 @@ def scrub(tmp_path, path, *more) -> dict:
 def audit(tmp_path, path, *more) -> dict:
     out = tmp_path / "audit.json"
     r = CliRunner().invoke(cli, ["audit", str(path), "--payer", "commercial-example", "--format", "json", "-o", str(out),
-                                 "--data-dir", str(tmp_path / "data"), "-q", *more])
+                                 "--data-dir", str(seeded(tmp_path / "data")), "-q", *more])
     assert r.exit_code == 0, r.output
     return json.loads(out.read_text())
 
@@ -162,7 +163,7 @@ def test_a_ledger_that_cannot_be_opened_stops_the_run_before_any_claim(tmp_path,
     blocker.write_text("a file where the ledger's folder should be\n")
     out = tmp_path / "never.json"
     r = CliRunner().invoke(cli, ["scrub", str(batches["june"]), "--payer", "commercial-example", "--format", "json",
-                                 "-o", str(out), "--data-dir", str(tmp_path / "data"),
+                                 "-o", str(out), "--data-dir", str(seeded(tmp_path / "data")),
                                  "--ledger", str(blocker / "ledger.sqlite3")])
     assert r.exit_code == 2
     assert "cannot open the ledger" in r.stderr and not out.exists()

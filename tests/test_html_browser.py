@@ -6,28 +6,11 @@ a browser here, it drives /usr/bin/chromium.
 from __future__ import annotations
 
 import io
-import os
-import shutil
 
-import pytest
 from report_fixtures import XSS_NAME, empty_result, mixed_result
 
 from scrubber.report import render
 
-CHROMIUM = os.environ.get("CLAIMSCRUB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no chromium binary at {CHROMIUM} (apt-get install chromium; .ci/run installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the [test] extra")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def open_report(browser, result, tmp_path, name="report.html"):

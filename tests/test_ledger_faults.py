@@ -16,6 +16,7 @@ import pytest
 
 from conftest import ROOT
 from scrubber.ledger import Ledger
+from datadir import seeded
 
 FIXTURE = ROOT / "fixtures" / "claims" / "professional.837"
 
@@ -28,7 +29,7 @@ def _own_key_file(tmp_path, monkeypatch):
 
 
 def _env(tmp_path) -> dict:
-    return dict(os.environ, CLAIMSCRUB_DATA_DIR=str(tmp_path / "data"), CLAIMSCRUB_PSEUDONYM_KEY_FILE=str(tmp_path / "cfg" / "pseudonym.key"),
+    return dict(os.environ, CLAIMSCRUB_DATA_DIR=str(seeded(tmp_path / "data")), CLAIMSCRUB_PSEUDONYM_KEY_FILE=str(tmp_path / "cfg" / "pseudonym.key"),
                 PYTHONPATH=str(ROOT))
 
 

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from playground_fixtures import REPO, Running, make_rules_dir
+from playground_fixtures import isolated_sandbox, REPO, Running, make_rules_dir
 
-from scrubber.playground.sandbox import Sandbox
 
-CHROMIUM = os.environ.get("CLAIMSCRUB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 FIRES = "a made-up line with 100 units fires"
 MADE_UP_837 = (REPO / "fixtures" / "claims" / "professional.837").read_text()
 
@@ -28,20 +23,9 @@ MADE_UP_837 = (REPO / "fixtures" / "claims" / "professional.837").read_text()
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
     root = make_rules_dir(tmp_path_factory.mktemp("served"))
-    r = Running(root, Sandbox())  # the sandbox forks before the browser starts its threads
+    r = Running(root, isolated_sandbox(tmp_path_factory))  # conftest.browser: why forking beside it is safe
     yield r
     r.close()
-
-
-@pytest.fixture(scope="module")
-def browser(running):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no chromium binary at {CHROMIUM} (apt-get install chromium; .ci/run installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the [test] extra")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class Session:

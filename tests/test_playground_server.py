@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from playground_fixtures import Running, make_rules_dir
+from playground_fixtures import isolated_sandbox, Running, make_rules_dir
 
 from scrubber.playground.sandbox import Sandbox
 
@@ -21,7 +21,7 @@ MADE_UP_837 = open(os.path.join(os.path.dirname(__file__), "..", "fixtures", "cl
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
     root = make_rules_dir(tmp_path_factory.mktemp("served"))
-    r = Running(root, Sandbox())
+    r = Running(root, isolated_sandbox(tmp_path_factory))
     yield r
     r.close()
 

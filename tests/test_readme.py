@@ -29,10 +29,12 @@ def test_readme_first_command_exits_0_and_still_shows_the_findings(tmp_path):
     import subprocess
     import sys
 
+    from datadir import seeded
+
     scrub = readme_commands()[0].split("&&")[-1].split()
     assert scrub[0] == ".venv/bin/claimscrub"
     res = subprocess.run([sys.executable, "-m", "scrubber", *scrub[1:], "--no-ledger"], cwd=ROOT,
-                         capture_output=True, text=True, env={**os.environ, "CLAIMSCRUB_DATA_DIR": str(tmp_path)})
+                         capture_output=True, text=True, env={**os.environ, "CLAIMSCRUB_DATA_DIR": str(seeded(tmp_path))})
     assert res.returncode == 0, res.stderr
     assert "INT-BAL-001" in res.stdout and "flagged" in res.stdout
     text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())

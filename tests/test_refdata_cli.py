@@ -71,3 +71,31 @@ def test_setup_cfg_data_dir_is_where_refdata_import_writes_and_scrub_reads(tmp_p
     assert scrub.exit_code == 0, scrub.output
     kinds = [t["kind"] for t in json.loads(scrub.stdout)["run"]["refdata"]]
     assert "mue:practitioner" in kinds
+
+
+def test_rules_test_builds_its_rule_case_store_in_the_setup_cfg_data_dir(tmp_path, monkeypatch):
+    """Bug: `rules test` read only CLAIMSCRUB_DATA_DIR, so with setup.cfg's data_dir it built its
+    rule-case store (built-in ICD-10-CM plus the packaged CMS-layout samples) in the XDG default."""
+    from datadir import seeded
+
+    monkeypatch.delenv("CLAIMSCRUB_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    project, configured = tmp_path / "project", tmp_path / "configured"
+    project.mkdir()
+    (project / "setup.cfg").write_text(f"[claimscrub]\ndata_dir = {configured}\n")
+    seeded(configured / "rule-cases")  # the built-in ICD-10-CM part already parsed (speed only)
+    monkeypatch.chdir(project)
+    runner = CliRunner()
+    r = runner.invoke(cli, ["rules", "test", "-k", "NCCI-PTP-001"])
+    assert r.exit_code == 0, r.output
+    assert "0 failed" in r.output and "PASSED NCCI-PTP-001::" in r.output
+    assert not (tmp_path / "xdg" / "claimscrub").exists()
+    listed = runner.invoke(cli, ["refdata", "list", "--data-dir", str(configured / "rule-cases")])
+    assert listed.exit_code == 0, listed.output
+    assert any(l.split()[:3] == ["ncci-ptp", "practitioner", "2026Q1"] for l in listed.output.splitlines())
+    # --data-dir on the command line comes first, as for every command
+    other = tmp_path / "other"
+    seeded(other / "rule-cases")
+    r = runner.invoke(cli, ["rules", "test", "-k", "NCCI-PTP-001", "--data-dir", str(other)])
+    assert r.exit_code == 0, r.output
+    assert "ncci-ptp" in runner.invoke(cli, ["refdata", "list", "--data-dir", str(other / "rule-cases")]).output

@@ -2,7 +2,6 @@
 reads without JavaScript, on paper (printed to PDF) and on a 400 px screen, charts named in full."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 
@@ -11,10 +10,8 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from scrubber.cli import cli
+from datadir import seeded
 
-CHROMIUM = os.environ.get("CLAIMSCRUB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 # Findings of the bundled sample batch (fixtures/claims/README.md lists the defects).
 FINDINGS = {"MADE-UP-PRO-002": "does not equal the sum of its line charges",
             "MADE-UP-PRO-003": "points at diagnosis 3, but the claim lists 2 diagnoses",
@@ -23,22 +20,11 @@ FINDINGS = {"MADE-UP-PRO-002": "does not equal the sum of its line charges",
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no chromium binary at {CHROMIUM} (apt-get install chromium; .ci/run installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the [test] extra")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def report(tmp_path_factory):
     """The sample batch's HTML report, made as a user makes it."""
     out = tmp_path_factory.mktemp("report") / "report.html"
     res = CliRunner().invoke(cli, ["scrub", str(ROOT / "fixtures" / "claims"), "--no-ledger", "--format", "html",
-                                   "--data-dir", str(out.parent / "data"),
+                                   "--data-dir", str(seeded(out.parent / "data")),
                                    "-o", str(out)], catch_exceptions=False)
     assert res.exit_code == 1
     return out

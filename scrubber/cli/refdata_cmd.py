@@ -11,7 +11,7 @@ from scrubber import exitcodes
 from scrubber.refdata.importers import KINDS
 
 
-def _data_dir(option: Optional[str]) -> Path:
+def data_dir_setting(option: Optional[str]) -> Path:
     """The data directory every command uses: ``--data-dir`` > environment > setup.cfg /
     claimscrub.toml > XDG default, resolved by ``load_settings`` like scrub and config show do."""
     from scrubber.config import ConfigError, load_settings
@@ -43,7 +43,7 @@ def import_cmd(kind, file, data_dir, edition, setting):
     from scrubber.refdata.store import Store
 
     try:
-        store = Store(_data_dir(data_dir))
+        store = Store(data_dir_setting(data_dir))
         try:
             label, where, rows, done = import_file(store, kind, file, edition, setting)
         finally:
@@ -65,7 +65,7 @@ def list_cmd(data_dir):
     from scrubber.refdata.errors import RefDataError
     from scrubber.refdata.store import Store
 
-    where = _data_dir(data_dir)
+    where = data_dir_setting(data_dir)
     try:
         store = Store(where)
         try:

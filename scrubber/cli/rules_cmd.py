@@ -74,11 +74,18 @@ def lint(paths, rules_dirs):
 @_paths
 @_rules_opt
 @click.option("-k", "select", help="Only rules whose id contains this text.")
-def test_cmd(paths, rules_dirs, select):
+@click.option("--data-dir", type=click.Path(file_okay=False),
+              help="Data directory whose rule-cases/ store the cases read (default: the data_dir setting).")
+def test_cmd(paths, rules_dirs, select, data_dir):
     """Run every rule's test cases through durable-rules and the reference evaluator.
 
     PATHS: rule directories, pack folders or single rule files (default: the standard packs).
+    The cases read their own store, DATA_DIR/rule-cases (built-in ICD-10-CM and the packaged
+    CMS-layout samples), never the tables imported into DATA_DIR.
     """
+    from scrubber.cli.refdata_cmd import data_dir_setting
+
+    where = str(data_dir_setting(data_dir))
     packs = _load(paths, rules_dirs)
     from scrubber.engine.cases import run_case
 
@@ -87,7 +94,7 @@ def test_cmd(paths, rules_dirs, select):
         if select and select not in r.id:
             continue
         for c in r.tests:
-            res = run_case(r, c, packs)
+            res = run_case(r, c, packs, where)
             if res.ok:
                 passed += 1
                 click.echo(f"PASSED {r.id}::{c.name}")
@@ -135,7 +142,7 @@ def list_cmd(paths, rules_dirs, payer, data_dir):
     if payer:
         profile = _payer_profile(payer, packs)
         click.echo(f"payer profile {profile.id} ({profile.path}; extends {' <- '.join(profile.chain)})")
-        from scrubber.fields.payer import params_needed
+        from scrubber.idle import params_needed
 
         rows = []
         for r in ordered:

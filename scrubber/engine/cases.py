@@ -16,7 +16,7 @@ from scrubber.model.serialize import claim_from_dict
 from scrubber.rulespec.model import Rule, RuleCase
 from scrubber.rulespec.packs import PackInfo, RulePacks
 
-_ENGINES: dict[str, object] = {}
+_ENGINES: dict[tuple, object] = {}
 
 
 @dataclass
@@ -41,16 +41,18 @@ def context_from_dict(d: Optional[dict]) -> Optional[ClaimContext]:
     )
 
 
-def engine_for(rule: Rule, packs: RulePacks):
+def engine_for(rule: Rule, packs: RulePacks, data_dir: Optional[str] = None):
+    """A one-rule engine over the rule-case store of ``data_dir`` (None: the data_dir setting)."""
     from scrubber.engine.core import Engine
+    from scrubber.refdata.rule_cases import rule_case_refdata  # built-in ICD-10-CM + CMS-layout samples
 
-    eng = _ENGINES.get(rule.sha256 + rule.id)
+    refdata = rule_case_refdata(data_dir)
+    key = (rule.sha256 or "", rule.id, id(refdata))  # rule_case_refdata keeps one RefData per store
+    eng = _ENGINES.get(key)
     if eng is None:
         one = RulePacks(rules=[rule], valuesets=packs.valuesets,
                         packs=[PackInfo(f"case:{rule.id}", rule.path, rule.version, rule.sha256 or rule.id)])
-        from scrubber.refdata.rule_cases import rule_case_refdata  # built-in ICD-10-CM + CMS-layout samples
-
-        eng = _ENGINES[rule.sha256 + rule.id] = Engine(one, refdata=rule_case_refdata(), verify=True, workers=0)
+        eng = _ENGINES[key] = Engine(one, refdata=refdata, verify=True, workers=0)
     return eng
 
 
@@ -58,8 +60,8 @@ def _claim(d: dict, case: RuleCase):
     return claim_from_dict(dict(d, claim_id=d.get("claim_id", f"MADE-UP-{case.name}")))
 
 
-def run_case(rule: Rule, case: RuleCase, packs: RulePacks) -> CaseResult:
-    eng = engine_for(rule, packs)
+def run_case(rule: Rule, case: RuleCase, packs: RulePacks, data_dir: Optional[str] = None) -> CaseResult:
+    eng = engine_for(rule, packs, data_dir)
     eng.new_batch()
     try:
         ctx = context_from_dict(case.context)

@@ -53,7 +53,7 @@ def enrich_coverage(claim, coverage: Optional[Mapping], index) -> Optional[Cover
     (another payer the file shows primary on the date); ``file_payer_order`` (that, or the claim's
     payer listed secondary / tertiary, in words with its place); ``active_payer_source`` (the span
     of the payer that is active when the claim's is not); ``payer_files`` (the files that list the
-    claim's payer); ``claim_payer_id``.
+    claim's payer).
     """
     if coverage is None:
         return None
@@ -62,7 +62,7 @@ def enrich_coverage(claim, coverage: Optional[Mapping], index) -> Optional[Cover
     member = norm_member(claim.subscriber.member_id if claim.subscriber else None)
     spans = index.by_member.get(member, []) if (member and index is not None) else []
     payer = (claim.payer.payer_id or "").strip() if claim.payer else ""
-    extra: dict = {"claim_payer_id": payer or None}
+    extra: dict = {}
     person = compared_person(claim, spans)
     extra.update(
         file_last_name=person.last_name if person else None,
@@ -134,7 +134,6 @@ for _name, _type, _loc, _doc, _conv in (
     ("payer_matches", "bool", "payer_id", "False when only another payer is active on the date", None),
     ("active_payer_id", "text", "payer_id", "The payer of the active span", None),
     ("active_payer_source", "text", "payer_id", "Where the other payer's active span is", None),
-    ("claim_payer_id", "text", "payer_id", "The claim's payer id (2010BB NM109)", None),
     ("name_matches", "bool", "last_name", "The patient's name agrees with the file's person", None),
     ("birth_date_matches", "bool", "birth_date", "The patient's birth date agrees with the file's person", None),
     ("file_last_name", "text", "last_name", "The last name the file has for the person", None),

@@ -31,6 +31,7 @@ from datetime import date
 from typing import Any, Callable, Mapping, Optional
 
 from scrubber.fields.registry import DeriveInput, batch_slot, derived_field
+from scrubber.model.words import did_you_mean
 
 SOURCE_PREFIX = "source."
 BASIS_WORDS = {
@@ -133,9 +134,7 @@ def profile_valueset_problems(profiles, valuesets: Mapping) -> list[str]:
                 named.append((f"params.frequency_limits[{k}].procedures", limit["procedures"], fl.origin))
         for where, name, origin in named:
             if name not in valuesets:
-                from scrubber.rulespec.parse import suggest
-
-                problems.append(f"{origin}: {where} names value set '{name}'{suggest(name, valuesets)}, which no rule directory defines "
+                problems.append(f"{origin}: {where} names value set '{name}'{did_you_mean(name, valuesets)}, which no rule directory defines "
                                 f"(rules/valuesets/<name>.yaml); known: {', '.join(sorted(valuesets)) or 'none'}")
     return sorted(set(problems))
 
@@ -387,16 +386,3 @@ for _fact, _name, _type, _loc, _get, _needs, _doc in PAYER_FIELDS:
 def profile_source_params(profile) -> dict:
     """``source.<param>`` -> citation for every parameter the profile cites (for ClaimContext.params)."""
     return {SOURCE_PREFIX + k: v for k, v in (getattr(profile, "sources", None) or {}).items()}
-
-
-def params_needed(rule) -> set[str]:
-    """The profile parameters without which ``rule`` can never fire (its tests read nothing else)."""
-    from scrubber.rulespec.model import walk
-
-    out = set()
-    for test in walk(rule.when):
-        alias = rule.aliases.get(test.alias)
-        param = PARAM_OF_FIELD.get((alias.fact_type if alias else test.alias, test.field))
-        if param:
-            out.add(param)
-    return out

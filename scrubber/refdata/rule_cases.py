@@ -28,7 +28,7 @@ SAMPLES = (
     ("mpfs", "SAMPLE-PPRRVU2026_Jan_nonQPP.csv"),
 )
 
-_CACHE: dict[str, object] = {}  # one store per process: the first call's data directory
+_CACHE: dict[str, object] = {}  # one RefData per rule-case store (its resolved path) in this process
 
 
 def samples_dir() -> Optional[Path]:
@@ -55,15 +55,29 @@ def import_samples(data_dir: Path) -> None:
         store.close()
 
 
+def rule_case_root(data_dir: Optional[str] = None) -> Path:
+    """``<data dir>/rule-cases``, the data directory resolved like every command's: ``--data-dir``
+    (``data_dir``) > ``CLAIMSCRUB_DATA_DIR`` > setup.cfg ``[claimscrub]`` / claimscrub.toml > XDG.
+
+    Why through ``load_settings``: ``rules test`` used to read only the environment, so a project
+    whose setup.cfg names its data directory built its rule-case store in the XDG default.
+    """
+    if not data_dir:
+        from scrubber.config.settings import load_settings  # the one resolver (raises ConfigError)
+
+        data_dir = load_settings().get("data_dir")
+    return Path(data_dir).expanduser() / "rule-cases"
+
+
 def rule_case_refdata(data_dir: Optional[str] = None):
     """The RefData rule cases use, built under ``<data dir>/rule-cases`` on first use."""
     from scrubber.refdata import open_refdata
-    from scrubber.refdata.store import resolve_data_dir
 
-    rd = _CACHE.get("rd")
+    root = rule_case_root(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    key = str(root.resolve())
+    rd = _CACHE.get(key)
     if rd is None:
-        root = resolve_data_dir(data_dir) / "rule-cases"
-        root.mkdir(parents=True, exist_ok=True)
         import_samples(root)
-        rd = _CACHE["rd"] = open_refdata(str(root))
+        rd = _CACHE[key] = open_refdata(str(root))
     return rd

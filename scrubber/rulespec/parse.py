@@ -6,7 +6,6 @@ aliases, test claims). Every problem found is reported; nothing is dropped silen
 """
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from datetime import date, datetime
@@ -14,6 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Optional
 
+from scrubber.model.words import did_you_mean
 from scrubber.rulespec.regexcheck import backtracking_risk
 from scrubber.rulespec import fields as F
 from scrubber.rulespec.model import Alias, AllOf, AnyOf, Not, Ref, Rule, RuleCase, Test, date_int
@@ -40,11 +40,11 @@ def rule_schema() -> dict:
 
 
 def suggest(word: str, choices) -> str:
+    """``did_you_mean``, knowing the operator spellings authors bring from other languages."""
     word = str(word)
     if word in OP_ALIASES and OP_ALIASES[word] in choices:
         return f" (did you mean '{OP_ALIASES[word]}'?)"
-    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return did_you_mean(word, choices)
 
 
 def _jsonable(v):
