@@ -354,10 +354,10 @@ class SegmentStream:
             el = self.delimiters.element
             term = self.delimiters.terminator
             # Line breaks are layout, not data (X12's character sets have no CR or LF): when
-            # neither delimiter is one, drop them all at once instead of stripping each segment.
+            # neither delimiter is one, they are dropped from each segment's text. Not from the
+            # buffer: the text after this interchange's IEA may be a next interchange whose
+            # terminator is a line break.
             drop_breaks = term not in "\r\n" and el not in "\r\n"
-            if drop_breaks:
-                buf = _drop_breaks(buf)
             resniff = False
             sniffed_at = self.count
             sniffed_isa = buf[:3] == "ISA"  # else an ISA inside the first text is a new interchange
@@ -370,6 +370,8 @@ class SegmentStream:
                         text = text.strip(_WS)
                         if not text:
                             continue
+                    if drop_breaks and ("\n" in text or "\r" in text):
+                        text = _drop_breaks(text)  # a segment wrapped over lines
                     if len(text) >= self.max_segment:
                         text = self._cut(text, self.bytes_read - blen - self.cut_skipped + sum([len(p) + 1 for p in parts[:i]]), el)
                     if text[0] == "I" and text[:3] == "ISA" and (self.count > sniffed_at or not sniffed_isa):
@@ -402,8 +404,6 @@ class SegmentStream:
                         yield tail
                     return
                 more = self._more()
-                if drop_breaks:
-                    more = _drop_breaks(more)
                 if len(buf) + len(more) > self.max_segment and term not in more:
                     buf = self._skip_long(buf + more, term, el, drop_breaks)
                 else:
@@ -415,6 +415,7 @@ class SegmentStream:
         a wrong terminator that hides claims does not lose them silently), and return the
         head with the text from the terminator on."""
         cap = self.max_segment
+        buf = buf.lstrip(_WS)  # the line break after the last terminator is layout, not the segment's
         head, rest = buf[:cap], buf[cap:]
         clm = re.compile(r"(?<![A-Za-z0-9])CLM" + re.escape(el))
         skipped, found, carry = 0, 0, head[-4:]
