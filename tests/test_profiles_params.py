@@ -282,3 +282,25 @@ def test_payer_differences_fixture_matches_its_table(profiles):
         limits = profiles[pid].param_values().get("frequency_limits", [])
         got = [[o["line"] for o in tracker.check_and_add(claims[cid], limits)] for cid in ("MADE-UP-PAYER-PREVENTIVE-1", "MADE-UP-PAYER-PREVENTIVE-2")]
         assert got == expect, pid
+
+
+def test_payer_fields_read_the_facts_the_context_computed(profiles, monkeypatch):
+    """One computation of the payer facts per claim: ``Profile.context`` makes the ``derived.*``
+    keys and the payer fields read them (the run's filing date included); only a context without
+    them (a rule's test case) computes them, with the same function."""
+    import scrubber.fields.payer_params as pp
+
+    c = claim(date(2024, 3, 1))
+    ctx = profiles["medicare"].context(claim=c, filed=date(2025, 3, 2))
+
+    def no_second_computation(*args, **kwargs):
+        raise AssertionError("payer facts computed again")
+
+    real = pp.payer_facts
+    monkeypatch.setattr(pp, "payer_facts", no_second_computation)
+    facts = pp.derived_payer_facts(c, ctx.params)
+    assert facts["filed_late"] is True and facts["timely_filing_deadline"] == "2025-03-01"
+    assert facts == {name: ctx.params["derived." + name] for name in pp.FACT_NAMES}
+    monkeypatch.setattr(pp, "payer_facts", real)
+    raw = {"timely_filing": MEDICARE_12_MONTHS, "derived.filing_date": "2025-03-02"}
+    assert pp.derived_payer_facts(c, raw) == real(c, raw, date(2025, 3, 2))

@@ -126,10 +126,10 @@ class Profile:
         """
         params: dict[str, Any] = self.param_values()
         if claim is not None:
-            from scrubber.fields.payer_params import payer_facts
+            from scrubber.fields.payer_params import as_derived_params, payer_facts
 
-            for name, value in payer_facts(claim, params, filed).items():
-                params[f"derived.{name}"] = value
+            # The one computation of the payer facts in a run: ``fields.payer`` reads these keys.
+            params.update(as_derived_params(payer_facts(claim, params, filed)))
         return ClaimContext(
             profile_id=self.id,
             params=params,

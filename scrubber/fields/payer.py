@@ -9,8 +9,8 @@ answered here, once per fact, from what the engine already hands a derived field
   (``ClaimContext.params``: ``timely_filing``, ``member_id_pattern``, ...) with
   ``scrubber.fields.payer_params``, so a rule's own test case that gives
   ``context: {params: {timely_filing: {months: 12}}}`` exercises the real calendar
-  arithmetic, and the CLI (whose context also holds the precomputed ``derived.*``
-  keys) gets the same answer from the same function.
+  arithmetic; the CLI's context already holds them as ``derived.*`` keys (computed once,
+  by ``Profile.context``, with the same function), which are read, not recomputed.
 * **line** fields: prior authorization at the level the profile names (claim
   2300 REF*G1 or line 2400 REF*G1), and frequency limits counted across the
   batch with ``scrubber.fields.frequency.FrequencyTracker``, kept in the run's batch state
@@ -54,15 +54,20 @@ def as_date(v) -> Optional[date]:
 
 # ---- claim: payer parameters ---------------------------------------------------------------------
 def _payer(inp: DeriveInput) -> dict:
-    """The claim's payer facts, computed once per claim (kept in the claim's scratch)."""
+    """The claim's payer facts, kept in the claim's scratch.
+
+    One computation per claim: a run's context already holds them as ``derived.<name>`` keys
+    (``Profile.context`` computed them with ``payer_params.payer_facts``), so they are read from
+    there; a context without them (a rule's own test case, a claim built outside a run) gets
+    them from the same function here.
+    """
     memo = inp.batch.claim_memo
     hit = memo.get("payer.facts")
     if hit is not None and hit[0] is inp.context:
         return hit[1]
-    from scrubber.fields.payer_params import payer_facts  # here, not above: a memo hit is most calls
+    from scrubber.fields.payer_params import derived_payer_facts  # here, not above: a memo hit is most calls
 
-    params = dict(inp.context.params or {})
-    facts = payer_facts(inp.claim, params, as_date(params.get("derived.filing_date")))
+    facts = derived_payer_facts(inp.claim, inp.context.params or {})
     memo["payer.facts"] = (inp.context, facts)
     return facts
 

@@ -163,3 +163,31 @@ def payer_facts(claim, params: Mapping[str, Any], filed: Optional[date] = None) 
     if params.get("referral_required") is not None:
         out["referral_missing"] = bool(params["referral_required"]) and not claim.referral_number
     return out
+
+
+# ``Profile.context`` keeps the facts in ``ClaimContext.params`` under this prefix (so a rule can
+# also test ``claim.param.derived.<name>``); ``derived_payer_facts`` reads them back from there.
+DERIVED_PREFIX = "derived."
+FACT_NAMES = ("timely_filing_dos", "timely_filing_deadline", "filing_date", "days_past_deadline", "filed_late",
+              "member_id_valid", "sex_edits_active", "prior_auth_required", "prior_auth_missing",
+              "prior_auth_lines", "referral_missing")
+
+
+def as_derived_params(facts: Mapping[str, Any]) -> dict:
+    """``payer_facts`` as ``derived.<name>`` context parameters."""
+    return {DERIVED_PREFIX + name: value for name, value in facts.items()}
+
+
+def derived_payer_facts(claim, params: Mapping[str, Any]) -> dict:
+    """The claim's payer facts from its context parameters: the ``derived.<name>`` keys when the
+    context holds them all (a run: computed once, by ``Profile.context``), else ``payer_facts``
+    computed now (a rule's test case; ``derived.filing_date`` alone, if given, is the filing date)."""
+    if all(DERIVED_PREFIX + name in params for name in FACT_NAMES):
+        return {name: params[DERIVED_PREFIX + name] for name in FACT_NAMES}
+    filed = params.get(DERIVED_PREFIX + "filing_date")
+    if filed is not None and not isinstance(filed, date):
+        try:
+            filed = date.fromisoformat(str(filed))
+        except ValueError:
+            filed = None
+    return payer_facts(claim, params, filed)
