@@ -7,6 +7,7 @@ are missing, so reference-data edits stay silent instead of guessing: the pipeli
 """
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Optional
 
@@ -51,17 +52,46 @@ def line_provider_npi(claim: Claim, line: ServiceLine) -> Optional[str]:
     return None
 
 
-def member_key(claim: Claim) -> tuple:
-    """The patient: the subscriber's member id with the patient's name and birth date.
+# ---- "the same member": one normalisation, two keys ---------------------------------------------
+def _letters_and_digits(text: Optional[str]) -> str:
+    """Upper-case letters and digits only, accents dropped: ' o'brien-smith ' -> 'OBRIENSMITH'."""
+    folded = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in folded if ch.isalnum() and not unicodedata.combining(ch)).upper()
 
-    The name and birth date are part of the key because test and demo files reuse one member id
-    for different people, and a dependant shares the subscriber's id.
+
+def normalised_member_id(member_id: Optional[str]) -> Optional[str]:
+    """A member id as every "same member" test compares it; None when absent or blank.
+
+    Case, spacing and punctuation are how a card or a keyboard writes the id, not part of it
+    (``madeup 0001``, ``MADEUP-0001`` and ``MadeUp.0001`` are one member), so only letters and
+    digits count. Eligibility matching, frequency limits, the ledger's pseudonyms and duplicate
+    detection all use this, so a member is one member everywhere.
     """
-    sub = claim.subscriber.member_id if claim.subscriber else None
+    return _letters_and_digits(member_id) or None
+
+
+def member_id_key(claim: Claim) -> Optional[str]:
+    """The member as a payer knows it: the subscriber's normalised member id only.
+
+    Eligibility (a 271 / 834 answers by member id) and frequency limits (the payer counts a
+    member's services) key on this; a dependant is told apart by their own checks, not here.
+    """
+    return normalised_member_id(claim.subscriber.member_id if claim.subscriber else None)
+
+
+def member_key(claim: Claim) -> tuple:
+    """The patient, for duplicate edits: the normalised member id with the patient's name and
+    birth date (names normalised like the id).
+
+    Wider than ``member_id_key`` on purpose: test and demo files reuse one member id for
+    different people, and a dependant shares the subscriber's id, so two claims are the same
+    patient's only when name and birth date agree too.
+    """
+    sub = member_id_key(claim)
     pat = claim.patient or claim.subscriber
     if pat is None:
         return (sub,)
-    return (sub, (pat.last_name or "").upper(), (pat.first_name or "").upper(), pat.birth_date)
+    return (sub, _letters_and_digits(pat.last_name), _letters_and_digits(pat.first_name), pat.birth_date)
 
 
 def service_signature(claim: Claim, line: ServiceLine, memo: Optional[dict] = None) -> tuple:

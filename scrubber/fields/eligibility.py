@@ -67,6 +67,7 @@ import unicodedata
 from datetime import date
 from typing import Iterable, Optional
 
+from scrubber.fields.common import normalised_member_id
 from scrubber.model import CoverageSpan
 
 RELATIONSHIP_WORDS = {"SELF": "18", "SUBSCRIBER": "18", "SPOUSE": "01", "CHILD": "19", "DEPENDENT": "19"}
@@ -74,7 +75,8 @@ GAP_STATUSES = ("ended", "not-started", "inactive")
 
 
 def norm_member(member_id: Optional[str]) -> str:
-    return re.sub(r"[\s-]", "", member_id or "").upper()
+    """The member id as a 271 / 834 is matched on: ``common.normalised_member_id`` ("" when absent)."""
+    return normalised_member_id(member_id) or ""
 
 
 NAME_SUFFIXES = {"JR", "SR", "II", "III", "IV"}

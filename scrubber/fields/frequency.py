@@ -27,6 +27,7 @@ import bisect
 from datetime import date, timedelta
 from typing import Callable, Iterable, Mapping, NamedTuple, Optional, Protocol
 
+from scrubber.fields.common import member_id_key, normalised_member_id
 from scrubber.fields.payer_params import code_in_list
 
 # (value-set name, code) -> member?  Supplied by whoever owns value sets (the engine).
@@ -64,10 +65,8 @@ class PlainKeys:
         return f"{member_id}\0{claim_id}"
 
 
-def normalised_member(member_id: Optional[str]) -> Optional[str]:
-    """The member id as frequency limits compare it (trimmed, upper case); None when absent."""
-    member = member_id.strip().upper() if member_id else None
-    return member or None
+# The member id as frequency limits compare it: the one normalisation of "same member".
+normalised_member = normalised_member_id
 
 
 def _limit_key(limit: Mapping) -> tuple:
@@ -122,7 +121,7 @@ class FrequencyTracker:
 
     def check_and_add(self, claim, limits: Iterable[Mapping], resolve: Optional[SetResolver] = None) -> list[dict]:
         """Lines of ``claim`` over a limit (one dict each), then count the claim's services."""
-        member = normalised_member(claim.subscriber.member_id if claim.subscriber else None)
+        member = member_id_key(claim)
         if member is None:
             return []
         member_key = self._keys.member_key(member)

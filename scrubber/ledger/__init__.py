@@ -113,13 +113,20 @@ class PseudonymKeys:
         return "hmac-sha256:" + hmac.new(self._salt, message, hashlib.sha256).hexdigest()
 
     def member_key(self, member_id: str) -> str:
-        """The key of a (normalised) member id."""
-        return self._pseudonym("member", member_id)
+        """The key of a member id, normalised here too (``fields.common.normalised_member_id``,
+        idempotent) so no caller can key one member two ways."""
+        return self._pseudonym("member", _member(member_id))
 
     def claim_key(self, member_id: str, claim_id: str) -> str:
         """The key of a claim: member and claim id together (two practices may use the same patient
         control number for different members)."""
-        return self._pseudonym("claim", f"{member_id}\0{claim_id}")
+        return self._pseudonym("claim", f"{_member(member_id)}\0{claim_id}")
+
+
+def _member(member_id: Optional[str]) -> str:
+    from scrubber.fields.common import normalised_member_id
+
+    return normalised_member_id(member_id) or ""
 
 
 def user_pseudonym_key() -> bytes:
@@ -199,9 +206,9 @@ class Ledger:
     def member_hash(self, member_id: Optional[str]) -> Optional[str]:
         """The member's one pseudonym (what a run without --ledger-phi stores in ``claims.member``): the
         same key as its frequency history, so a member is one keyed hash everywhere in the ledger."""
-        from scrubber.fields.frequency import normalised_member
+        from scrubber.fields.common import normalised_member_id
 
-        member = normalised_member(member_id)
+        member = normalised_member_id(member_id)
         return None if member is None else self.keys().member_key(member)
 
     def keys(self) -> "PseudonymKeys":
@@ -255,12 +262,12 @@ class Ledger:
 
     def _claim_keys(self, result: RunResult) -> set:
         """The frequency-history key of every readable claim of ``result`` that has a member id."""
-        from scrubber.fields.frequency import normalised_member
+        from scrubber.fields.common import normalised_member_id
 
         keys = self.keys()
         out = set()
         for c in result.claims:
-            member = normalised_member(c.member_id)
+            member = normalised_member_id(c.member_id)
             if member is not None and c.status != "unreadable":
                 out.add(keys.claim_key(member, c.claim_id or ""))
         return out
