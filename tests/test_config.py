@@ -177,3 +177,12 @@ def test_the_compiled_reader_switches_are_not_taken_for_unknown_settings(monkeyp
     result = run(["config", "show", "--payer", "medicare", "--format", "json"])
     assert "CLAIMSCRUB_MADE_UP_SETTING is not a claimscrub setting" in result.output
     assert "READER" not in result.output and "NO_COMPILE" not in result.output
+
+
+def test_profile_type_error_is_worded_like_rule_files_and_keeps_its_line(tmp_path):
+    """One translator for schema errors: a profile's wrong type reads 'must be', as in a rule file
+    (it read 'should be'); the file:line is the value's own line. The profile is MADE UP."""
+    (tmp_path / "made-up.yaml").write_text("id: made-up\ntitle: MADE-UP\nparams:\n  referral_required: 'yes'\n")
+    result = run(["config", "show", "--profiles", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"{tmp_path}/made-up.yaml:4: params.referral_required must be true or false, not the text 'yes'" in result.output

@@ -49,8 +49,8 @@ def test_values_point_at_their_json_location(tmp_path):
 @pytest.mark.parametrize("change,message", [
     (lambda d: d["lines"][0].update(charge="abc"), "/claims/1/lines/0/charge: 'abc' is not a number"),
     (lambda d: d.update(service_from="2023-02-30"), "/claims/1/service_from: '2023-02-30' is not a valid date (YYYY-MM-DD)"),
-    (lambda d: d.update(colour="blue"), "/claims/1: unknown field 'colour'"),
-    (lambda d: d["diagnoses"][0].pop("qualifier"), "/claims/1/diagnoses/0: 'qualifier' is required"),
+    (lambda d: d.update(colour="blue"), "/claims/1: unknown key 'colour'"),
+    (lambda d: d["diagnoses"][0].pop("qualifier"), "/claims/1/diagnoses/0: the required key 'qualifier' is missing"),
     (lambda d: d.update(kind="837D"), "/claims/1/kind: '837D' is not one of"),
 ])
 def test_an_invalid_claim_is_unreadable_with_its_pointer_and_the_rest_goes_on(tmp_path, change, message):

@@ -2,7 +2,8 @@
 
 jsonschema's own messages ("Additional properties are not allowed ('x' was
 unexpected)", long ``oneOf`` dumps) are written for programmers. Profile authors
-get one line per problem naming the key, its line and the allowed values.
+get one line per problem naming the key, its line and the allowed values. The words are
+``scrubber.model.schema_words`` (shared with rule files and JSON claims); the lines are found here.
 """
 from __future__ import annotations
 
@@ -14,16 +15,7 @@ from typing import Any
 import jsonschema
 
 from scrubber.config.yamlload import LineDict, line_at
-
-_TYPE_WORDS = {
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "array": "a list",
-    "object": "a mapping (key: value lines)",
-    "null": "nothing",
-}
+from scrubber.model.schema_words import schema_message, unknown_keys
 
 
 @lru_cache(maxsize=None)
@@ -39,22 +31,6 @@ def _dotted(path) -> str:
     return out or "(top level)"
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int):
-        return "a number"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return f"the text '{value}'"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "nothing" if value is None else type(value).__name__
-
-
 def _translate(err: jsonschema.ValidationError, data: Any, name: str) -> list[str]:
     path = list(err.absolute_path)
     where = _dotted(path)
@@ -63,23 +39,12 @@ def _translate(err: jsonschema.ValidationError, data: Any, name: str) -> list[st
     if v == "additionalProperties" and isinstance(err.instance, dict):
         allowed = sorted(err.schema.get("properties", {}))
         out = []
-        for key in err.instance:
-            if key not in err.schema.get("properties", {}):
-                key_line = err.instance.line_of(key) if isinstance(err.instance, LineDict) else line
-                at = f"'{key}'" if not path else f"'{key}' in {where}"
-                hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
-                out.append(f"{name}:{key_line}: unknown key {at}{hint}")
+        for key in unknown_keys(err):  # one line per key, at the key's own line
+            key_line = err.instance.line_of(key) if isinstance(err.instance, LineDict) else line
+            at = f"'{key}'" if not path else f"'{key}' in {where}"
+            hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
+            out.append(f"{name}:{key_line}: unknown key {at}{hint}")
         return out
-    if v == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else err.message
-        return [f"{name}:{line}: {where} is missing the required key '{missing}'"]
-    if v == "type":
-        want = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in want)
-        return [f"{name}:{line}: {where} should be {words}, not {_kind(err.instance)}"]
-    if v == "enum":
-        allowed = ", ".join(str(x) for x in err.validator_value)
-        return [f"{name}:{line}: {where} is {_kind(err.instance)}; write one of: {allowed}"]
     if "propertyNames" in err.schema_path:
         key = err.instance
         parent = data
@@ -87,21 +52,12 @@ def _translate(err: jsonschema.ValidationError, data: Any, name: str) -> list[st
             parent = parent[step]
         key_line = parent.line_of(key) if isinstance(parent, LineDict) else line
         return [f"{name}:{key_line}: {where} key '{key}' is not a rule id; write the rule's id (upper case, e.g. PAYER-TF-001)"]
-    if v == "pattern":
-        return [f"{name}:{line}: {where} is {_kind(err.instance)}, which does not have the expected form ({err.validator_value})"]
     if v == "oneOf" and err.context:
         # Explain the failure inside the branch that has the instance's own shape.
         deeper = [e for e in err.context if len(e.absolute_path) > len(path)]
         if deeper:
             return _translate(max(deeper, key=lambda e: len(e.absolute_path)), data, name)
-    if v == "oneOf":
-        desc = err.schema.get("description", "one of the documented forms")
-        return [f"{name}:{line}: {where} is {_kind(err.instance)}; expected {desc[0].lower() + desc[1:]}"]
-    if v in ("minimum", "minLength", "minItems"):
-        return [f"{name}:{line}: {where} is too small or empty ({err.message})"]
-    if v == "propertyNames":
-        return [f"{name}:{line}: {where} has a key of the wrong form: {err.message}"]
-    return [f"{name}:{line}: {where}: {err.message}"]
+    return [f"{name}:{line}: {schema_message(err, where)}"]
 
 
 def schema_problems(data: Any, schema_name: str, name: str, sub: str | None = None) -> list[str]:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Optional
 
+from scrubber.model.schema_words import schema_message
 from scrubber.model.words import did_you_mean
 from scrubber.rulespec.regexcheck import backtracking_risk
 from scrubber.rulespec import fields as F
@@ -92,32 +93,14 @@ def schema_problems(data, fname: str) -> list[str]:
             if key == "op":
                 msg = f"unknown operator {err.instance!r}{suggest(err.instance, choices)}; operators: {' '.join(choices)}"
             else:
-                msg = f"{where} is {err.instance!r}{suggest(err.instance, choices)}; write one of: {', '.join(map(str, choices))}"
-        elif v == "type":
-            want = err.validator_value if isinstance(err.validator_value, str) else " or ".join(err.validator_value)
-            words = {"string": "text", "object": "a mapping (key: value lines)", "array": "a list (- items)",
-                     "integer": "a whole number", "null": "empty"}
-            want = " or ".join(words.get(w, w) for w in want.split(" or "))
-            got = type(err.instance).__name__
-            got = {"str": "text", "int": "a number", "float": "a number", "list": "a list", "dict": "a mapping",
-                   "bool": "true/false", "NoneType": "nothing"}.get(got, got)
-            msg = f"{where} must be {want}, not {got}"
-            if want == "text" and got in ("a number", "true/false"):
-                msg += f"; put it in quotes: '{err.instance}'"
-        elif v == "required":
-            missing = err.message.split("'")[1] if "'" in err.message else err.message
-            msg = f"{where} is missing the required key '{missing}'"
+                msg = schema_message(err, where, suggest)
         elif v == "pattern" and key == "id":
             msg = f"id {err.instance!r} must be upper-case with a pack prefix and dashes, e.g. INT-NPI-001"
-        elif v == "minLength":
-            msg = f"{where} must not be empty"
-        elif v == "minItems":
-            msg = f"{where} needs at least one item"
         elif v == "oneOf" and len(path) >= 2 and path[0] == "with":
             msg = (f"{where} must be a fact type ({', '.join(F.FACT_TYPES)}) or "
                    "{relation: NAME, from: ALIAS, to: ALIAS}")
-        else:
-            msg = f"{where}: {err.message}"
+        else:  # the words every validated file shares
+            msg = schema_message(err, where, suggest)
         text = f"{fname}:{line}: {msg}"
         if text not in seen:
             seen.add(text)

@@ -18,6 +18,7 @@ from typing import Any, Iterator, Optional, Union
 
 from scrubber import model as m
 from scrubber.model import ClaimRecord, RunError, Source
+from scrubber.model.schema_words import schema_message
 from scrubber.model.serialize import claim_from_dict
 
 Record = Union[ClaimRecord, RunError]
@@ -105,28 +106,7 @@ def _first_error(item: Any, pointer: str) -> Optional[str]:
     first = errors[0]
     where = pointer + "".join(f"/{p}" for p in first.absolute_path)
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-    return f"{where or '/'}: {_message(first)}{more}"
-
-
-def _message(error) -> str:
-    """jsonschema's message in the words a claim author would use."""
-    title = error.schema.get("title") if isinstance(error.schema, dict) else None
-    value = error.instance
-    if title == "number" and error.validator in ("pattern", "type"):
-        return f"{_short(value)} is not a number"
-    if title == "date" and error.validator in ("pattern", "format", "type"):
-        return f"{_short(value)} is not a valid date (YYYY-MM-DD)"
-    if error.validator == "additionalProperties":
-        extra = sorted(set(value) - set(error.schema.get("properties", {})))
-        return f"unknown field{'s' if len(extra) > 1 else ''} {', '.join(repr(e) for e in extra)}"
-    if error.validator == "required":
-        return error.message.replace("is a required property", "is required")
-    return error.message
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return f"{where or '/'}: {schema_message(first)}{more}"
 
 
 def _with_defaults(item: dict, pointer: str) -> dict:
