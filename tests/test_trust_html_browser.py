@@ -86,7 +86,9 @@ def test_printed_to_pdf_the_report_shows_every_finding(browser, report, tmp_path
     context.close()
     assert pdf.read_bytes().startswith(b"%PDF")
     if shutil.which("pdftotext") is None:
-        return  # the print-media checks above stand; poppler-utils adds the text check
+        # CI installs poppler-utils and sets CI_REQUIRE_PDFTOTEXT: there the text check must run
+        assert not os.environ.get("CI_REQUIRE_PDFTOTEXT"), "pdftotext (poppler-utils) is missing"
+        pytest.skip("pdftotext (poppler-utils) is not installed: the printed text is not read back")
     text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
     for claim_id, message in FINDINGS.items():
         assert message in text, claim_id
