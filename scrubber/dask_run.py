@@ -1,6 +1,8 @@
 """``audit run --dask ADDRESS|local``: the same audit on a Dask cluster (``pip install 'claimscrub[dask]'``).
 
-Partitions: one per input file (a ``.gz`` file is one partition). A batch has batch-wide relations
+Partitions: one per input file, and a large X12 file cut at its interchange boundaries
+(``scrubber.dask_split``: a scan that reads each ISA's own delimiters; the reader numbers each part's
+segments from its offset in the file); a ``.gz`` file is one partition. A batch has batch-wide relations
 (a service repeated on an earlier claim, frequency limits counted in batch order), so the run has
 two passes over the partitions, each a Dask task per partition:
 
@@ -17,13 +19,12 @@ claim. Each worker sets the run up once (rule packs, payer profiles, reference d
 settings the client sends, and keeps it for the next task of the same settings; each task starts
 its own batch state. Workers need claimscrub installed (the same version and rule directories),
 and the input files and data directory at the same paths (a shared file system).
-
-Not done yet: splitting one large file at its interchange boundaries (a file is one partition).
 """
 from __future__ import annotations
 
 import hashlib
 import pickle
+from types import SimpleNamespace
 from typing import Any, Optional
 
 from scrubber.model import RunResult
@@ -43,22 +44,22 @@ def _prepared(settings):
     return hit
 
 
-def _records(path: str, claim_filter):
+def _records(part, claim_filter):
     from scrubber.cli.audit_inputs import read_all
-    from scrubber.readers import iter_records
+    from scrubber.dask_split import read_partition
 
-    return read_all([path], iter_records, claim_filter)
+    return read_all([part.path], lambda _files: read_partition(part), claim_filter)
 
 
-def prepass(settings, path: str, claim_filter) -> dict:
-    """Task 1: what partition ``path`` adds to the batch state."""
+def prepass(settings, part, claim_filter) -> dict:
+    """Task 1: what partition ``part`` (``scrubber.dask_split.Partition``) adds to the batch state."""
     from scrubber.pipeline import chunked, contexts_for
 
     prepared = _prepared(settings)
     state = prepared.engine.new_batch()
     state.recording = True
-    opts = prepared.options([path])
-    for _, pending in chunked(_records(path, claim_filter)):
+    opts = prepared.options([part.path])
+    for _, pending in chunked(_records(part, claim_filter)):
         claims = [r.claim for r in pending if r.claim is not None]
         contexts = contexts_for(opts, claims, []) or [None] * len(claims)
         for claim, ctx in zip(claims, contexts):
@@ -66,8 +67,8 @@ def prepass(settings, path: str, claim_filter) -> dict:
     return state.export()
 
 
-def evaluate(settings, path: str, claim_filter, earlier: list, tracker) -> tuple:
-    """Task 2: partition ``path``'s (run errors, claim results) per chunk, the services it counted
+def evaluate(settings, part, claim_filter, earlier: list, tracker, claim_keys=None) -> tuple:
+    """Task 2: partition ``part``'s (run errors, claim results) per chunk, the services it counted
     under frequency limits, and how many claims the filter dropped."""
     from scrubber.pipeline import chunked, evaluate_chunk
 
@@ -83,12 +84,13 @@ def evaluate(settings, path: str, claim_filter, earlier: list, tracker) -> tuple
     for exported in earlier:
         state.absorb(exported)
     state.take_delta()  # what earlier partitions counted is theirs to report
-    opts = prepared.options([path])
+    opts = prepared.options([part.path])
     out = []
-    for errors, pending in chunked(_records(path, claim_filter)):
+    for errors, pending in chunked(_records(part, claim_filter)):
         results, eval_errors = evaluate_chunk(opts, pending)
-        out.append((errors + eval_errors, results))
-    return out, state.take_delta(), claim_filter.excluded
+        keys = [claim_keys(r, cr) for r, cr in zip(pending, results)] if claim_keys is not None else None
+        out.append((errors + eval_errors, results, keys))
+    return out, state.take_delta(), claim_filter.excluded, getattr(claim_filter, "excluded_ids", None)
 
 
 def client_for(address: str, workers: int):
@@ -105,29 +107,36 @@ def client_for(address: str, workers: int):
 
 
 def run_dask(opts, settings, files: list[str], claim_filter, address: str, workers: int,
-             result: RunResult, tracker=None) -> RunResult:
-    """Both passes on the cluster at ``address``; partitions merged in order into ``result``."""
+             result: RunResult, tracker=None, partition_bytes: Optional[int] = None) -> RunResult:
+    """Both passes on the cluster at ``address``; partitions merged in order into ``result``.
+    ``partition_bytes``: the size large files are cut at (``scrubber.dask_split``)."""
     from dataclasses import replace
 
+    from scrubber.dask_split import PARTITION_BYTES, partitions
+
+    parts = partitions(files, partition_bytes or PARTITION_BYTES)  # one or more per file, in order
     client, cluster = client_for(address, workers)
     try:
         settings_f = client.scatter(settings, broadcast=True)  # travels once to each worker
         tracker_f = client.scatter(tracker, broadcast=True) if tracker is not None else None
-        filters = [replace(claim_filter, excluded=0) for _ in files]
-        exports = [client.submit(prepass, settings_f, path, f, pure=False) for path, f in zip(files, filters)]
-        evals = [client.submit(evaluate, settings_f, path, f, exports[:p], tracker_f, pure=False)
-                 for p, (path, f) in enumerate(zip(files, filters))]
+        filters = [replace(claim_filter, excluded=0) for _ in parts]
+        keys_f = opts.claim_keys  # audit --remits: the denial join's keys, computed where each claim is read
+        exports = [client.submit(prepass, settings_f, part, f, pure=False) for part, f in zip(parts, filters)]
+        evals = [client.submit(evaluate, settings_f, part, f, exports[:p], tracker_f, keys_f, pure=False)
+                 for p, (part, f) in enumerate(zip(parts, filters))]
         batch = getattr(opts.evaluator, "batch", None)
         excluded = 0
         for fut in evals:  # in partition order
-            chunks, delta, dropped = fut.result()
+            chunks, delta, dropped, dropped_ids = fut.result()
             excluded += dropped
-            for errors, results in chunks:
+            if dropped_ids:  # audit --remits: a remittance of a filtered-out claim is "outside the filters"
+                claim_filter.excluded_ids.update(dropped_ids)
+            for errors, results, keys in chunks:
                 result.errors.extend(errors)
-                for cr in results:
+                for j, cr in enumerate(results):
                     result.claims.append(cr)
                     if opts.on_claim is not None:
-                        opts.on_claim(None, cr)
+                        opts.on_claim(SimpleNamespace(claim=None, keys=keys[j] if keys is not None else None), cr)
             if batch is not None and delta:
                 batch.merge_delta(delta)
             fut.release()

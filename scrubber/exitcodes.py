@@ -10,12 +10,14 @@ OK = 0  # nothing at or above --fail-on
 FINDINGS = 1  # findings at or above --fail-on, or an unreadable claim
 USAGE = 2  # usage, configuration, rule-file or reference-data error
 INPUT = 3  # an input could not be read: missing or unreadable file, not claims, empty directory, no claims
+INTERRUPTED = 130  # stopped by Ctrl-C (128 + SIGINT, what a shell reports): no report; the ledger row INCOMPLETE
 
 # One line per code, for --help and the README (tests check both say the same).
 HELP = ("Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it (or an unreadable "
         "claim); 2 usage, configuration, rule-file or reference-data error; 3 an input could not be "
         "read (missing or unreadable file, not an 837 / JSON claim file, a directory with no claim "
-        "files, no claims at all).")
+        "files, no claims at all); 130 stopped by Ctrl-C (no report written; the ledger lists the run as "
+        "INCOMPLETE).")
 
 
 def input_problems(result) -> list[str]:

@@ -30,6 +30,9 @@ TABLE_NEEDS = (
     TableNeed("mue", "MUE table", "MCR_MUE_PractitionerServices.csv",
               fields=frozenset({"line.mue_value", "line.mue_mai", "line.mue_mai_text", "line.mue_limit"})),
     TableNeed("hcpcs", "HCPCS Level II file", "HCPC2026_JAN_ANWEB.txt", fields=frozenset({"line.hcpcs_valid"})),
+    TableNeed("mpfs", "MPFS relative value file", "PPRRVU2026_Jan_nonQPP.csv",
+              fields=frozenset({"line.mpfs_global_days", "line.mpfs_bilat_surg", "line.mpfs_asst_surg",
+                                "line.mpfs_co_surg", "line.mpfs_team_surg"})),
 )
 
 

@@ -87,8 +87,9 @@ def _work(conn, opts, records_factory, task: _Assignment) -> None:
             engine.oracle_only = k == task.oracle_only
         results, eval_errors = evaluate_chunk(opts, pending)
         raws = [r.claim.raw if r.claim is not None else None for r in pending] if opts.on_claim_reads_raw else None
+        keys = [opts.claim_keys(r, cr) for r, cr in zip(pending, results)] if opts.claim_keys is not None else None
         delta = batch.take_delta() if batch is not None else {}
-        conn.send(("done", k, errors + eval_errors, results, raws, delta))
+        conn.send(("done", k, errors + eval_errors, results, raws, keys, delta))
     state = opts.reader_state
     conn.send(("end", k + 1, dict(vars(state)) if state is not None else None))
 
@@ -163,7 +164,7 @@ def run_parallel(opts, records_factory: Callable[[], Iterable], result: RunResul
                 pool.stop_all()
                 break
             if kind == "done":
-                _, _, errors, results, raws, delta = msg
+                _, _, errors, results, raws, keys, delta = msg
                 result.errors.extend(errors)
                 if batch is not None and delta:
                     batch.merge_delta(delta)
@@ -171,7 +172,8 @@ def run_parallel(opts, records_factory: Callable[[], Iterable], result: RunResul
                     result.claims.append(cr)
                     if opts.on_claim is not None:
                         raw = raws[j] if raws is not None else None
-                        opts.on_claim(SimpleNamespace(claim=None if cr.status == "unreadable" else SimpleNamespace(raw=raw)), cr)
+                        opts.on_claim(SimpleNamespace(claim=None if cr.status == "unreadable" else SimpleNamespace(raw=raw),
+                                                      keys=keys[j] if keys is not None else None), cr)
                 if attempts:
                     result.errors.append(_retry_note(announced, attempts))
                 k, attempts, announced = k + 1, 0, None
@@ -192,12 +194,19 @@ def run_parallel(opts, records_factory: Callable[[], Iterable], result: RunResul
             for cr in _failed_results(announced, detail):
                 result.claims.append(cr)
                 if opts.on_claim is not None:
-                    opts.on_claim(SimpleNamespace(claim=None), cr)
+                    opts.on_claim(SimpleNamespace(claim=None, keys=_unread_keys(opts, cr)), cr)
             pool.start(_Assignment(w, jobs, k + jobs))
             k, attempts, announced = k + 1, 0, None
     finally:
         pool.stop_all()
     return result
+
+
+def _unread_keys(opts, cr: ClaimResult):
+    """The claim keys of a claim a dead worker could not evaluate (its record is gone with it)."""
+    if opts.claim_keys is None:
+        return None
+    return opts.claim_keys(SimpleNamespace(claim=None), cr)
 
 
 def _retry_note(announced: Optional[list], attempts: int) -> RunError:

@@ -44,6 +44,10 @@ class ScrubOptions:
     jobs: int = 1
     # on_claim reads ``record.claim.raw`` (the clean/held 837 writer): workers send it back.
     on_claim_reads_raw: bool = False
+    # What on_claim needs from a claim's record beyond its result (audit --remits: the denial join's
+    # claim and line keys), computed where the claim was read: (record, result) -> a small picklable
+    # value. With workers, on_claim gets it as ``record.keys`` instead of the record's claim.
+    claim_keys: Optional[Callable[[ClaimRecord, ClaimResult], object]] = None
     # An object the record stream updates as it reads (audit's claim filter counts what it drops):
     # with workers, the parent's copy gets a worker's attributes back at the end.
     reader_state: Optional[object] = None

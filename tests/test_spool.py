@@ -59,7 +59,7 @@ def test_the_json_writer_streams_the_same_bytes_as_json_dump(n):
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_every_format_is_the_same_whether_results_were_spilled_or_not(fmt):
-    in_memory, spilled = made_up_result(2_500), made_up_result(2_500, memory_limit=1_000)
+    in_memory, spilled = made_up_result(2_500, memory_limit=10_000), made_up_result(2_500, memory_limit=1_000)
     assert in_memory.claims.spilled == 0 and spilled.claims.spilled > 0
     for redact in (False, True):
         a, b = io.StringIO(), io.StringIO()
@@ -78,8 +78,16 @@ def test_a_scrub_that_spills_gives_the_same_json_as_one_that_does_not(monkeypatc
         out["run"].pop("started")
         return out
 
+    monkeypatch.setattr(spool_mod, "MEMORY_LIMIT", 10_000)  # everything in memory
     kept = scrub_json()
-    monkeypatch.setattr(spool_mod, "MEMORY_LIMIT", 0)
+    monkeypatch.setattr(spool_mod, "MEMORY_LIMIT", 0)  # the default: spilled from the first block
     monkeypatch.setattr(spool_mod, "BLOCK", 2)
     spilled = scrub_json()
     assert spilled == kept and kept["summary"]["claims_total"] == len(kept["claims"]) > 2
+
+
+def test_by_default_a_batch_past_one_block_is_on_disk_not_in_memory():
+    """Results are spooled from the first block: memory holds at most one block, whatever the batch."""
+    result = made_up_result(3 * spool_mod.BLOCK + 7)
+    assert result.claims.spilled == 3 * spool_mod.BLOCK and len(result.claims._tail) == 7
+    assert [c.claim_id for c in result.claims][-1] == f"MADE-UP-{3 * spool_mod.BLOCK + 6:05d}"

@@ -14,7 +14,7 @@ from scrubber.cli import cli
 SAMPLES = str(ROOT / "fixtures" / "claims")
 SAMPLE_IDS = ["MADE-UP-JSON-001", "MADE-UP-JSON-002", "MADE-UP-INS-001", "MADE-UP-INS-002", "MADE-UP-PRO-001",
               "MADE-UP-PRO-002", "MADE-UP-PRO-003", "MADE-UP-PRO-004", "MADE-UP-PRO-005"]
-PTP_LINE = ("not run (3 rules: NCCI-PTP-001, NCCI-PTP-002, NCCI-PTP-003): no NCCI PTP table imported; "
+PTP_LINE = ("not run (4 rules: NCCI-PTP-001, NCCI-PTP-002, NCCI-PTP-003, NCCI-PTP-004): no NCCI PTP table imported; "
             "`claimscrub refdata import ncci-ptp ccipra-v320r0-f1.txt`")
 
 
@@ -56,8 +56,8 @@ def test_json_carries_the_idle_rules_in_the_schema():
 def test_html_summary_and_refdata_table_say_which_rules_did_not_run():
     html = scrub("--format", "html").stdout
     summary = html[html.index('id="rules-idle"'):html.index("<h2>Charts")]
-    assert "3 rules (NCCI-PTP-001, NCCI-PTP-002, NCCI-PTP-003): no NCCI PTP table imported" in summary
-    assert "not imported: 3 rules did not run (NCCI-PTP-001, NCCI-PTP-002, NCCI-PTP-003)" in html
+    assert "4 rules (NCCI-PTP-001, NCCI-PTP-002, NCCI-PTP-003, NCCI-PTP-004): no NCCI PTP table imported" in summary
+    assert "not imported: 4 rules did not run (NCCI-PTP-001, NCCI-PTP-002, NCCI-PTP-003, NCCI-PTP-004)" in html
 
 
 def test_junit_reports_idle_rules_as_skipped_tests():
@@ -71,7 +71,7 @@ def test_rules_list_status_says_idle_and_how_to_fix_it():
     row = next(line for line in out.splitlines() if line.startswith("NCCI-PTP-001"))
     assert " idle " in row
     assert ("idle: no NCCI PTP table imported; `claimscrub refdata import ncci-ptp ccipra-v320r0-f1.txt`: "
-            "NCCI-PTP-001, NCCI-PTP-002, NCCI-PTP-003") in out
+            "NCCI-PTP-001, NCCI-PTP-002, NCCI-PTP-003, NCCI-PTP-004") in out
     row = next(line for line in out.splitlines() if line.startswith("INT-BAL-001"))
     assert " runs " in row
     out = run("rules", "list", "--payer", "medicare").stdout
@@ -132,5 +132,5 @@ def test_counts_read_as_english():
 def test_audit_says_on_stderr_which_rules_did_not_run(tmp_path):
     res = run("audit", SAMPLES, "-o", str(tmp_path / "a.html"), "--no-ledger")
     assert res.exit_code == 0
-    assert res.stderr.count("NCCI-PTP-001, NCCI-PTP-002, NCCI-PTP-003): no NCCI PTP table imported") == 1
+    assert res.stderr.count("NCCI-PTP-001, NCCI-PTP-002, NCCI-PTP-003, NCCI-PTP-004): no NCCI PTP table imported") == 1
     assert 'id="rules-idle"' in (tmp_path / "a.html").read_text()

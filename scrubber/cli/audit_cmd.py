@@ -14,6 +14,7 @@ from datetime import date
 
 import click
 
+from scrubber.cli.progress import progress_option
 from scrubber.cli.scrub_cmd import eligibility_option, jobs_option
 from scrubber.model.result import FAIL_ON_CHOICES
 from scrubber.model.result import OUTPUT_FORMATS as REPORT_FORMATS
@@ -119,14 +120,15 @@ def _read(paths):
 @click.option("--denial-map", type=click.Path(exists=True, dir_okay=False), metavar="YAML",
               help="Finding categories / rules -> CARC families (default: the packaged carc_map.yaml).")
 @jobs_option
+@progress_option
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Run on a Dask cluster (scheduler address, or 'local' for a local cluster of --jobs workers); "
                    "needs pip install 'claimscrub[dask]'. See docs/performance.md.")
 def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, data_dir, rule_dirs, ledger, no_ledger,
-        ledger_phi, redact, verify, fail_on, quiet, remit_paths, denial_map, jobs, dask_address):
+        ledger_phi, redact, verify, fail_on, quiet, remit_paths, denial_map, jobs, show_progress, dask_address):
     """Audit the claims in PATH... (files, directories walked recursively, .gz files)."""
     from scrubber.cli.audit_inputs import ClaimFilter, read_all, walk
-    from scrubber.cli.progress import Progress
+    from scrubber.cli.progress import exit_interrupted, progress_for
     from scrubber.pipeline import run_scrub
 
     if since and until and since > until:
@@ -143,7 +145,7 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         denial_run = DenialRun(remit_paths, denial_map, claim_filter)
     else:
         claim_filter = ClaimFilter(since, until, frozenset(payer_ids), frozenset(npis))
-    progress = Progress(enabled=False if quiet else None)
+    progress = progress_for(show_progress, quiet)
     if progress.enabled:
         from scrubber.cli.progress import estimate_claims
 
@@ -169,8 +171,11 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         opts.run_extra = {**opts.run_extra, "mode": "audit"}
         if claim_filter.active:
             opts.run_extra["filters"] = claim_filter.describe()
-        # --remits correlates each claim record as it is read: in this process (workers send back results only)
-        opts.jobs, opts.reader_state = (1 if denial_run is not None else jobs), claim_filter
+        opts.jobs, opts.reader_state = jobs, claim_filter
+        if denial_run is not None:  # the denial join's keys (ids, codes, dates, amounts) come back from the workers
+            from scrubber.denials.claims import claim_key
+
+            opts.claim_keys = claim_key
         if dask_address:
             from scrubber.dask_run import run_dask, tracker_of
             from scrubber.pipeline import new_result
@@ -182,9 +187,13 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
                 raise click.UsageError(str(exc)) from None
         else:
             result = run_scrub(opts, records_factory=lambda: read_all(files, _read, claim_filter))
+    except KeyboardInterrupt:  # Ctrl-C: the workers are stopped; after the clean-up below, one line and exit 130
+        result = None
     finally:
         progress.close()
         prepared.close()
+    if result is None:
+        exit_interrupted(progress, run_ledger)
     if claim_filter.active:
         result.run.extra["claims_excluded_by_filters"] = claim_filter.excluded
     if denial_run is not None:

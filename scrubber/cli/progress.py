@@ -9,6 +9,8 @@ import sys
 import time
 from typing import IO, Optional
 
+from scrubber import exitcodes
+
 
 class Progress:
     def __init__(self, enabled: Optional[bool] = None, stream: Optional[IO[str]] = None, label: str = "claims"):
@@ -51,6 +53,7 @@ class Progress:
             self._draw(time.monotonic())
             self.stream.write("\n")
             self.stream.flush()
+            self.enabled = False  # drawn once, whatever path closes it
 
 
 def estimate_claims(paths) -> Optional[int]:
@@ -75,3 +78,33 @@ def estimate_claims(paths) -> Optional[int]:
         except OSError:
             return None
     return total
+
+
+def progress_option(f):
+    """``--progress / --no-progress`` for scrub and audit: the line is drawn by default only when
+    standard error is a terminal and ``-q`` is not given; ``--progress`` draws it anyway (a log)."""
+    import click
+
+    return click.option("--progress/--no-progress", "show_progress", default=None,
+                        help="A progress line on standard error (claims, claims/s, ETA; no patient data). "
+                             "Default: on when standard error is a terminal and -q is not given.")(f)
+
+
+def progress_for(show_progress: Optional[bool], quiet: bool) -> "Progress":
+    """The run's Progress: ``--progress`` / ``--no-progress`` when given, else off with -q, else on a terminal."""
+    return Progress(enabled=show_progress if show_progress is not None else (False if quiet else None))
+
+
+INTERRUPTED = exitcodes.INTERRUPTED  # 130: 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
+
+
+def exit_interrupted(progress: Optional["Progress"], run_ledger) -> None:
+    """Ctrl-C: one line on standard error instead of a traceback, and exit 130. The workers are
+    stopped by then (``scrubber.jobs``); no report is written, and a ledger keeps the run's row as
+    begun (``Ledger.begin_run``), which `audit history` lists as INCOMPLETE."""
+    done = progress.count if progress is not None else 0
+    where = (f"; the ledger {run_ledger.path} lists the run as INCOMPLETE"
+             if run_ledger is not None and getattr(run_ledger, "run_id", None) is not None else "")
+    sys.stderr.write(f"claimscrub: interrupted after {done:,} claims; no report was written{where}\n")
+    sys.stderr.flush()
+    raise SystemExit(INTERRUPTED)

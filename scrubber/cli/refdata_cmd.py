@@ -26,7 +26,7 @@ def _data_dir(option: Optional[str]) -> Path:
 
 @click.group()
 def refdata():
-    """Import and list reference data (ICD-10-CM, NCCI PTP, MUE, HCPCS)."""
+    """Import and list reference data (ICD-10-CM, NCCI PTP, MUE, HCPCS, MPFS RVU file)."""
 
 
 @refdata.command("import")

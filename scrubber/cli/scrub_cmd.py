@@ -7,6 +7,7 @@ import sys
 import click
 
 from scrubber import exitcodes
+from scrubber.cli.progress import estimate_claims, exit_interrupted, progress_for, progress_option
 from scrubber.model.result import FAIL_ON_CHOICES, SEVERITY_RANK
 from scrubber.model.result import OUTPUT_FORMATS as FORMATS
 
@@ -96,14 +97,16 @@ def _withdraw_clean_file(result, clean_out) -> bool:
 @click.option("--ledger-phi", is_flag=True, help="Store member ids in the ledger as text instead of salted hashes.")
 @click.option("--verify", is_flag=True, help="Also run the pure-Python reference evaluator and report any disagreement.")
 @click.option("--redact", is_flag=True, help="Mask patient names, member ids and birth dates in the output.")
-@click.option("-q", "--quiet", is_flag=True, help="Text format: fold clean claims without findings into one counted line.")
+@click.option("-q", "--quiet", is_flag=True, help="Text format: fold clean claims without findings into one counted line; no progress line.")
 @jobs_option
-def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ack_999, ack_277ca, ledger, no_ledger, ledger_phi, verify, redact, quiet, jobs):
+@progress_option
+def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, clean_out, held_out, ack_999, ack_277ca, ledger, no_ledger, ledger_phi, verify, redact, quiet, jobs, show_progress):
     """Scrub the claims in PATH... (837 or JSON files, directories, or - for standard input).
 
     Every run is recorded in the ledger (ledger.sqlite3 in the data directory, or --ledger;
     `claimscrub audit history` lists the runs); --no-ledger turns that off.
     """
+    from scrubber.pipeline import input_files as pipeline_input_files
     from scrubber.pipeline import run_scrub
     from scrubber.report import render
 
@@ -126,13 +129,26 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
         from scrubber.writers.x12_split import SplitWriter
 
         splitter = SplitWriter(clean_out, held_out, fail_on)
+    progress = progress_for(show_progress, quiet)
+    if progress.enabled:
+        progress.total = estimate_claims(pipeline_input_files(list(paths))) if "-" not in paths else None
+    on_claim = progress.update
+    if splitter is not None:
+        def on_claim(record, claim_result):
+            progress.update(record, claim_result)
+            splitter.add(record, claim_result)
     try:
-        opts = prepared.options(list(paths), on_claim=splitter.add if splitter else None)
+        opts = prepared.options(list(paths), on_claim=on_claim)
         opts.ack_details = bool(ack_277ca)
         opts.jobs, opts.on_claim_reads_raw = jobs, splitter is not None
         result = run_scrub(opts)
+    except KeyboardInterrupt:  # Ctrl-C: the workers are stopped; after the clean-up below, one line and exit 130
+        result = None
     finally:
+        progress.close()
         prepared.close()
+    if result is None:
+        exit_interrupted(progress, run_ledger)
     if splitter is not None:
         summary = splitter.close()
         withdrawn = _withdraw_clean_file(result, clean_out)

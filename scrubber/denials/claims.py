@@ -82,4 +82,6 @@ class ClaimCollector:
         self.claims: list[ClaimKey] = []
 
     def __call__(self, record: ClaimRecord, result: ClaimResult) -> None:
-        self.claims.append(claim_key(record, result))
+        # a worker (``--jobs N``) computed the keys where it read the claim: the parent has no record
+        keys = getattr(record, "keys", None)
+        self.claims.append(keys if isinstance(keys, ClaimKey) else claim_key(record, result))

@@ -8,7 +8,8 @@ the whole vocabulary (no string imports, no package scan). A new module is added
 
 Modules: ``builtin`` (claim totals, ages, pointers, NPI, simple ICD-10-CM), ``coding`` (coding,
 modifiers and integrity packs), ``ncci`` (NCCI PTP, MUE, duplicates), ``refdata`` (ICD-10-CM and
-MUE by date of service), ``policies`` (coverage policies' diagnosis lists), ``payer`` (payer-policy
+MUE by date of service), ``mpfs`` (physician fee schedule indicators), ``policies``
+(coverage policies' diagnosis lists), ``payer`` (payer-policy
 pack: timely filing, member id, prior authorization, frequency), ``coverage`` (eligibility pack's
 coverage fact); and their logic without registrations: ``common``, ``payer_params``,
 ``frequency``, ``eligibility``.
@@ -22,3 +23,4 @@ from scrubber.fields import ncci  # noqa: F401
 from scrubber.fields import payer  # noqa: F401
 from scrubber.fields import coverage  # noqa: F401
 from scrubber.fields import refdata  # noqa: F401
+from scrubber.fields import mpfs  # noqa: F401

@@ -6,12 +6,14 @@ import``); without a loaded table for the claim's setting the fields are missing
 from __future__ import annotations
 
 import hashlib
+from array import array
 from decimal import Decimal
 from typing import Optional
 
 from scrubber.fields.common import (is_procedure_line, line_date, line_provider_npi, ptp_setting,
                                                      service_signature)
 from scrubber.fields.registry import DeriveInput, batch_slot, derived_field, pair_relation
+from scrubber.model.digest_index import DigestIndex, IdStore
 
 MAI_TEXT = {1: "MAI 1, line edit: units per line",
             2: "MAI 2, date-of-service edit (policy): units per code per date of service, not appealable",
@@ -200,38 +202,66 @@ class BatchServices:
     """Service signatures of the claims committed earlier in the batch: digest -> first claim id.
 
     The engine commits each claim after its facts are built (``BatchState.commit``), so claim N
-    sees claims 0..N-1 only; a worker commits the claims of other workers' chunks too.
+    sees claims 0..N-1 only; a worker commits the claims of other workers' chunks too. Stored as
+    64-bit digests in flat arrays, and each claim id a digest points at once
+    (``scrubber.model.digest_index``: about 30 bytes a service instead of ~150, and what a digest
+    collision would cost).
     """
 
     FIELDS = ("batch_duplicate_of",)
 
     def __init__(self, state) -> None:
-        # signature digest -> claim id: a batch of millions of lines keeps 16 bytes per service,
-        # not the signature tuple and the names, ids and dates it would keep alive
-        self.seen: dict[bytes, str] = {}
+        self.state = state
+        self.index = DigestIndex()
+        self.ids = IdStore()  # the claim ids the index points at, each stored once
+        self._log_keys = array("Q")  # with state.recording: the digests this state added, in order
+        self._log_vals = array("I")
 
     def commit(self, claim, context) -> None:
+        index = self.index
+        n = len(self.ids)  # the number this claim's id gets if it adds a service
+        added = False
         for o in claim.lines:
             if o.code:  # only coded lines are ever looked up
-                self.seen.setdefault(signature_digest(service_signature(claim, o)), claim.claim_id)
+                before = len(index)
+                h = signature_digest(service_signature(claim, o))
+                index.setdefault(h, n)
+                if len(index) != before:
+                    added = True
+                    if self.state.recording:
+                        self._log_keys.append(h)
+                        self._log_vals.append(n)
+        if added:
+            self.ids.append(claim.claim_id)
 
-    def export(self) -> dict:
-        return dict(self.seen)
+    def export(self) -> tuple:
+        """The services this state added, in order, and the claim ids they point at."""
+        return self._log_keys, self._log_vals, [self.ids[i] for i in range(len(self.ids))]
 
-    def absorb(self, seen: dict) -> None:
-        for digest, claim_id in seen.items():  # partitions in order: the first claim wins, as in one run
-            self.seen.setdefault(digest, claim_id)
+    def absorb(self, exported: tuple) -> None:
+        """Add an earlier partition's services (partitions in order: the first claim wins, as in one run)."""
+        keys, vals, ids = exported
+        index, mine = self.index, {}
+        for h, v in zip(keys, vals):
+            n = mine.get(v, len(self.ids))
+            before = len(index)
+            index.setdefault(h, n)
+            if len(index) != before and v not in mine:
+                mine[v] = n
+                self.ids.append(ids[v])
 
     def lookup(self, claim, line, memo: Optional[dict] = None) -> Optional[str]:
-        return self.seen.get(signature_digest(service_signature(claim, line, memo)))
+        n = self.index.get(signature_digest(service_signature(claim, line, memo)))
+        return None if n < 0 else self.ids[n]
 
 
-def signature_digest(sig: tuple) -> bytes:
-    """A service signature as 16 bytes: equal signatures, equal digests (the modifiers, a set,
-    in sorted order; names, ids, codes and dates by their repr, which tells apart what ``==`` does)."""
+def signature_digest(sig: tuple) -> int:
+    """A service signature as a 64-bit number: equal signatures, equal digests (the modifiers, a
+    set, in sorted order; names, ids, codes and dates by their repr, which tells apart what ``==``
+    does). 64 bits: see ``scrubber.model.digest_index`` for what a collision would cost."""
     member, npi, day, day_to, code, revenue, modifiers, ndc = sig
     text = repr((member, npi, day, day_to, code, revenue, tuple(sorted(modifiers)), ndc))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
 @derived_field("line", "batch_duplicate_of", type="text", loc_field="code")

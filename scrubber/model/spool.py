@@ -19,7 +19,7 @@ import pickle
 import tempfile
 from typing import IO, Iterable, Iterator, Optional
 
-MEMORY_LIMIT = 20_000  # results kept in memory before the spool starts spilling (~100 MB)
+MEMORY_LIMIT = 0  # results kept in memory beyond the current block (0: spill from the first claim, memory stays flat)
 BLOCK = 1_000  # results per pickled block
 
 

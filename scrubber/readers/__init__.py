@@ -97,8 +97,9 @@ def _read_path(path: str) -> Iterator[Record]:
         yield from read_stream(f, path)
 
 
-def read_stream(f: BinaryIO, path: str) -> Iterator[Record]:
-    """Records of one input stream (a file, standard input, or a gzip file of either)."""
+def read_stream(f: BinaryIO, path: str, first_segment: int = 0) -> Iterator[Record]:
+    """Records of one input stream (a file, standard input, or a gzip file of either).
+    ``first_segment``: X12 segments before this stream in its file (a Dask partition)."""
     try:
         head = f.read(CHUNK_BYTES)
     except OSError as exc:
@@ -119,12 +120,12 @@ def read_stream(f: BinaryIO, path: str) -> Iterator[Record]:
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM (PowerShell `>` writes it)
         f = _Utf16AsUtf8(head, f)
         head = f.read(CHUNK_BYTES)
-    yield from _dispatch(head, f, path)
+    yield from _dispatch(head, f, path, first_segment)
     if gz is not None and gz.problem:  # after every claim of the part that decompressed
         yield RunError("unreadable-file", gz.problem, path, None)
 
 
-def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:
+def _dispatch(head: bytes, f: BinaryIO, path: str, first_segment: int = 0) -> Iterator[Record]:
     start = head.lstrip(_SNIFF_WS)
     if start.startswith(b"\xef\xbb\xbf"):
         start = start[3:].lstrip(_SNIFF_WS)
@@ -148,7 +149,7 @@ def _dispatch(head: bytes, f: BinaryIO, path: str) -> Iterator[Record]:
             yield RunError("structure", f"X12-ISA: {skipped} bytes before the first envelope segment were skipped", path, None)
             yield from _skipped_claims(lost, path)
         read_errors: list[str] = []
-        yield from _guarded(read_x12(_chunks(start, f, read_errors), path), path)
+        yield from _guarded(read_x12(_chunks(start, f, read_errors), path, first_segment), path)
         for message in read_errors:
             yield RunError("unreadable-file", f"reading stopped early: {message}", path, None)
         return

@@ -43,6 +43,12 @@ NCCI and MUE (imported CMS files; ``setting`` is ``practitioner`` or
   ``mai`` 1/2/3, ``rationale``).
 - ``mue_loaded(setting="practitioner") -> bool``.
 
+MPFS (the CMS physician fee schedule RVU file, ``refdata import mpfs PPRRVU...csv``):
+
+- ``mpfs(code, dos, modifier="") -> MpfsRow | None``: ``status``, ``glob_days`` (000, 010,
+  090, MMM, XXX, YYY, ZZZ), ``mult_proc``, ``bilat_surg``, ``asst_surg``, ``co_surg``,
+  ``team_surg`` of the release in force on ``dos``; ``mpfs_loaded()``, ``mpfs_edition(dos)``.
+
 HCPCS, place of service, modifiers:
 
 - ``hcpcs_valid(code, dos) -> bool | None``: None when no HCPCS file is

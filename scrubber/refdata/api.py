@@ -96,6 +96,7 @@ class RefData:
         self._ptp_col2_codes: dict[tuple[int, str], frozenset] = {}
         self._mue_cache: dict[tuple[int, str], Optional[Mue]] = {}
         self._hcpcs_cache: dict[tuple[int, str, str], Optional[tuple]] = {}
+        self._mpfs_cache: dict[tuple[int, str, str], Optional[tuple]] = {}
         self._rationales: Optional[dict[int, str]] = None
         # editions never change under a running RefData (imports run in their own command)
         self._eds_cache: dict[tuple[str, str], list[EditionRow]] = {}
@@ -378,6 +379,32 @@ class RefData:
                 "SELECT value, mai, rationale FROM mue WHERE edition_id = ? AND code = ?", key).fetchone()
             self._mue_cache[key] = Mue(key[1], r[0], r[1], r[2], e.setting, e.edition) if r else None
         return self._mue_cache[key]
+
+    # ---- MPFS (CMS physician fee schedule RVU file) ---------------------
+    def mpfs_loaded(self) -> bool:
+        return bool(self._editions("mpfs"))
+
+    def mpfs(self, code: str, dos: DateLike, modifier: str = ""):
+        """The MPFS record (``scrubber.refdata.mpfs.MpfsRow``) of ``code`` in the release in force on
+        ``dos``: the global-service row (blank modifier) unless ``modifier`` names a component row
+        (26, TC, 53) the file has; None without an imported file or for a code it lacks."""
+        e, _ = self._edition_on("mpfs", "", dos)
+        if e is None:
+            return None
+        c, m = code.strip().upper(), modifier.strip().upper()
+        key = (e.id, c, m)
+        if key not in self._mpfs_cache:
+            from scrubber.refdata.mpfs import MpfsRow
+
+            rows = {r[1]: MpfsRow(*r) for r in self.store.conn.execute(
+                "SELECT code, modifier, status, glob_days, mult_proc, bilat_surg, asst_surg, co_surg, team_surg "
+                "FROM mpfs WHERE edition_id = ? AND code = ?", (e.id, c))}
+            self._mpfs_cache[key] = rows.get(m) or rows.get("") or (next(iter(rows.values())) if rows else None)
+        return self._mpfs_cache[key]
+
+    def mpfs_edition(self, dos: DateLike) -> Optional[str]:
+        e, _ = self._edition_on("mpfs", "", dos)
+        return e.edition if e else None
 
     # ---- HCPCS, POS, modifiers -----------------------------------------
     def _hcpcs_row(self, record: str, code: str, dos: Optional[DateLike]) -> tuple[bool, Optional[tuple]]:

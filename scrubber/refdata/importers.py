@@ -45,11 +45,19 @@ def _hcpcs(store: Store, path: Path, edition: Optional[str], setting: Optional[s
     return Imported(label, "", rows, done)
 
 
+def _mpfs(store: Store, path: Path, edition: Optional[str], setting: Optional[str]) -> Imported:
+    from scrubber.refdata.mpfs import import_mpfs
+
+    label, rows, done = import_mpfs(store, path, edition)
+    return Imported(label, "", rows, done)
+
+
 IMPORTERS: dict[str, Callable[[Store, Path, Optional[str], Optional[str]], Imported]] = {
     "ncci-ptp": _ptp,
     "mue": _mue,
     "icd10cm": _icd10cm,
     "hcpcs": _hcpcs,
+    "mpfs": _mpfs,
 }
 KINDS = tuple(IMPORTERS)
 

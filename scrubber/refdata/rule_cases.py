@@ -7,7 +7,8 @@ holding the built-in ICD-10-CM edition (CDC April 2026) and the samples packaged
 copies in a wheel, so ``rules test`` passes from ``pip install claimscrub`` too): the practitioner
 PTP and MUE samples (made-up codes 11111, 22222 ...), the HCPCS sample (made-up Z9901-Z9903,
 modifier ZZ), the FY2025 order-file sample (six codes, one of them the made-up U9999) and the
-made-up PTP pair 11111 / 99213. The
+made-up PTP pairs 11111, 22222 and 77777 / 99213, and the MPFS RVU sample (made-up codes 11111
+000-day, 22222 010-day, 33333 XXX, 77777 090-day, with made-up indicators). The
 order-file sample means: **a case dated before 2025-10-01 sees the six-code FY2025 sample**, so
 date ICD-10-CM cases 2025-10-01 or later unless they test edition changes. Re-importing a sample
 is a no-op (same sha256), so the store is built once per data directory and only opened later.
@@ -23,6 +24,8 @@ SAMPLES = (
     ("mue", "SAMPLE-MUE-Practitioner-2026Q1.csv"),
     ("hcpcs", "SAMPLE-HCPC2026_JAN_ANWEB.txt"),
     ("icd10cm", "icd10cm_order_2025.txt"),
+    ("ncci-ptp", "SAMPLE-MPFS-ccipra-v320r0-f3.txt"),
+    ("mpfs", "SAMPLE-PPRRVU2026_Jan_nonQPP.csv"),
 )
 
 _CACHE: dict[str, object] = {}  # one store per process: the first call's data directory

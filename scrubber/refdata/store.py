@@ -108,6 +108,19 @@ CREATE TABLE IF NOT EXISTS icd_set (
     lo TEXT NOT NULL, hi TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS icd_set_edition ON icd_set (edition_id, set_name);
+CREATE TABLE IF NOT EXISTS mpfs (
+    edition_id INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    modifier TEXT NOT NULL,         -- '' global service, 26 / TC / 53
+    status TEXT NOT NULL,
+    glob_days TEXT NOT NULL,        -- 000 010 090 MMM XXX YYY ZZZ
+    mult_proc TEXT NOT NULL,
+    bilat_surg TEXT NOT NULL,
+    asst_surg TEXT NOT NULL,
+    co_surg TEXT NOT NULL,
+    team_surg TEXT NOT NULL,
+    PRIMARY KEY (edition_id, code, modifier)
+) WITHOUT ROWID;
 """
 
 # kind -> tables holding its rows (for replacing an edition's contents)
@@ -116,6 +129,7 @@ KIND_TABLES = {
     "mue": ("mue",),
     "hcpcs": ("hcpcs",),
     "icd10cm": ("icd_code", "icd_excludes1", "icd_set"),
+    "mpfs": ("mpfs",),
 }
 
 

@@ -49,14 +49,17 @@ class _Skipped:
         self.st_no, self.control = st_no, control
 
 
-def read_x12(chunks: Iterable[bytes], path: str) -> Iterator[Record]:
-    """Every claim of an X12 file (as bytes chunks) in order, with the file's run errors."""
-    return _Reader(path).run(chunks)
+def read_x12(chunks: Iterable[bytes], path: str, first_segment: int = 0) -> Iterator[Record]:
+    """Every claim of an X12 file (as bytes chunks) in order, with the file's run errors.
+    ``first_segment``: segments of the file before these bytes (a Dask partition of a large file,
+    ``scrubber.dask_split``), so every segment number is the whole file's."""
+    return _Reader(path, first_segment).run(chunks)
 
 
 class _Reader:
-    def __init__(self, path: str):
+    def __init__(self, path: str, first_segment: int = 0):
         self.path = path
+        self.first_segment = first_segment
         self.isa: Optional[_Interchange] = None
         self.gs: Optional[_Group] = None
         self.tx: Optional[Union[Transaction, _Skipped]] = None
@@ -70,6 +73,7 @@ class _Reader:
     @cython.wraparound(False)
     def run(self, chunks: Iterable[bytes]) -> Iterator[Record]:
         stream = self.stream = SegmentStream(chunks)
+        stream.count = self.first_segment
         problems = stream.problems
         envelope = {"ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge, "IEA": self._iea, "TA1": self._ta1}
         tx = None
