@@ -94,8 +94,9 @@ class _Reader:
         where = (f"at about byte {stream.clm_first:,}" if seen == 1 else
                  f"between about bytes {stream.clm_first:,} and {stream.clm_last:,}")
         no = stream.count or None
-        yield self.error("X12-CLM-COUNT", f"the file's bytes hold {seen:,} CLM segment starts ({where}) and the reader "
-                         f"read {claims:,} claims; the {missing:,} missing are listed as unreadable claims", no)
+        yield self.error("X12-CLM-COUNT", f"the file's bytes hold {seen:,} CLM segment start{'s' * (seen != 1)} ({where}) "
+                         f"and the reader read {claims:,} claim{'s' * (claims != 1)}; the {missing:,} missing "
+                         f"{'are' if missing != 1 else 'is'} listed as unreadable", no)
         for k in range(1, missing + 1):
             tie = f"at about byte {stream.clm_last:,}" if missing == 1 and seen == 1 else f"{k} of {missing:,} missing, {where}"
             message = f"CLM segment found in the file's bytes ({tie}) that the reader could not read; the claim was not read"

@@ -37,7 +37,9 @@ _ENVELOPE_AT = re.compile(r"(?<![A-Za-z0-9 ])(ISA|GS|ST)[^A-Za-z0-9\s]", re.ASCI
 # a few values too (a free-text "SEE CLM~"): the count errs high, never low (see reliability.md).
 # The pattern starts with the literal (a leading class or look-behind is 25-40x slower in ``re``:
 # 24 MB/s, as slow as the whole reader); the byte before is checked per match (``_count_clm``).
-_CLM_BYTES = re.compile(rb"CLM[^A-Za-z0-9\s]")
+# The mark after the id is ASCII: invalid UTF-8 flipped in after ``CLM`` (fuzz single case 590:
+# ``CLM\xed\xa0\x80*``) makes a segment id that is not CLM, and the tokenizer reads it so.
+_CLM_BYTES = re.compile(rb"CLM[^A-Za-z0-9\s\x00\x1a\x80-\xff]")  # NUL, Ctrl-Z: never a delimiter (_WS)
 _CLM_CARRY = 16  # bytes kept across a chunk edge (a match is at most 5 bytes long; the rest: a CLM ending the file)
 # White space around segments; also NUL (block padding of mainframe transfers) and Ctrl-Z
 # (0x1A, the DOS end-of-file mark), which end real files after the IEA and are never data.
