@@ -100,8 +100,9 @@ def client_for(address: str, workers: int):
     except ImportError as exc:
         raise RuntimeError("--dask needs Dask: pip install 'claimscrub[dask]'") from exc
     if address == "local":
+        # the scheduler's HTTP endpoints on 127.0.0.1 and a free port (never :8787 on every interface)
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None)
+                               dashboard_address="127.0.0.1:0")
         return Client(cluster), cluster
     return Client(address), None
 

@@ -115,6 +115,9 @@ def test_duplicate_and_garbage_files_are_refused(tmp_path):
         _import(tmp_path / "d", dup)
     junk = tmp_path / "PPRRVU26_APR.csv"
     junk.write_bytes(b"\x00\xff garbage, not a fee schedule\n" * 40)
+    with pytest.raises(RefDataError, match="binary data"):  # the import guard (refdata/guard.py)
+        _import(tmp_path / "d", junk)
+    junk.write_text("garbage, not a fee schedule\n" * 40)
     with pytest.raises(RefDataError, match="no header row starting with 'HCPCS'"):
         _import(tmp_path / "d", junk)
     assert _mpfs_rows(tmp_path / "d") == 0
@@ -241,6 +244,6 @@ def test_truncated_zip_is_refused_not_a_traceback(tmp_path):
     # corrupt the member's compressed bytes, keep the directory: is_zipfile still says yes
     start = 30 + len("PPRRVU2026_Jan_nonQPP.csv")
     z.write_bytes(data[:start] + bytes(b ^ 0xFF for b in data[start:start + 200]) + data[start + 200:])
-    with pytest.raises(RefDataError, match="cannot be read"):
+    with pytest.raises(RefDataError, match="cannot be read|not a whole zip file"):
         _import(tmp_path / "d", z)
     assert _mpfs_rows(tmp_path / "d") == 0

@@ -28,6 +28,8 @@ from typing import Optional
 
 import durable_rules_engine as _dre
 
+from scrubber.engine.prefilter import build_selector
+
 _names = itertools.count(1)
 _sessions = itertools.count(1)
 WARM_TYPE = "__warm__"
@@ -153,14 +155,18 @@ class ShardedRunner:
     """One DurableRunner per shard (scrubber.engine.shards); a claim's firings are the union over shards,
     or None when any shard refused the claim (the caller then uses the oracle for that claim)."""
 
-    def __init__(self, shards: list, digest: str):
-        self.shards = [(DurableRunner(defs, keys, digest), _projector(projection)) for defs, keys, projection in shards]
+    def __init__(self, shards: list, digest: str, *, prefilter: bool = True):
+        """``prefilter``: assert only the facts a shard's rules can use (scrubber.engine.prefilter);
+        off, every fact of a shard's types is asserted (tests compare the two)."""
+        self.shards = [(DurableRunner(defs, keys, digest), _projector(projection),
+                        (build_selector(defs, keys) if prefilter else None) or _all_facts)
+                       for defs, keys, projection in shards]
 
     def run(self, claims_facts: list[list[dict]]):
         merged: list = [[] for _ in claims_facts]
         errors: list = []
-        for runner, project in self.shards:
-            out, errs = runner.run([project(facts) for facts in claims_facts])
+        for runner, project, select in self.shards:
+            out, errs = runner.run([project(select(facts)) for facts in claims_facts])
             errors.extend(errs)
             for k, fired in enumerate(out):
                 if fired is None or merged[k] is None:
@@ -168,6 +174,10 @@ class ShardedRunner:
                 else:
                     merged[k].extend(fired)
         return merged, errors
+
+
+def _all_facts(facts: list[dict]) -> list[dict]:
+    return facts
 
 
 def _always_set(key: str) -> bool:

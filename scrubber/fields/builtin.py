@@ -70,19 +70,41 @@ def unresolved_pointer(inp: DeriveInput):
     return None
 
 
+def _code_date_totals(inp: DeriveInput) -> dict:
+    """(code, date) -> [units, lines] over the claim's lines, once per claim (the claim's scratch):
+    asked per line, a sum over every line made a claim of n lines cost n * n."""
+    memo = inp.batch.claim_memo if inp.batch is not None else {}
+    hit = memo.get("builtin.code_date")
+    if hit is not None and hit[0] is inp.claim:
+        return hit[1]
+    totals: dict = {}
+    for o in inp.claim.lines:
+        t = totals.get((o.code, o.date_from))
+        if t is None:
+            t = totals[(o.code, o.date_from)] = [Decimal(0), 0]
+        t[0] += o.units or Decimal(0)  # in line order, as the per-line sum added them
+        t[1] += 1
+    memo["builtin.code_date"] = (inp.claim, totals)
+    return totals
+
+
 @derived_field("line", "units_on_date", type="number", loc_field="units")
 def units_on_date(inp: DeriveInput):
     """Units of this line's code summed over the claim's lines on the same date (MUE per date of service)."""
     ln = inp.obj
-    return sum((o.units or Decimal(0) for o in inp.claim.lines if o.code == ln.code and o.date_from == ln.date_from),
-               Decimal(0))
+    t = _code_date_totals(inp).get((ln.code, ln.date_from))
+    if t is None:  # a line that is not one of the claim's own (never from the engine)
+        return sum((o.units or Decimal(0) for o in inp.claim.lines if o.code == ln.code and o.date_from == ln.date_from),
+                   Decimal(0))
+    return t[0]
 
 
 @derived_field("line", "same_code_same_date", type="number", loc_field="code")
 def same_code_same_date(inp: DeriveInput):
     """How many lines of the claim bill this line's code on this line's date (this line included)."""
     ln = inp.obj
-    return sum(1 for o in inp.claim.lines if o.code == ln.code and o.date_from == ln.date_from)
+    t = _code_date_totals(inp).get((ln.code, ln.date_from))
+    return t[1] if t is not None else sum(1 for o in inp.claim.lines if o.code == ln.code and o.date_from == ln.date_from)
 
 
 @batch_slot("member_codes")

@@ -110,11 +110,21 @@ def icd10cm_edition(inp: DeriveInput) -> Optional[str]:
 
 # ---- CMS MCE value sets (scrubber.refdata.mce): per code and date of service ---------------------
 def _mce_entry(inp: DeriveInput):
+    """(the diagnosis' MCE row on the claim's date, that date); remembered per diagnosis in the
+    claim's scratch: five MCE fields of each diagnosis ask for it (a fifth of fact building)."""
+    memo = inp.batch.claim_memo.setdefault("coding.mce_entry", {}) if inp.batch is not None else {}
+    hit = memo.get(id(inp.obj))
+    if hit is not None and hit[0] is inp.obj:
+        return hit[1]
     dx, rd = inp.obj, inp.refdata
     day = dx_date(inp.claim)
-    if rd is None or dx.is_icd9 or not dx.code or day is None or rd.mce is None:
-        return None, None
-    return rd.mce.entry(dx.code.upper(), day), day
+    if rd is None or dx.is_icd9 or not dx.code or day is None:
+        out = None, None
+    else:
+        mce = rd.mce
+        out = (None, None) if mce is None else (mce.entry(dx.code.upper(), day), day)
+    memo[id(dx)] = (dx, out)
+    return out
 
 
 def _age_on(inp: DeriveInput) -> Optional[int]:
