@@ -73,6 +73,7 @@ def main(argv=None) -> int:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             counts["runs"] += 1
             counts["mutated claims"] += out.claims
+            counts["byte-count extras"] += out.extras
             if out.problems and args.list:
                 alone = ""
                 if args.batch > 1:
@@ -90,7 +91,7 @@ def main(argv=None) -> int:
     wall = time.perf_counter() - t0
     per = f", {args.batch} mutated files joined per run" if args.batch > 1 else ""
     print(f"{args.n} cases from {len(seeds)} seed files, 1-{args.rounds} mutations each{per}, {wall:.0f} s")
-    for key in ("runs", "mutated claims", "crashes", "schema failures", "lost or duplicated claims", "split failures", "hangs"):
+    for key in ("runs", "mutated claims", "crashes", "schema failures", "lost or duplicated claims", "split failures", "hangs", "byte-count extras"):
         print(f"  {key:28} {counts[key]}")
     for kind, ex in examples.items():
         print(f"  first {kind}: {ex[:300]}")

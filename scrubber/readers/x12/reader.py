@@ -55,7 +55,7 @@ def read_x12(chunks: Iterable[bytes], path: str, limits: Optional[Limits] = None
     ``first_segment``: segments of the file before these bytes (a Dask partition of a large file,
     ``scrubber.dask_split``), so every segment number is the whole file's. ``limits`` (default:
     the environment's, ``limits.py``) bound what one hostile file can cost."""
-    return _Reader(path, limits, first_segment).run(chunks)
+    return _Reader(path, limits, first_segment).accounted(chunks)
 
 
 class _Reader:
@@ -70,6 +70,38 @@ class _Reader:
         self.gs: Optional[_Group] = None
         self.tx: Optional[Union[Transaction, _Skipped]] = None
         self.stream: Optional[SegmentStream] = None
+
+    def accounted(self, chunks: Iterable[bytes]) -> Iterator[Record]:
+        """``run``, with the end-of-file accounting that does not depend on parsing the damaged
+        text (issue 19): the stream counts the CLM segment starts in the raw bytes as it reads
+        them; if fewer claims came out, one unreadable claim for each missing one. Never more
+        claims than the bytes hold; the count errs high (a value that looks like a CLM segment
+        start), so a claim is never lost to a count that is too low (docs/reliability.md)."""
+        claims = 0
+        for record in self.run(chunks):
+            if not isinstance(record, RunError):
+                claims += 1
+            yield record
+        stream = self.stream
+        stream.count_rest()
+        missing = stream.clm_bytes - claims
+        if missing > 0:
+            yield from self._missing(missing, claims)
+
+    def _missing(self, missing: int, claims: int) -> Iterator[Record]:
+        stream = self.stream
+        seen = stream.clm_bytes
+        where = (f"at about byte {stream.clm_first:,}" if seen == 1 else
+                 f"between about bytes {stream.clm_first:,} and {stream.clm_last:,}")
+        no = stream.count or None
+        yield self.error("X12-CLM-COUNT", f"the file's bytes hold {seen:,} CLM segment start{'s' * (seen != 1)} ({where}) "
+                         f"and the reader read {claims:,} claim{'s' * (claims != 1)}; the {missing:,} missing "
+                         f"{'are' if missing != 1 else 'is'} listed as unreadable", no)
+        for k in range(1, missing + 1):
+            tie = f"at about byte {stream.clm_last:,}" if missing == 1 and seen == 1 else f"{k} of {missing:,} missing, {where}"
+            message = f"CLM segment found in the file's bytes ({tie}) that the reader could not read; the claim was not read"
+            yield new_record(claim_id=f"<CLM {k} of {missing} missing>", source=Source(self.path, no), claim=None,
+                             findings=(), error=RunError("unreadable-claim", message, self.path, no))
 
     def error(self, rule_id: str, message: str, segment: Optional[int], kind: str = "structure") -> RunError:
         return RunError(kind, f"{rule_id}: {message}", self.path, segment)
