@@ -47,6 +47,25 @@ class BatchState:
         self._active = [s for s in self._slots.values()
                         if used_fields is None or not getattr(s, "FIELDS", ()) or set(s.FIELDS) & used_fields]
 
+    def valueset(self, name: str):
+        """The value set ``name``: the run's loaded one, else the standard ``rules/valuesets/<name>.yaml``
+        (a claim built outside a run), kept for this batch only. LookupError when neither has it."""
+        vs = self.valuesets.get(name)
+        if vs is None:
+            from scrubber.rulespec.packs import _load_valueset, default_rule_dirs
+
+            problems: list = []
+            for root in default_rule_dirs():
+                path = root / "valuesets" / f"{name}.yaml"
+                if path.is_file():
+                    vs = _load_valueset(path, problems)
+                    break
+            if vs is None or problems:
+                raise LookupError(f"value set '{name}' named by the payer profile is not in rules/valuesets "
+                                  + "; ".join(problems))
+            self.valuesets[name] = vs
+        return vs
+
     def next_cid(self) -> int:
         """The claim's number in this batch (facts join on it)."""
         return next(self._cids)

@@ -145,28 +145,14 @@ def profile_valueset_problems(profiles, valuesets: Mapping) -> list[str]:
 
 
 def _valueset_contains(batch, name: str, code: str) -> bool:
-    """Membership in a value set a profile names: the run's loaded sets, else the standard directory.
+    """Membership in a value set a profile names, from the run's batch state.
 
-    The run's sets are in its batch state (``BatchState.valuesets``, from the engine's packs); a
-    claim built outside a run falls back to ``rules/valuesets/<name>.yaml``, kept for that batch
-    only. An unknown name raises: the engine reports it as a rule error naming the rules that may
-    miss findings, never a silent pass.
+    ``BatchState.valueset`` (the engine's) holds the run's loaded sets and falls back to the
+    standard ``rules/valuesets/<name>.yaml`` for a claim built outside a run; this stage does not
+    read rule files itself. An unknown name raises LookupError: the engine reports it as a rule
+    error naming the rules that may miss findings, never a silent pass.
     """
-    vs = batch.valuesets.get(name)
-    if vs is None:
-        from scrubber.rulespec.packs import _load_valueset, default_rule_dirs
-
-        problems: list = []
-        for root in default_rule_dirs():
-            path = root / "valuesets" / f"{name}.yaml"
-            if path.is_file():
-                vs = _load_valueset(path, problems)
-                break
-        if vs is None or problems:
-            raise LookupError(f"value set '{name}' named by the payer profile is not in rules/valuesets "
-                              + "; ".join(problems))
-        batch.valuesets[name] = vs
-    return vs.contains(code)
+    return batch.valueset(name).contains(code)
 
 
 def _prior_auth_in_use(value) -> bool:
