@@ -19,6 +19,7 @@ from scrubber.ledger import Ledger
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import gen_837  # noqa: E402
+from proctools import alive as _alive, children as _children
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from /proc (Linux)")
 
@@ -28,24 +29,6 @@ def long_batch(tmp_path_factory) -> Path:
     p = tmp_path_factory.mktemp("interrupt") / "long.837"
     p.write_bytes(gen_837.generate(6000, seed=8))
     return p
-
-
-def _children(pid: int) -> set[int]:
-    out: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            out.update(int(x) for x in (task / "children").read_text().split())
-        except OSError:
-            pass
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
 
 
 def _running_row(ledger: Path) -> bool:

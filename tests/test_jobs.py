@@ -25,6 +25,7 @@ from scrubber.ledger import Ledger
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import gen_837  # noqa: E402
+from proctools import alive as _alive, children as _children
 
 
 @pytest.fixture(scope="session")
@@ -132,24 +133,6 @@ def test_a_chunk_whose_worker_always_dies_is_reported_and_the_rest_of_the_batch_
     assert all(got["claims"][k]["status"] == "unreadable" for k in lost)
     crash = [e for e in got["errors"] if e["kind"] == "worker-crash"]
     assert len(crash) == 1 and victim in crash[0]["message"]
-
-
-def _children(pid: int) -> set[int]:
-    out = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            out.update(int(x) for x in (task / "children").read_text().split())
-        except OSError:
-            pass
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
 
 
 @pytest.fixture(scope="session")
