@@ -13,10 +13,11 @@ nested ``$or`` / ``$and``.
 """
 from __future__ import annotations
 
-from scrubber.engine.plan import FactPlan, alias_type_key, in_force_tag, ref_keys, split_direct, subtree_tag
+from scrubber.engine.plan import (FactPlan, alias_type_key, engine_when, in_force_tag, ref_keys, split_direct,
+                                  subtree_tag)
 from scrubber.rulespec.fields import fact_key
 from scrubber.engine.tags import grouped_items, single_alias
-from scrubber.rulespec.model import AllOf, Not, Rule, Test
+from scrubber.rulespec.model import AllOf, Not, Ref, Rule, Test
 
 MAX_TERMS = 64
 _FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
@@ -54,9 +55,19 @@ class RuleCompiler:
         if order[a] < order[b]:  # put the comparison on the later alias, referring back
             a, ka, ha, b, kb, hb, cop = b, kb, hb, a, ka, ha, _FLIP[cop]
         if not neg:
-            return [{a: [{ha: True}, _cmp(cop, ka, {b: kb})], b: [{hb: True}]}]
+            return [{a: [{ha: True}, _cmp(cop, ka, {b: kb})] + self._partner(rule, t, t.alias),
+                     b: [{hb: True}] + self._partner(rule, t, t.ref.alias)}]
         return [{a: [{ha: False}]}, {b: [{hb: False}]},
                 {a: [{ha: True}, _cmp(_NEG[cop], ka, {b: kb})], b: [{hb: True}]}]
+
+    def _partner(self, rule: Rule, t: Test, alias: str) -> list[dict]:
+        """For an equality between two facts, the test "this fact has a partner": a flag computed per fact
+        (``FactPlan.semi_join``) that the equality implies, so the pre-filter can leave out facts with no
+        partner in their claim (a diagnosis whose code no other diagnosis has). Relations: none."""
+        if t.op != "eq" or "rel" in (rule.aliases[t.alias].fact_type, rule.aliases[t.ref.alias].fact_type):
+            return []
+        mine, other = (t.field, t.ref) if alias == t.alias else (t.ref.field, Ref(t.alias, t.field))
+        return [{self.plan.semi_join(alias_type_key(rule, alias), mine, alias_type_key(rule, other.alias), other.field): True}]
 
     def dnf(self, rule: Rule, node, neg: bool, order: dict) -> list[dict]:
         """Terms ({alias: [conditions]}) whose disjunction is ``node`` (negated when ``neg``)."""
@@ -92,7 +103,7 @@ class RuleCompiler:
         window = in_force_tag(self.plan, rule)
         in_force = [{window.key: True}] if window is not None else []
         out = []
-        for term in self.dnf(rule, rule.when, False, order):
+        for term in self.dnf(rule, engine_when(self.plan, rule), False, order):
             patterns = []
             for n in names:
                 a = rule.aliases[n]

@@ -237,7 +237,9 @@ def _tag_rows(plan: FactPlan, type_key: str) -> tuple:
         copies = tuple((_key(fname), *ref_keys(fname), REF_SENTINEL[ftype])
                        for fname, ftype in plan.ref_copies.get(type_key, {}).items())
         forms = [(tag.key, tag.form) for tag in plan.tags.get(type_key, ())]
-        rows = memo[type_key] = (copies, tag_function(forms), len(plan.tag_of), any(_reads_set(f) for _, f in forms))
+        from_claim = tuple(plan.claim_copies.get(type_key, {}).items()) if type_key != "claim" else ()
+        rows = memo[type_key] = (copies, tag_function(forms), len(plan.tag_of), any(_reads_set(f) for _, f in forms),
+                                 from_claim)
     return rows
 
 
@@ -250,12 +252,18 @@ def _reads_set(form: tuple) -> bool:
     return form[0] in ("all", "any") and any(_reads_set(f) for f in form[1])
 
 
-def _apply_tags(rows: tuple, type_key: str, values: dict, valuesets, raw_lists, obj) -> None:
-    """Presence flags and copies of fields compared across facts, then every tag of the fact type,
-    from the type's ``rows`` (``_tag_rows``, looked up once per claim and type, not per fact).
-    ``raw_lists``: list fields as lists, or a function of ``obj`` giving them (called only when a tag
-    of the type tests a value set)."""
-    copies, tags, _, reads_set = rows
+def _apply_tags(rows: tuple, type_key: str, values: dict, valuesets, raw_lists, obj,
+                claim_values: Optional[dict] = None) -> None:
+    """Presence flags and copies of fields compared across facts, the claim fields the type's tags read
+    (``plan.engine_when``), then every tag of the fact type, from the type's ``rows`` (``_tag_rows``,
+    looked up once per claim and type, not per fact). ``raw_lists``: list fields as lists, or a
+    function of ``obj`` giving them (called only when a tag of the type tests a value set)."""
+    copies, tags, _, reads_set, from_claim = rows
+    if from_claim and claim_values is not None:
+        for src, dst in from_claim:
+            v = claim_values.get(src)
+            if v is not None:
+                values[dst] = v
     if callable(raw_lists):
         raw_lists = raw_lists(type_key, obj) if reads_set else {}
     for key, copy_key, has_key, sentinel in copies:
@@ -337,8 +345,9 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
     cf = ClaimFacts(cid, claim, context)
     objs = base_objects(claim, context)
     order = plan.__dict__.get("_fact_order_memo")
-    if order is None:
-        order = plan.__dict__["_fact_order_memo"] = sorted(plan.fact_types)
+    if order is None:  # the claim first: other facts' tags may read its fields (plan.engine_when)
+        order = plan.__dict__["_fact_order_memo"] = sorted(plan.fact_types, key=lambda t: (t != "claim", t))
+    claim_values = None
     fillers = []  # (facts, join keys they may lack), filled in once every relation fact is built
     for ftype in order:
         out = []
@@ -356,10 +365,12 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
                     except Exception as exc:  # a bug in a derived field is a run error, never a silent miss
                         cf.errors.append((f"derived field {ftype}.{name}", f"{type(exc).__name__}: {exc}"))
             lists = _raw_lists if derived_lists is None else _with_lists(derived_lists)
-            _apply_tags(rows, ftype, values, valuesets, lists, obj)
+            _apply_tags(rows, ftype, values, valuesets, lists, obj, claim_values)
             values["t"], values["cid"], values["i"], values["id"] = ftype, cid, idx, f"{cid}:{ftype}:{idx}"
             out.append(Fact(ftype, idx, obj, values))
         cf.facts[ftype] = out
+        if ftype == "claim" and out:
+            claim_values = out[0].values
         fillers.append((out, _filler(plan, ftype, rows)))
     for name in sorted(plan.relations):
         rel = RELATIONS[name]
@@ -391,13 +402,15 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
                 values: dict = {}
                 for k, v in attrs.items():
                     _put(values, k, v)
-                _apply_tags(rows, tk, values, valuesets, {}, None)
+                _apply_tags(rows, tk, values, valuesets, {}, None, claim_values)
                 idx = len(out)
                 values["t"], values["cid"], values["i"], values["ra"], values["rb"] = tk, cid, idx, a.idx, b.idx
                 values["id"] = f"{cid}:{tk}:{idx}"
                 out.append(Fact(tk, idx, (a.obj, b.obj), values))
         cf.facts[tk] = out
         fillers.append((out, _filler(plan, tk, rows)))
+    if plan.semi_joins:
+        _put_semi_joins(plan, cf.facts)
     for facts, fill_items in fillers:
         if fill_items:
             for f in facts:
@@ -406,3 +419,26 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
                     if k not in values:
                         values[k] = v
     return cf
+
+
+def _put_semi_joins(plan: FactPlan, facts: dict) -> None:
+    """Each ``plan.semi_joins`` flag on every fact of its type: whether another fact of the claim, of the
+    other type, has the other field equal to this fact's field (the rule language's equality,
+    ``tags.compare``: missing never equals, a bool equals only a bool, text only text)."""
+    for key, (ftype, fname, other_type, other_field) in plan.semi_joins.items():
+        mine, theirs = facts.get(ftype, ()), facts.get(other_type, ())
+        if not mine:
+            continue
+        k_mine, k_theirs = _key(fname), _key(other_field)
+        seen: dict = {}  # (is bool, value) -> facts of the other type with it
+        for f in theirs:
+            v = f.values.get(k_theirs)
+            if v is not None:
+                seen[(v.__class__ is bool, v)] = seen.get((v.__class__ is bool, v), 0) + 1
+        same = ftype == other_type
+        for f in mine:
+            v = f.values.get(k_mine)
+            n = 0 if v is None else seen.get((v.__class__ is bool, v), 0)
+            if same and n and f.values.get(k_theirs) is not None and compare("eq", v, f.values.get(k_theirs)):
+                n -= 1  # itself: two aliases of one type are two different facts
+            f.values[key] = n > 0

@@ -9,13 +9,13 @@ between two facts (through always-present copies and presence flags, see ``ref_k
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from scrubber.engine.tags import canon, grouped_items, in_force_canon, single_alias
 from scrubber.rulespec import fields as F
 from scrubber.rulespec.fields import PARAM_PREFIX
-from scrubber.rulespec.model import AllOf, AnyOf, Not, Rule, Test, date_int, walk
+from scrubber.rulespec.model import AllOf, AnyOf, Not, Ref, Rule, Test, date_int, walk
 from scrubber.fields.registry import DERIVED
 
 
@@ -33,6 +33,9 @@ class FactPlan:
     relations: set = field(default_factory=set)
     ref_copies: dict = field(default_factory=dict)  # fact type -> {field: type} compared across aliases
     tag_of: dict = field(default_factory=dict)  # (fact type, canonical form) -> Tag
+    claim_copies: dict = field(default_factory=dict)  # fact type -> {claim fact key: copy key} (see engine_when)
+    semi_joins: dict = field(default_factory=dict)  # key -> (fact type, field, other fact type, other field)
+    whens: dict = field(default_factory=dict)  # id(rule) -> (rule, condition as compiled, see engine_when)
 
     def join_keys(self) -> dict:
         """Every key some rule joins on, with the filler value facts without it carry.
@@ -48,6 +51,17 @@ class FactPlan:
                 keys[has_key] = False
         return keys
 
+    def semi_join(self, type_key: str, fname: str, other_type: str, other_field: str) -> str:
+        """The key of the flag "another fact of ``other_type`` in this claim has ``other_field`` equal
+        to this fact's ``fname``" (``scrubber.engine.facts`` computes it for every fact of the type)."""
+        spec = (type_key, fname, other_type, other_field)
+        for k, v in self.semi_joins.items():
+            if v == spec:
+                return k
+        k = f"sj{len(self.semi_joins)}"
+        self.semi_joins[k] = spec
+        return k
+
     def tag_for(self, fact_type: str, form: tuple) -> Tag:
         k = (fact_type, form)
         t = self.tag_of.get(k)
@@ -56,6 +70,51 @@ class FactPlan:
             self.tag_of[k] = t
             self.tags.setdefault(fact_type, []).append(t)
         return t
+
+
+CLAIM_COPY_PREFIX = "_claim."  # a claim field copied onto another fact (no catalog field starts with "_")
+
+
+def engine_when(plan: FactPlan, rule: Rule):
+    """The condition the plan and the compiler work from: ``rule.when`` with every comparison between the
+    claim and another fact of that claim read from a copy of the claim field on the other fact.
+
+    Why: a claim has exactly one claim fact, so ``line.date_from gt claim.created`` is a test of the
+    line alone once the line carries ``claim.created``; it becomes part of the line's tag, and the
+    pre-filter (``scrubber.engine.prefilter``) can drop the claim when no line passes. As a join it
+    kept the claim and every line of every claim in the durable-rules call. The claim alias stays a
+    pattern (its own tests, the binding), so nothing a finding reads changes; the oracle evaluates
+    ``rule.when`` as written. Memoised per rule on the plan.
+    """
+    hit = plan.whens.get(id(rule))
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    claims = [a for a, al in rule.aliases.items() if al.fact_type == "claim"]
+    when = rule.when
+    if len(claims) == 1:
+        when = _copy_claim_refs(plan, rule, claims[0], when)
+    plan.whens[id(rule)] = (rule, when)
+    return when
+
+
+def _copy_claim_refs(plan: FactPlan, rule: Rule, claim: str, node):
+    if isinstance(node, Test):
+        if node.ref is None or node.ref.alias == node.alias or claim not in (node.alias, node.ref.alias):
+            return node
+        other = node.ref.alias if node.alias == claim else node.alias
+        if rule.aliases[other].fact_type == "claim":
+            return node
+        copied = node.field if node.alias == claim else node.ref.field
+        copies = plan.claim_copies.setdefault(alias_type_key(rule, other), {})
+        copies[F.fact_key(copied)] = F.fact_key(CLAIM_COPY_PREFIX + copied)
+        if node.alias == claim:
+            return replace(node, alias=other, field=CLAIM_COPY_PREFIX + copied, ref=Ref(other, node.ref.field))
+        return replace(node, ref=Ref(other, CLAIM_COPY_PREFIX + copied))
+    if isinstance(node, Not):
+        item = _copy_claim_refs(plan, rule, claim, node.item)
+        return node if item is node.item else replace(node, item=item)
+    items = tuple(_copy_claim_refs(plan, rule, claim, n) for n in node.items)
+    return node if all(a is b for a, b in zip(items, node.items)) else replace(node, items=items)
 
 
 def alias_type_key(rule: Rule, alias: str) -> str:
@@ -131,12 +190,14 @@ def build_plan(rules: list[Rule]) -> FactPlan:
                 plan.relations.add(a.relation)
             else:
                 plan.fact_types.add(a.fact_type)
-        _register_tags(plan, rule, rule.when)
+        when = engine_when(plan, rule)
+        _register_tags(plan, rule, when)
         in_force_tag(plan, rule)
-        for t in walk(rule.when):
+        for t in walk(when):
             if t.ref is not None and t.ref.alias != t.alias:
                 for alias, fname in ((t.alias, t.field), (t.ref.alias, t.ref.field)):
                     plan.ref_copies.setdefault(alias_type_key(rule, alias), {})[fname] = _field_type(rule, alias, fname)
+        for t in walk(rule.when):  # the fields as written: a copied claim field is computed on the claim
             _want_field(plan, rule, t.alias, t.field)
             if t.ref is not None:
                 _want_field(plan, rule, t.ref.alias, t.ref.field)
