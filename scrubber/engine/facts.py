@@ -9,16 +9,13 @@ Derived fields and tags are computed here, once per fact, in Python.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import Any, Optional
 
+from scrubber.engine.base import BaseFields, _key, _put, base_objects, plain  # noqa: F401 - plain re-exported
 from scrubber.engine.batch import BatchState
 from scrubber.engine.plan import REF_SENTINEL, FactPlan, ref_keys
 from scrubber.engine.tags import compare, literal_test, tag_function  # noqa: F401 - compare, literal_test re-exported
 from scrubber.model import Claim, ClaimContext
-from scrubber.rulespec.fields import fact_key
-from scrubber.rulespec.model import date_int
 from scrubber.fields.registry import RELATIONS, DeriveInput
 
 DEFAULT_CONTEXT = ClaimContext()
@@ -42,190 +39,6 @@ class ClaimFacts:
 
     def all_values(self) -> list[dict]:
         return [f.values for fs in self.facts.values() for f in fs]
-
-
-def plain(v):
-    """A model value as a fact value (None stays None: the key is dropped)."""
-    cls = v.__class__  # exact-type fast paths first (hot: every field of every fact)
-    if cls is str:
-        return v or None
-    if v is None:
-        return None
-    if cls is int or cls is float or cls is bool:
-        return v
-    if cls is Decimal:  # exact-type paths for the other common values (charges, units, dates, code lists)
-        return float(v)
-    if cls is date:
-        return date_int(v)
-    if cls is tuple:
-        return " ".join(str(x) for x in v) or None
-    if v == () or v == "":
-        return None
-    if isinstance(v, bool):
-        return v
-    if isinstance(v, Decimal):
-        return float(v)
-    if isinstance(v, date):
-        return date_int(v)
-    if isinstance(v, (tuple, list)):
-        return " ".join(str(x) for x in v) or None
-    return v
-
-
-_KEYS: dict[str, str] = {}  # field name -> fact key, memoised (called for every field of every fact)
-
-
-def _key(name: str) -> str:
-    k = _KEYS.get(name)
-    if k is None:
-        k = _KEYS[name] = fact_key(name)
-    return k
-
-
-def _put(d: dict, name: str, v) -> None:
-    v = plain(v)
-    if v is not None:
-        d[_key(name)] = v
-
-
-def _put_fields(d: dict, obj, names: tuple) -> None:
-    """``_put`` for many attributes of one object, text and missing values inline (the hot cases)."""
-    keys = _KEY_ROWS.get(names)
-    if keys is None:
-        keys = _KEY_ROWS[names] = tuple((name, _key(name)) for name in names)
-    for name, key in keys:
-        v = getattr(obj, name)
-        if v.__class__ is str:
-            if v:
-                d[key] = v
-        elif v is not None:
-            v = plain(v)
-            if v is not None:
-                d[key] = v
-
-
-_KEY_ROWS: dict[tuple, tuple] = {}
-_PERSON = ("last_name", "first_name", "member_id", "birth_date", "sex", "relationship")
-_PROVIDER = ("role", "entity_type", "last_or_org_name", "first_name", "npi", "taxonomy", "tax_id")
-_CLAIM = ("claim_id", "kind", "total_charge", "place_of_service", "facility_code_qualifier", "frequency",
-          "created", "service_from", "service_to", "statement_from", "statement_to", "admission_date",
-          "discharge_date", "onset_date", "payer_responsibility", "claim_filing_indicator",
-          "prior_authorization", "referral_number", "payer_claim_control_number")
-_LINE = ("number", "code", "code_qualifier", "modifiers", "charge", "units", "unit_basis",
-         "place_of_service", "dx_pointers", "date_from", "date_to", "revenue_code", "ndc",
-         "ndc_quantity", "ndc_unit")
-
-
-_ADDRESS = ("state", "postal_code")
-_DIAGNOSIS = ("code", "qualifier", "poa")
-_MODIFIER_KEYS = tuple(fact_key(f"modifier{k}") for k in range(1, 5))  # modifier1..modifier4
-_PARAM_KEYS: dict[str, str] = {}  # profile parameter name -> its claim fact key (param__<name>)
-
-
-def _person_fields(p, d: dict) -> None:
-    _put_fields(d, p, _PERSON)
-    if p.address is not None:
-        _put_fields(d, p.address, _ADDRESS)
-
-
-def _provider_fields(p, line_no, d: dict) -> None:
-    _put_fields(d, p, _PROVIDER)
-    _put(d, "line", line_no)
-    if p.address is not None:
-        _put_fields(d, p.address, _ADDRESS)
-
-
-def base_objects(claim: Claim, context: ClaimContext) -> dict[str, list[tuple[Any, dict]]]:
-    """Each fact type's (object, base values) list, before derived fields and tags."""
-    claim_dos = plain(claim.service_from)
-    c: dict = {}
-    _put_fields(c, claim, _CLAIM)
-    if claim.payer is not None:
-        _put(c, "payer_id", claim.payer.payer_id)
-        _put(c, "payer_name", claim.payer.name)
-    c["line_count"] = float(len(claim.lines))
-    c["diagnosis_count"] = float(len(claim.diagnoses))
-    _put(c, "condition_codes", tuple(e.code for e in claim.condition_codes))
-    _put(c, "occurrence_codes", tuple(e.code for e in claim.occurrence_codes))
-    _put(c, "value_codes", tuple(e.code for e in claim.value_codes))
-    _put(c, "profile_id", context.profile_id)
-    for pname, pval in (context.params or {}).items():
-        key = _PARAM_KEYS.get(pname)
-        if key is None:
-            key = _PARAM_KEYS[pname] = _key(f"param.{pname}")
-        pval = plain(float(pval) if isinstance(pval, int) and not isinstance(pval, bool) else pval)
-        if pval is not None:
-            c[key] = pval
-    _put(c, "dos", claim.service_from)
-    out: dict[str, list] = {"claim": [(claim, c)]}
-
-    lines = []
-    for line in claim.lines:
-        d: dict = {}
-        _put_fields(d, line, _LINE)
-        if "number" in d:
-            d["number"] = float(d["number"])
-        for key, mod in zip(_MODIFIER_KEYS, line.modifiers):
-            mod = plain(mod)
-            if mod is not None:
-                d[key] = mod
-        rendering = line.provider("rendering")
-        _put(d, "rendering_npi", rendering.npi if rendering else None)
-        dos = plain(line.date_from) or claim_dos
-        if dos is not None:
-            d["dos"] = dos
-        lines.append((line, d))
-    out["line"] = lines
-
-    dxs = []
-    for dx in claim.diagnoses:
-        d = {"position": float(dx.position), "is_principal": dx.is_principal, "is_icd9": dx.is_icd9}
-        _put_fields(d, dx, _DIAGNOSIS)
-        if claim_dos is not None:
-            d["dos"] = claim_dos
-        dxs.append((dx, d))
-    out["diagnosis"] = dxs
-
-    provs = []
-    for p in claim.providers:
-        d = {}
-        _provider_fields(p, None, d)
-        if claim_dos is not None:
-            d["dos"] = claim_dos
-        provs.append((p, d))
-    for line in claim.lines:
-        for p in line.providers:
-            d = {}
-            _provider_fields(p, line.number, d)
-            dos = plain(line.date_from) or claim_dos
-            if dos is not None:
-                d["dos"] = dos
-            provs.append((p, d))
-    out["provider"] = provs
-
-    patient = claim.patient or claim.subscriber
-    pats = []
-    if patient is not None:
-        d = {"is_subscriber": patient is claim.subscriber or patient.relationship == "18"}
-        _person_fields(patient, d)
-        if claim_dos is not None:
-            d["dos"] = claim_dos
-        pats.append((patient, d))
-    out["patient"] = pats
-
-    covs = []
-    if context.coverage is not None:
-        d = {}
-        for name in ("member_id", "payer_id", "plan", "start", "end", "active", "responsibility"):
-            v = context.coverage.get(name)
-            if name in ("start", "end") and isinstance(v, str):
-                v = date.fromisoformat(v)
-            _put(d, name, v)
-        if claim_dos is not None:
-            d["dos"] = claim_dos
-        covs.append((context.coverage, d))
-    out["coverage"] = covs
-    return out
 
 
 def _tag_rows(plan: FactPlan, type_key: str) -> tuple:
@@ -343,7 +156,10 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
     batch = batch if batch is not None else BatchState()
     batch.begin(claim)
     cf = ClaimFacts(cid, claim, context)
-    objs = base_objects(claim, context)
+    want = plan.__dict__.get("_base_fields_memo")
+    if want is None:
+        want = plan.__dict__["_base_fields_memo"] = BaseFields.read(plan.reads)
+    objs = base_objects(claim, context, want)
     order = plan.__dict__.get("_fact_order_memo")
     if order is None:  # the claim first: other facts' tags may read its fields (plan.engine_when)
         order = plan.__dict__["_fact_order_memo"] = sorted(plan.fact_types, key=lambda t: (t != "claim", t))

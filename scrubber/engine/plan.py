@@ -36,6 +36,7 @@ class FactPlan:
     claim_copies: dict = field(default_factory=dict)  # fact type -> {claim fact key: copy key} (see engine_when)
     semi_joins: dict = field(default_factory=dict)  # key -> (fact type, field, other fact type, other field)
     whens: dict = field(default_factory=dict)  # id(rule) -> (rule, condition as compiled, see engine_when)
+    reads: dict = field(default_factory=lambda: {t: set(f) for t, f in FINDING_READS.items()})  # type -> fields
 
     def join_keys(self) -> dict:
         """Every key some rule joins on, with the filler value facts without it carry.
@@ -115,6 +116,10 @@ def _copy_claim_refs(plan: FactPlan, rule: Rule, claim: str, node):
         return node if item is node.item else replace(node, item=item)
     items = tuple(_copy_claim_refs(plan, rule, claim, n) for n in node.items)
     return node if all(a is b for a, b in zip(items, node.items)) else replace(node, items=items)
+
+
+# Fields a finding reads whatever its rule (scrubber.engine.findings: the finding's codes and line).
+FINDING_READS = {"line": ("code", "number"), "diagnosis": ("code",), "provider": ("line",)}
 
 
 def alias_type_key(rule: Rule, alias: str) -> str:
@@ -232,8 +237,11 @@ def ref_keys(fname: str) -> tuple[str, str]:
 
 
 def _want_field(plan: FactPlan, rule: Rule, alias: str, fname: str) -> None:
+    """Record that a rule reads ``alias.fname``: a base field to fill (``plan.reads``), a derived field
+    to compute (``plan.derived``)."""
     a = rule.aliases.get(alias)
     ftype = a.fact_type if a is not None else alias
+    plan.reads.setdefault(ftype, set()).add(fname)
     spec = DERIVED.get((ftype, fname))
     if spec is not None and spec not in plan.derived.setdefault(ftype, []):
         plan.derived[ftype].append(spec)
