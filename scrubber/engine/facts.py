@@ -21,7 +21,10 @@ from scrubber.fields.registry import RELATIONS, DeriveInput
 DEFAULT_CONTEXT = ClaimContext()
 
 
-@dataclass
+_NO_LISTS: dict = {}  # the raw lists of a fact type none of whose tags tests a value set (never written)
+
+
+@dataclass(slots=True)
 class Fact:
     type: str
     idx: int
@@ -97,11 +100,6 @@ def _raw_lists(ftype: str, obj) -> dict:
     return {}
 
 
-def _with_lists(derived: dict):
-    """``_raw_lists`` plus the items of this fact's derived list fields (``claim.all_dx_codes``)."""
-    return lambda ftype, obj: {**_raw_lists(ftype, obj), **derived}
-
-
 def _derived_rows(plan: FactPlan, ftype: str) -> tuple:
     """(function, fact key, name) of each derived field of a fact type, memoised on the plan."""
     memo = plan.__dict__.setdefault("_derived_rows_memo", {})
@@ -169,6 +167,10 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
         out = []
         specs = _derived_rows(plan, ftype)
         rows = _tag_rows(plan, ftype)
+        copies, tags, _, reads_set, from_claim = rows  # _apply_tags, inlined: this loop runs per fact
+        if claim_values is None:
+            from_claim = ()
+        id_prefix = f"{cid}:{ftype}:"
         for idx, (obj, values) in enumerate(objs.get(ftype, ())):
             derived_lists = None
             if specs:
@@ -176,13 +178,37 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
                 for func, key, name in specs:
                     try:
                         v = func(inp)
-                        if v is not None:
-                            derived_lists = _put_derived(values, key, name, v, derived_lists)
                     except Exception as exc:  # a bug in a derived field is a run error, never a silent miss
                         cf.errors.append((f"derived field {ftype}.{name}", f"{type(exc).__name__}: {exc}"))
-            lists = _raw_lists if derived_lists is None else _with_lists(derived_lists)
-            _apply_tags(rows, ftype, values, valuesets, lists, obj, claim_values)
-            values["t"], values["cid"], values["i"], values["id"] = ftype, cid, idx, f"{cid}:{ftype}:{idx}"
+                        continue
+                    if v is None:
+                        continue
+                    cls = v.__class__  # text, bools and numbers inline (the hot cases), the rest as plain()
+                    if cls is str:
+                        if v:
+                            values[key] = v
+                    elif cls is bool or cls is float or cls is int:
+                        values[key] = v
+                    else:
+                        derived_lists = _put_derived(values, key, name, v, derived_lists)
+            for key, copy_key, has_key, sentinel in copies:
+                v = values.get(key)
+                values[copy_key] = v if v is not None else sentinel
+                values[has_key] = v is not None
+            for src, dst in from_claim:
+                v = claim_values.get(src)
+                if v is not None:
+                    values[dst] = v
+            if not reads_set:
+                tags(values, _NO_LISTS, valuesets)
+            elif derived_lists is None:
+                tags(values, _raw_lists(ftype, obj), valuesets)
+            else:
+                tags(values, {**_raw_lists(ftype, obj), **derived_lists}, valuesets)
+            values["t"] = ftype
+            values["cid"] = cid
+            values["i"] = idx
+            values["id"] = id_prefix + str(idx)
             out.append(Fact(ftype, idx, obj, values))
         cf.facts[ftype] = out
         if ftype == "claim" and out:

@@ -177,8 +177,12 @@ class _Source:
             return f"({v} is not None)"
         if op == "missing":
             return f"({v} is None)"
-        if ref_field is not None:
-            return f"_compare({op!r}, {v}, {self.field(fact_key(ref_field))})"
+        if ref_field is not None:  # compare(), inlined: both present, bool with bool, text with text
+            w = self.field(fact_key(ref_field))
+            if op not in _PY_OP:
+                return f"_compare({op!r}, {v}, {w})"
+            return (f"({v} is not None and {w} is not None and isinstance({v}, bool) is isinstance({w}, bool)"
+                    f" and isinstance({v}, str) is isinstance({w}, str) and {v} {_PY_OP[op]} {w})")
         if op == "matches":
             return f"({v} is not None and {self.const(re.compile(value))}.fullmatch(str({v})) is not None)"
         if op == "in_set":
