@@ -132,3 +132,59 @@ def test_member_key_memo_is_per_claim():
     memo: dict = {}
     common.service_signature(a, a.lines[0], memo)
     assert common.service_signature(b, b.lines[0], memo)[0] == common.member_key(b) != common.member_key(a)
+
+
+# ---- reference-data look-ups: memoised answers and one-pass candidates vs the definitions ---------
+import pytest  # noqa: E402
+
+from scrubber.fields import coding  # noqa: E402
+from scrubber.model import Diagnosis  # noqa: E402
+from scrubber.refdata import open_refdata  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def refdata(tmp_path_factory):
+    rd = open_refdata(str(tmp_path_factory.mktemp("refdata")))  # the built-in ICD-10-CM edition
+    rd.icd10cm_edition(date(2025, 1, 1))
+    yield rd
+    rd.close()
+
+
+def _some_codes(rd, n: int) -> list[str]:
+    """Real ICD-10-CM codes and Excludes1 scopes of the built-in edition, plus malformed text."""
+    conn = rd.store.conn
+    codes = [r[0] for r in conn.execute("SELECT code FROM icd_code ORDER BY code LIMIT ?", (n,))]
+    codes += [r[0] for r in conn.execute("SELECT code FROM icd_code WHERE billable = 0 LIMIT ?", (n,))]
+    for lo, dst in conn.execute("SELECT src_lo, dst_lo FROM icd_excludes1 LIMIT ?", (n,)):
+        codes += [lo, dst, lo + "9", dst + "0"]
+    return codes + ["E11.9", "e119", " E119 ", "ZZZ99", "E1", "", "I10"]
+
+
+def test_icd10cm_status_memo_agrees_with_the_lookups(refdata):
+    for code in _some_codes(refdata, 300):
+        if not code.strip():
+            continue
+        for day in (date(2025, 1, 1), date(2026, 5, 1)):
+            assert refdata.icd10cm_status(code, day) == coding.icd10cm_status_reference(refdata, code, day), code
+            assert refdata.icd10cm_status(code, day) == coding.icd10cm_status_reference(refdata, code, day)  # memo hit
+
+
+def test_excludes1_candidates_are_every_pair_the_relation_accepts(refdata):
+    rnd = random.Random(5)
+    pool = _some_codes(refdata, 200)
+    quals = ["ABK", "ABF", "ABF", "BF"]  # BF: an ICD-9 code, never related
+    found = 0
+    for _ in range(300):
+        picked = rnd.sample(pool, rnd.randint(1, 12))
+        dxs = [Diagnosis(position=rnd.choice([k, k, 1]) if k > 1 else 1, code=c, qualifier=rnd.choice(quals))
+               for k, c in enumerate(picked, 1)]
+        inp = DeriveInput(claim=None, obj=None, context=ClaimContext(), refdata=refdata, batch=None, fact={})
+        full = {}
+        for i, a in enumerate(dxs):
+            js = [j for j, b in enumerate(dxs) if i != j and coding.excludes1(inp, a, b) is not None]
+            if js:
+                full[i] = js
+        cands = coding.excludes1_candidates(inp, dxs, dxs)
+        assert cands == full, picked
+        found += sum(map(len, full.values()))
+    assert found >= 20  # the sample does hold Excludes1 pairs

@@ -45,9 +45,15 @@ def icd10cm_status(inp: DeriveInput) -> Optional[str]:
         if _ICD10CM_SHAPE.fullmatch(dx.code.upper()):
             return "unjudged"  # no edition and no MCE list for that date: said, never silent
         return "invalid"
-    if rd.icd10cm_valid(dx.code, day):
-        return "billable" if rd.icd10cm_billable(dx.code, day) else "header"
-    if rd.icd10cm_title(dx.code) is not None:
+    return rd.icd10cm_status(dx.code, day)  # memoised per (edition, code)
+
+
+def icd10cm_status_reference(rd, code: str, day: date) -> str:
+    """The edition branch of ``icd10cm_status`` from the three look-ups it is made of (kept for the
+    test that compares ``RefData.icd10cm_status``, the memoised answer, with it)."""
+    if rd.icd10cm_valid(code, day):
+        return "billable" if rd.icd10cm_billable(code, day) else "header"
+    if rd.icd10cm_title(code) is not None:
         return "other-edition"
     return "invalid"
 
@@ -112,18 +118,20 @@ def icd10cm_edition(inp: DeriveInput) -> Optional[str]:
 def _mce_entry(inp: DeriveInput):
     """(the diagnosis' MCE row on the claim's date, that date); remembered per diagnosis in the
     claim's scratch: five MCE fields of each diagnosis ask for it (a fifth of fact building)."""
-    memo = inp.batch.claim_memo.setdefault("coding.mce_entry", {}) if inp.batch is not None else {}
-    hit = memo.get(id(inp.obj))
-    if hit is not None and hit[0] is inp.obj:
+    dx = inp.obj
+    memo = inp.batch.claim_memo if inp.batch is not None else {}
+    key = ("coding.mce_entry", id(dx))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is dx:
         return hit[1]
-    dx, rd = inp.obj, inp.refdata
+    rd = inp.refdata
     day = dx_date(inp.claim)
     if rd is None or dx.is_icd9 or not dx.code or day is None:
         out = None, None
     else:
         mce = rd.mce
         out = (None, None) if mce is None else (mce.entry(dx.code.upper(), day), day)
-    memo[id(dx)] = (dx, out)
+    memo[key] = (dx, out)
     return out
 
 
@@ -145,12 +153,19 @@ def mce_age_conflict(inp: DeriveInput) -> Optional[str]:
     age = _age_on(inp) if entry is not None else None
     if age is None:
         return None
-    for group in ("newborn", "pediatric", "maternity", "adult"):
-        if group in entry.flags:
-            span = inp.refdata.mce.age_range(group, day)
+    flags = entry.flags
+    if flags.isdisjoint(_AGE_GROUPS):  # most codes belong to no age group
+        return None
+    mce = inp.refdata.mce
+    for group in _AGE_GROUPS:
+        if group in flags:
+            span = mce.age_range(group, day)
             if span is not None and not span[0] <= age <= span[1]:
                 return group
     return None
+
+
+_AGE_GROUPS = ("newborn", "pediatric", "maternity", "adult")  # in the order a conflict is reported
 
 
 @derived_field("diagnosis", "mce_age_range", type="text", loc_field="code")
@@ -224,7 +239,25 @@ def icd10cm_set(argument: str, refdata):
     return lambda code: refdata.icd10cm_in_set(code, argument)
 
 
-@pair_relation("excludes1", "diagnosis", "diagnosis", fields={"codes": "text"})
+def excludes1_candidates(inp: DeriveInput, dxs: list, others: list) -> dict:
+    """The pairs ``excludes1`` accepts, found in one pass (each code judged once against the later
+    ones, without a DeriveInput and a call per ordered pair: a claim's 12 diagnoses are 132)."""
+    rd = inp.refdata
+    if rd is None:
+        return {}
+    later = [(j, b.position, b.code) for j, b in enumerate(others) if b.code and not b.is_icd9]
+    out: dict[int, list[int]] = {}
+    for i, a in enumerate(dxs):
+        code, pos = a.code, a.position
+        if not code or a.is_icd9:
+            continue
+        hits = [j for j, p, c in later if pos < p and c != code and rd.excludes1(code, c)]
+        if hits:
+            out[i] = hits
+    return out
+
+
+@pair_relation("excludes1", "diagnosis", "diagnosis", fields={"codes": "text"}, candidates=excludes1_candidates)
 def excludes1(inp: DeriveInput, a, b) -> Optional[dict]:
     """Two ICD-10-CM codes of one claim that an Excludes1 note pairs (reported once, on the earlier)."""
     rd = inp.refdata
@@ -281,7 +314,15 @@ def procedure_shape_ok(inp: DeriveInput) -> Optional[bool]:
     ln = inp.obj
     if not is_procedure_line(ln):
         return None
-    return _procedure_code_shape_ok()(ln.code)
+    hit = _SHAPE_MEMO.get(ln.code)
+    if hit is None:
+        hit = _procedure_code_shape_ok()(ln.code)
+        if len(_SHAPE_MEMO) < 100_000:  # a pure function of the code text; bounded against odd input
+            _SHAPE_MEMO[ln.code] = hit
+    return hit
+
+
+_SHAPE_MEMO: dict[str, bool] = {}
 
 
 def _procedure_code_shape_ok():
