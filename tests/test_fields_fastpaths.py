@@ -70,7 +70,9 @@ def _lines(rnd: random.Random, n: int) -> tuple:
         out.append(ServiceLine(number=k, code=rnd.choice(["99213", "97110", "J1100", None, ""]),
                                modifiers=mods, date_from=rnd.choice([D1, D2, None]),
                                ndc=rnd.choice([None, None, "00000000001"]),
-                               providers=rnd.choice([(), (Provider(role="rendering", npi="1234567893"),)])))
+                               providers=rnd.choice([(), (Provider(role="rendering", npi="1234567893"),),
+                                                     (Provider(role="rendering", npi=""),),
+                                                     (Provider(role="supervising", npi="1245319599"),)])))
     return tuple(out)
 
 
@@ -83,7 +85,9 @@ def _claims(seed: int, count: int) -> list:
                          service_from=D1, service_to=D2, lines=_lines(rnd, rnd.randint(1, 9)),
                          subscriber=Person(last_name=rnd.choice(["O'Brien", "obrien", "Müller"]), first_name="Jane",
                                            member_id=member, relationship="18", birth_date=date(1980, 1, 2)),
-                         providers=(Provider(role="billing", npi="1497758544"),)))
+                         providers=rnd.choice([(Provider(role="billing", npi="1497758544"),), (),
+                                               (Provider(role="rendering", npi=None), Provider(role="billing", npi="1497758544")),
+                                               (Provider(role="rendering", npi="1003000126"),)])))
     return out
 
 
@@ -117,8 +121,11 @@ def test_batch_duplicates_same_with_and_without_the_shared_digest():
         assert answers == reference
         hits += sum(a is not None for a in answers)
         for ln in claim.lines:
+            assert common.service_signature(claim, ln, evaluated.claim_memo.setdefault("signatures", {})) == \
+                common.service_signature(claim, ln) == common.service_signature(claim, ln, {})
+            assert common.service_signature(claim, ln)[1] == common.line_provider_npi(claim, ln)
             if ln.code:
-                assert ncci._digest(claim, ln, evaluated.claim_memo["signatures"]) == \
+                assert ncci._digest(claim, ln, evaluated.claim_memo.setdefault("signatures", {})) == \
                     ncci.signature_digest(common.service_signature(claim, ln))
         evaluated.commit(claim, None)
         committed_only.commit(claim, None)

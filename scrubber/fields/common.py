@@ -52,6 +52,14 @@ def line_provider_npi(claim: Claim, line: ServiceLine) -> Optional[str]:
     return None
 
 
+def _claim_provider_npi(claim: Claim) -> Optional[str]:
+    """``line_provider_npi`` of a line without its own rendering NPI: the claim's part of it."""
+    for p in (claim.provider("rendering"), claim.provider("billing")):
+        if p is not None and p.npi:
+            return p.npi
+    return None
+
+
 # ---- "the same member": one normalisation, two keys ---------------------------------------------
 def _letters_and_digits_slow(text: Optional[str]) -> str:
     """The definition (any text): NFKD-fold, keep letters and digits that are not combining marks, upper-case."""
@@ -120,18 +128,19 @@ def service_signature(claim: Claim, line: ServiceLine, memo: Optional[dict] = No
     over and over while its facts are built.
     """
     if memo is None:
-        member = member_key(claim)
+        member, npi = member_key(claim), line_provider_npi(claim, line)
     else:
         hit = memo.get(id(line))
         if hit is not None and hit[0] is line:  # the line itself is kept too, so its id cannot be reused
             return hit[1]
-        hit = memo.get("member")  # the claim's member key, once per claim (a str key: line ids are ints)
-        if hit is not None and hit[0] is claim:
-            member = hit[1]
-        else:
-            member = member_key(claim)
-            memo["member"] = (claim, member)
-    sig = (member, line_provider_npi(claim, line), line_date(claim, line), line.date_to,
+        # the claim's member key and provider, once per claim (str keys: line ids are ints)
+        hit = memo.get("member")
+        if hit is None or hit[0] is not claim:
+            hit = memo["member"] = (claim, member_key(claim), _claim_provider_npi(claim))
+        member = hit[1]
+        p = line.provider("rendering") if line.providers else None
+        npi = p.npi if p is not None and p.npi else hit[2]  # = line_provider_npi(claim, line)
+    sig = (member, npi, line.date_from or claim.service_from, line.date_to,
            line.code, line.revenue_code, frozenset(line.modifiers), line.ndc)
     if memo is not None:
         memo[id(line)] = (line, sig)

@@ -229,9 +229,20 @@ def _digest(claim, line, memo: Optional[dict]) -> int:
     hit = memo.get(key)
     if hit is not None and hit[0] is line:
         return hit[1]
-    h = signature_digest(service_signature(claim, line, memo))
+    member, *rest = service_signature(claim, line, memo)
+    m = memo.get("member_repr")
+    if m is None or m[0] is not claim:
+        m = memo["member_repr"] = (claim, repr(member))
+    # signature_digest's text, with the claim's member written once: repr((m, *rest)) is
+    # "(" + repr(m) + ", " + repr(tuple(rest))[1:] for the 7 other parts (the same digest, by construction)
+    rest[5] = tuple(sorted(rest[5]))
+    h = _digest_of_text("(" + m[1] + ", " + repr(tuple(rest))[1:])
     memo[key] = (line, h)
     return h
+
+
+def _digest_of_text(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
 @batch_slot("ncci.services")
@@ -302,8 +313,7 @@ def signature_digest(sig: tuple) -> int:
     set, in sorted order; names, ids, codes and dates by their repr, which tells apart what ``==``
     does). 64 bits: see ``scrubber.model.digest_index`` for what a collision would cost."""
     member, npi, day, day_to, code, revenue, modifiers, ndc = sig
-    text = repr((member, npi, day, day_to, code, revenue, tuple(sorted(modifiers)), ndc))
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+    return _digest_of_text(repr((member, npi, day, day_to, code, revenue, tuple(sorted(modifiers)), ndc)))
 
 
 @derived_field("line", "batch_duplicate_of", type="text", loc_field="code")

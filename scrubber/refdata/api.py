@@ -292,7 +292,11 @@ class RefData:
         return any(spec_covers(dst, b) for dst in ranges)
 
     def excludes1(self, code_a: str, code_b: str) -> bool:
-        a, b = undot(code_a), undot(code_b)
+        return self.excludes1_undotted(undot(code_a), undot(code_b))
+
+    def excludes1_undotted(self, a: str, b: str) -> bool:
+        """``excludes1`` of two codes already undotted (``undot``): a claim's codes are undotted once,
+        then paired (``scrubber.fields.coding.excludes1_candidates``)."""
         key = (a, b) if a <= b else (b, a)
         hit = self._excl_cache.get(key)
         if hit is None:
