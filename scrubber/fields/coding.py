@@ -39,10 +39,12 @@ def icd10cm_status(inp: DeriveInput) -> Optional[str]:
     follows every ICD-10-CM release from FY2016 on: the MCE lists billable codes only, so a code
     that only prefixes codes valid that day is a header."""
     dx, rd = inp.obj, inp.refdata
-    day = dx_date(inp.claim)
-    if rd is None or dx.is_icd9 or not dx.code or day is None:
+    if rd is None or dx.is_icd9 or not dx.code:
         return None
-    if not _edition_covers(rd, day):
+    day, covered = _claim_day(inp)
+    if day is None:
+        return None
+    if not covered:
         if rd.mce is not None and rd.mce.covers(day):
             return _mce_status(rd, dx.code.upper(), day)
         if _ICD10CM_SHAPE.fullmatch(dx.code.upper()):
@@ -77,17 +79,22 @@ def _edition_span(rd) -> Optional[tuple[date, date]]:
     return span
 
 
+def _claim_day(inp: DeriveInput) -> tuple[Optional[date], bool]:
+    """(``dx_date`` of the claim, whether a loaded edition covers it), once per claim: every
+    diagnosis of a claim is judged on the same date (needs ``inp.refdata``)."""
+    claim = inp.claim
+    memo = inp.batch.claim_memo if inp.batch is not None else {}
+    hit = memo.get("coding.claim_day")
+    if hit is not None and hit[0] is claim:
+        return hit[1]
+    day = dx_date(claim)
+    out = memo["coding.claim_day"] = (claim, (day, day is not None and _edition_covers(inp.refdata, day)))
+    return out[1]
+
+
 def _edition_covers(rd, day: date) -> bool:
     span = _edition_span(rd)
     return span is not None and span[0] <= day <= span[1]
-
-
-def _mce_judges(rd, day: date) -> bool:
-    """Whether ``day`` falls outside the loaded editions but inside CMS's MCE code list."""
-    if _edition_covers(rd, day):
-        return False
-    mce = rd.mce
-    return mce is not None and mce.covers(day)
 
 
 def _mce_status(rd, code: str, day: date) -> str:
@@ -109,12 +116,15 @@ def _fiscal_year(day: date) -> int:
 def icd10cm_edition(inp: DeriveInput) -> Optional[str]:
     """The ICD-10-CM edition in force on the claim's date (``2026-04-01``, ``FY2025``; ``FY2025
     (CMS MCE code list)`` when no loaded edition covers the date and the MCE's list judges it)."""
-    day = dx_date(inp.claim)
-    if inp.refdata is None or day is None or inp.obj.is_icd9:
+    rd = inp.refdata
+    if rd is None or inp.obj.is_icd9:
         return None
-    if _mce_judges(inp.refdata, day):
+    day, covered = _claim_day(inp)
+    if day is None:
+        return None
+    if not covered and rd.mce is not None and rd.mce.covers(day):  # the MCE's list judges the date
         return f"FY{_fiscal_year(day)} (CMS MCE code list)"
-    return inp.refdata.icd10cm_edition(day)
+    return rd.icd10cm_edition(day)
 
 
 # ---- CMS MCE value sets (scrubber.refdata.mce): per code and date of service ---------------------
@@ -128,7 +138,7 @@ def _mce_entry(inp: DeriveInput):
     if hit is not None and hit[0] is dx:
         return hit[1]
     rd = inp.refdata
-    day = dx_date(inp.claim)
+    day = _claim_day(inp)[0] if rd is not None else None
     if rd is None or dx.is_icd9 or not dx.code or day is None:
         out = None, None
     else:

@@ -453,6 +453,8 @@ class RefData:
     def hcpcs_valid(self, code: str, dos: DateLike) -> Optional[bool]:
         """Level II validity on ``dos`` (added <= dos <= termination date, the
         last date of use); None without an imported file or for a CPT-shaped code."""
+        if not self._editions("hcpcs"):  # first: no imported file is the common case (None either way)
+            return None
         c = code.strip().upper()
         if not is_level2(c):
             return None
