@@ -76,6 +76,11 @@ class BatchState:
             self.claim_memo = {}
             self._memo_claim = claim
 
+    def memo_of(self, claim, key: str) -> Optional[dict]:
+        """The entry ``key`` of the claim's scratch when ``claim`` is the one whose facts were just
+        built (its commit reuses what its fields computed), else None (another worker's claim)."""
+        return self.claim_memo.get(key) if self._memo_claim is claim else None
+
     def slot(self, name: str):
         """The run's instance of the registered slot ``name``."""
         return self._slots[name]

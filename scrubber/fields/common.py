@@ -52,11 +52,35 @@ def line_provider_npi(claim: Claim, line: ServiceLine) -> Optional[str]:
     return None
 
 
+def _claim_provider_npi(claim: Claim) -> Optional[str]:
+    """``line_provider_npi`` of a line without its own rendering NPI: the claim's part of it."""
+    for p in (claim.provider("rendering"), claim.provider("billing")):
+        if p is not None and p.npi:
+            return p.npi
+    return None
+
+
 # ---- "the same member": one normalisation, two keys ---------------------------------------------
-def _letters_and_digits(text: Optional[str]) -> str:
-    """Upper-case letters and digits only, accents dropped: ' o'brien-smith ' -> 'OBRIENSMITH'."""
+def _letters_and_digits_slow(text: Optional[str]) -> str:
+    """The definition (any text): NFKD-fold, keep letters and digits that are not combining marks, upper-case."""
     folded = unicodedata.normalize("NFKD", text or "")
     return "".join(ch for ch in folded if ch.isalnum() and not unicodedata.combining(ch)).upper()
+
+
+# ASCII text is its own NFKD form and has no combining marks, and its letters and digits are exactly
+# A-Z, a-z, 0-9: deleting every other ASCII character gives the definition's answer without a Python
+# step per character (member ids and names are ASCII nearly always; tests/test_same_member.py checks
+# that both paths agree).
+_ASCII_NOT_ALNUM = {c: None for c in range(128) if not chr(c).isalnum()}
+
+
+def _letters_and_digits(text: Optional[str]) -> str:
+    """Upper-case letters and digits only, accents dropped: ' o'brien-smith ' -> 'OBRIENSMITH'."""
+    if not text:
+        return ""
+    if text.isascii():
+        return (text if text.isalnum() else text.translate(_ASCII_NOT_ALNUM)).upper()
+    return _letters_and_digits_slow(text)
 
 
 def normalised_member_id(member_id: Optional[str]) -> Optional[str]:
@@ -103,11 +127,20 @@ def service_signature(claim: Claim, line: ServiceLine, memo: Optional[dict] = No
     ``memo``: the claim's scratch (``BatchState.claim_memo``): one claim's lines are asked for
     over and over while its facts are built.
     """
-    if memo is not None:
+    if memo is None:
+        member, npi = member_key(claim), line_provider_npi(claim, line)
+    else:
         hit = memo.get(id(line))
         if hit is not None and hit[0] is line:  # the line itself is kept too, so its id cannot be reused
             return hit[1]
-    sig = (member_key(claim), line_provider_npi(claim, line), line_date(claim, line), line.date_to,
+        # the claim's member key and provider, once per claim (str keys: line ids are ints)
+        hit = memo.get("member")
+        if hit is None or hit[0] is not claim:
+            hit = memo["member"] = (claim, member_key(claim), _claim_provider_npi(claim))
+        member = hit[1]
+        p = line.provider("rendering") if line.providers else None
+        npi = p.npi if p is not None and p.npi else hit[2]  # = line_provider_npi(claim, line)
+    sig = (member, npi, line.date_from or claim.service_from, line.date_to,
            line.code, line.revenue_code, frozenset(line.modifiers), line.ndc)
     if memo is not None:
         memo[id(line)] = (line, sig)

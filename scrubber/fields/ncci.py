@@ -187,14 +187,62 @@ def repeats_line(inp: DeriveInput):
     ln, claim = inp.obj, inp.claim
     if not ln.code:  # a revenue-code-only 837I line (room, supplies) is not a countable service
         return None
-    memo = inp.batch.claim_memo.setdefault("signatures", {})
-    sig = service_signature(claim, ln, memo)
+    first = _first_lines(claim, inp.batch.claim_memo)
+    o = first.get(service_signature(claim, ln, inp.batch.claim_memo.setdefault("signatures", {})))
+    return None if o is None or o is ln else o.number
+
+
+def _first_lines(claim, claim_memo: dict) -> dict:
+    """Signature -> the claim's first line with it, built once per claim (each line's field then is
+    one look-up, not a walk over the earlier lines: same answer as ``repeats_line_scan``)."""
+    hit = claim_memo.get("ncci.first_lines")
+    if hit is not None and hit[0] is claim:
+        return hit[1]
+    memo = claim_memo.setdefault("signatures", {})
+    first: dict = {}
+    for o in claim.lines:
+        first.setdefault(service_signature(claim, o, memo), o)
+    claim_memo["ncci.first_lines"] = (claim, first)
+    return first
+
+
+def repeats_line_scan(claim, ln) -> Optional[int]:
+    """The definition ``repeats_line`` short-cuts (kept for the test that compares them): the
+    first earlier line whose signature equals this line's."""
+    if not ln.code:
+        return None
+    sig = service_signature(claim, ln)
     for o in claim.lines:
         if o is ln:
             return None
-        if service_signature(claim, o, memo) == sig:
+        if service_signature(claim, o) == sig:
             return o.number
     return None
+
+
+def _digest(claim, line, memo: Optional[dict]) -> int:
+    """The line's ``signature_digest``, once per line of a claim: ``batch_duplicate_of`` and the
+    commit after it share the claim's scratch (``memo``: ``claim_memo["signatures"]``)."""
+    if memo is None:
+        return signature_digest(service_signature(claim, line))
+    key = ("digest", id(line))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is line:
+        return hit[1]
+    member, *rest = service_signature(claim, line, memo)
+    m = memo.get("member_repr")
+    if m is None or m[0] is not claim:
+        m = memo["member_repr"] = (claim, repr(member))
+    # signature_digest's text, with the claim's member written once: repr((m, *rest)) is
+    # "(" + repr(m) + ", " + repr(tuple(rest))[1:] for the 7 other parts (the same digest, by construction)
+    rest[5] = tuple(sorted(rest[5]))
+    h = _digest_of_text("(" + m[1] + ", " + repr(tuple(rest))[1:])
+    memo[key] = (line, h)
+    return h
+
+
+def _digest_of_text(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
 @batch_slot("ncci.services")
@@ -221,10 +269,15 @@ class BatchServices:
         index = self.index
         n = len(self.ids)  # the number this claim's id gets if it adds a service
         added = False
+        # the digests batch_duplicate_of made for this claim, if it was evaluated here; else a scratch
+        # of its own (the member key is then computed once for the claim, not once per line)
+        memo = self.state.memo_of(claim, "signatures")
+        if memo is None:
+            memo = {}
         for o in claim.lines:
             if o.code:  # only coded lines are ever looked up
                 before = len(index)
-                h = signature_digest(service_signature(claim, o))
+                h = _digest(claim, o, memo)
                 index.setdefault(h, n)
                 if len(index) != before:
                     added = True
@@ -251,7 +304,7 @@ class BatchServices:
                 self.ids.append(ids[v])
 
     def lookup(self, claim, line, memo: Optional[dict] = None) -> Optional[str]:
-        n = self.index.get(signature_digest(service_signature(claim, line, memo)))
+        n = self.index.get(_digest(claim, line, memo))
         return None if n < 0 else self.ids[n]
 
 
@@ -260,8 +313,7 @@ def signature_digest(sig: tuple) -> int:
     set, in sorted order; names, ids, codes and dates by their repr, which tells apart what ``==``
     does). 64 bits: see ``scrubber.model.digest_index`` for what a collision would cost."""
     member, npi, day, day_to, code, revenue, modifiers, ndc = sig
-    text = repr((member, npi, day, day_to, code, revenue, tuple(sorted(modifiers)), ndc))
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+    return _digest_of_text(repr((member, npi, day, day_to, code, revenue, tuple(sorted(modifiers)), ndc)))
 
 
 @derived_field("line", "batch_duplicate_of", type="text", loc_field="code")

@@ -27,6 +27,7 @@ every field once, in registration order, with the parameter it cannot fire witho
 """
 from __future__ import annotations
 
+from collections import abc
 from datetime import date
 from typing import Any, Callable, Mapping, Optional
 
@@ -86,7 +87,7 @@ def tf_basis(inp: DeriveInput):
 
     tf = _param(inp, "timely_filing")
     dos = as_date(_payer(inp)["timely_filing_dos"])
-    if not isinstance(tf, Mapping) or dos is None:
+    if not isinstance(tf, abc.Mapping) or dos is None:
         return None
     amount = f"{tf['months']} months" if tf.get("months") is not None else f"{tf.get('days')} days"
     origin = str(tf.get("from", "date_of_service"))
@@ -156,8 +157,11 @@ def _valueset_contains(batch, name: str, code: str) -> bool:
 
 
 def _prior_auth_in_use(value) -> bool:
-    """The profile's ``prior_auth`` names procedures (else the prior-auth fields are missing)."""
-    return isinstance(value, Mapping) and "procedures" in value
+    """The profile's ``prior_auth`` names procedures (else the prior-auth fields are missing).
+
+    ``collections.abc.Mapping``, not ``typing.Mapping``: the same test, without typing's
+    ``__instancecheck__`` in Python on every line of every claim; None (no profile value) first."""
+    return value is not None and isinstance(value, abc.Mapping) and "procedures" in value
 
 
 def _prior_auth(inp: DeriveInput) -> Optional[dict]:

