@@ -13,7 +13,7 @@ registered relation or derived field, so a rename breaks a test instead of hidin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class TableNeed:
 TABLE_NEEDS = (
     TableNeed("ncci-ptp", "NCCI PTP table", "ccipra-v320r0-f1.txt", relations=frozenset({"ncci_ptp"})),
     TableNeed("mue", "MUE table", "MCR_MUE_PractitionerServices.csv",
-              fields=frozenset({"line.mue_value", "line.mue_mai", "line.mue_mai_text", "line.mue_limit"})),
+              fields=frozenset({"line.mue_value", "line.mue_mai", "line.mue_mai_text"})),
     TableNeed("hcpcs", "HCPCS Level II file", "HCPC2026_JAN_ANWEB.txt", fields=frozenset({"line.hcpcs_valid"})),
     TableNeed("mpfs", "MPFS relative value file", "PPRRVU2026_Jan_nonQPP.csv",
               fields=frozenset({"line.mpfs_global_days", "line.mpfs_bilat_surg", "line.mpfs_asst_surg",
@@ -36,23 +36,13 @@ TABLE_NEEDS = (
 )
 
 
-def _tests(node) -> Iterable:
-    from scrubber.rulespec.model import AllOf, AnyOf, Not, Test
-
-    if isinstance(node, Test):
-        yield node
-    elif isinstance(node, (AllOf, AnyOf)):
-        for item in node.items:
-            yield from _tests(item)
-    elif isinstance(node, Not):
-        yield from _tests(node.item)
-
-
 def tables_needed(rule) -> list[TableNeed]:
     """The reference tables ``rule`` cannot run without (its relations and derived fields)."""
+    from scrubber.rulespec.model import walk
+
     relations = {a.relation for a in rule.aliases.values() if getattr(a, "relation", None)}
     fields = set()
-    for t in _tests(rule.when):
+    for t in walk(rule.when):
         fact = rule.aliases[t.alias].fact_type if t.alias in rule.aliases else t.alias
         fields.add(f"{fact}.{t.field}")
         if t.ref is not None:

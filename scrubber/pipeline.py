@@ -76,12 +76,14 @@ def empty_directories(paths: Iterable[str]) -> list[RunError]:
             for p in paths if p != "-" and os.path.isdir(p) and not input_files([p])]
 
 
-def claim_result(record: ClaimRecord, findings: list[Finding], ack_detail: bool = False) -> ClaimResult:
-    """``ack_detail``: also keep what a 277CA names (costs ~1.4x this function; only when asked)."""
+def claim_result(record: ClaimRecord, findings: list[Finding], ack_detail: bool = False,
+                 last_envelope: Optional[list] = None) -> ClaimResult:
+    """``ack_detail``: also keep what a 277CA names (costs ~1.4x this function; only when asked).
+    ``last_envelope``: the caller's ``[header, X12Envelope]`` of the claim before (``_envelope``)."""
     from scrubber.model.segments import cited_segments
 
     claim = record.claim
-    envelope = _envelope(record)
+    envelope = _envelope(record, last_envelope)
     all_findings = tuple(sorted(list(record.findings) + list(findings), key=Finding.sort_key))
     if claim is None:
         return ClaimResult(
@@ -117,11 +119,11 @@ def claim_result(record: ClaimRecord, findings: list[Finding], ack_detail: bool 
     )
 
 
-_last_envelope: list = [None, None]  # (RawClaim header tuple, X12Envelope) of the last X12 claim
+def _envelope(record: ClaimRecord, last: Optional[list] = None):
+    """The claim's X12Envelope (None for a JSON claim); claims of one transaction share it.
 
-
-def _envelope(record: ClaimRecord):
-    """The claim's X12Envelope (None for a JSON claim); claims of one transaction share it."""
+    ``last`` is ``[RawClaim header tuple, X12Envelope]`` of the claim before, kept by the caller's
+    loop (``evaluate_chunk``), never by this module: nothing of a run lives in a process global."""
     source = record.source
     claim = record.claim
     raw = claim.raw if claim is not None else None
@@ -129,10 +131,11 @@ def _envelope(record: ClaimRecord):
         if source.interchange is None and source.group is None and source.transaction is None:
             return None
         return envelope_of(None, source, None)
-    if _last_envelope[0] is raw.header and _last_envelope[1].interchange_control == source.interchange:
-        return _last_envelope[1]
+    if last is not None and last[0] is raw.header and last[1].interchange_control == source.interchange:
+        return last[1]
     env = envelope_of(raw, source, st_segment_of(claim))
-    _last_envelope[0], _last_envelope[1] = raw.header, env
+    if last is not None:
+        last[0], last[1] = raw.header, env
     return env
 
 
@@ -180,7 +183,8 @@ def evaluate_chunk(opts: ScrubOptions, pending: list[ClaimRecord]) -> tuple[list
         found, eval_errors = opts.evaluator.evaluate(claims, contexts)
         errors.extend(eval_errors)
     by_record = {id(r): found.get(i, []) for i, r in enumerate(readable)}
-    return [claim_result(r, by_record.get(id(r), []), opts.ack_details) for r in pending], errors
+    last_envelope: list = [None, None]  # this chunk's claims of one transaction share one envelope
+    return [claim_result(r, by_record.get(id(r), []), opts.ack_details, last_envelope) for r in pending], errors
 
 
 def new_result(opts: ScrubOptions) -> RunResult:

@@ -75,3 +75,18 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# Modules whose tests run for tens of seconds each (worker processes, Dask clusters, the pure-Python
+# reader over every corpus file, a wheel build): collected first, so that pytest-xdist hands them out
+# at the start. Why: in collection order (by file name) test_reader_compiled and the Dask tests came
+# in the last third, and one of them still running at the end left the other workers idle.
+# Only the order changes: every test still runs, and each module keeps its own order.
+SLOW_FIRST = ("test_jobs.py", "test_reader_compiled.py", "test_denials_jobs.py", "test_dask_split.py",
+              "test_dask_run.py", "test_ledger_faults.py", "test_batch_state.py", "test_cms_wheel_rule_cases.py",
+              "test_fuzz.py", "test_interrupt.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    rank = {name: k for k, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))  # stable: the rest keeps its order

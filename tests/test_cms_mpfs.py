@@ -19,6 +19,7 @@ from scrubber.refdata.errors import RefDataError
 from scrubber.refdata.importers import import_file
 from scrubber.refdata.mpfs import edition_from_text
 from scrubber.refdata.store import Store
+from datadir import seeded
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "refdata"
 SAMPLE = FIX / "SAMPLE-PPRRVU2026_Jan_nonQPP.csv"
@@ -216,7 +217,7 @@ def test_57_with_a_minor_procedure_is_flagged_only_with_the_mpfs_file(tmp_path):
          "date_from": "2026-02-02"}]}
     path = tmp_path / "claim.json"
     path.write_text(json.dumps(claim))
-    data = tmp_path / "data"
+    data = seeded(tmp_path / "data")  # the built-in ICD-10-CM store, already built (tests/datadir.py)
     store = Store(data)
     try:
         import_file(store, "ncci-ptp", samples_dir() / "SAMPLE-PACKS-ccipra-v320r0-f2.txt")

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 import scrubber.jobs as jobs_mod
 import scrubber.pipeline as pipeline_mod
+from datadir import seeded
 from remit_factory import write_truth
 from scrubber.cli import cli
 from test_denials import CLAIMS
@@ -25,7 +26,7 @@ def remits(tmp_path_factory):
 
 def audit_json(tmp, remits, jobs: int, *extra: str) -> dict:
     out = tmp / f"audit-{jobs}.json"
-    args = ["audit", str(CLAIMS), "--format", "json", "-o", str(out), "--data-dir", str(tmp / "data"), "-q",
+    args = ["audit", str(CLAIMS), "--format", "json", "-o", str(out), "--data-dir", str(seeded(tmp / "data")), "-q",
             "--no-ledger", "--remits", str(remits), "--jobs", str(jobs), *extra]
     res = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert res.exit_code == 0, res.output

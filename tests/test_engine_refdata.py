@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from datadir import seeded
 from enginehelp import HEADER, claim, packs_from
 from scrubber.engine.core import Engine
 from scrubber.refdata import open_refdata
@@ -22,7 +23,7 @@ def rule(rid, body):
 
 @pytest.fixture(scope="module")
 def refdata(tmp_path_factory):
-    rd = open_refdata(tmp_path_factory.mktemp("refdata"))
+    rd = open_refdata(seeded(tmp_path_factory.mktemp("refdata")))  # the built-in ICD-10-CM store, already built
     import_ptp(rd.store, FIX / "SAMPLE-ccipra-v320r0-f1.txt")
     import_mue(rd.store, FIX / "SAMPLE-MUE-Practitioner-2026Q1.csv")
     yield rd
@@ -43,10 +44,10 @@ RULES = {
         """),
     "TST-MUE-001": rule("TST-MUE-001", """
         for: line
-        message: "{line.units_on_date} units of {line.code} on {line.date_from}; MUE {line.mue_limit}"
+        message: "{line.units_on_date} units of {line.code} on {line.date_from}; MUE {line.mue_value}"
         when:
           all:
-            - {fact: line, field: units_on_date, op: gt, value: {fact: line, field: mue_limit}}
+            - {fact: line, field: units_on_date, op: gt, value: {fact: line, field: mue_value}}
         """),
     "TST-EX1-001": rule("TST-EX1-001", """
         for: diagnosis
@@ -79,7 +80,7 @@ def test_ncci_ptp_relation_fires_on_the_column_2_line_unless_a_modifier_bypasses
     ]
 
 
-def test_mue_limit_compares_units_on_the_date(tmp_path, refdata):
+def test_mue_value_compares_units_on_the_date(tmp_path, refdata):
     eng = Engine(packs_from(tmp_path, {"TST-MUE-001": RULES["TST-MUE-001"]}), refdata=refdata, workers=0, verify=True)
     lines = [{"number": 1, "code": "22222", "units": "3", "date_from": "2026-02-01"},
              {"number": 2, "code": "22222", "units": "2", "date_from": "2026-02-01"},

@@ -111,8 +111,13 @@ def _json_run(batch_dir, jobs: int) -> dict:
     return json.loads(res.stdout)
 
 
-def test_a_worker_dying_once_costs_a_rerun_of_its_chunk_and_nothing_else(batch_dir, tmp_path, monkeypatch):
-    serial = _json_run(batch_dir, 1)
+@pytest.fixture(scope="module")
+def serial(batch_dir) -> dict:
+    """The --jobs 1 result the crash tests compare with: one run for both (nothing patched yet)."""
+    return _json_run(batch_dir, 1)
+
+
+def test_a_worker_dying_once_costs_a_rerun_of_its_chunk_and_nothing_else(batch_dir, serial, tmp_path, monkeypatch):
     victim = serial["claims"][250]["claim_id"]
     _crash_on(monkeypatch, victim, once_flag=tmp_path / "crashed")
     got = _json_run(batch_dir, 2)
@@ -122,8 +127,7 @@ def test_a_worker_dying_once_costs_a_rerun_of_its_chunk_and_nothing_else(batch_d
     assert [e["kind"] for e in extra] == ["engine-retry"] and "re-run and completed" in extra[0]["message"]
 
 
-def test_a_chunk_whose_worker_always_dies_is_reported_and_the_rest_of_the_batch_goes_on(batch_dir, monkeypatch):
-    serial = _json_run(batch_dir, 1)
+def test_a_chunk_whose_worker_always_dies_is_reported_and_the_rest_of_the_batch_goes_on(batch_dir, serial, monkeypatch):
     victim = serial["claims"][250]["claim_id"]
     _crash_on(monkeypatch, victim)
     got = _json_run(batch_dir, 2)

@@ -19,6 +19,7 @@ from scrubber.model import ClaimContext
 from scrubber.model.serialize import claim_from_dict
 from scrubber.refdata import open_refdata
 from scrubber.rulespec import default_rule_dirs, load_packs
+from datadir import seeded
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -45,8 +46,8 @@ def ids(findings) -> list[str]:
 
 @pytest.fixture(scope="module")
 def icd_refdata(tmp_path_factory):
-    """A data directory with only the built-in ICD-10-CM edition (built once for the module)."""
-    rd = open_refdata(str(tmp_path_factory.mktemp("icd")))
+    """A data directory with only the built-in ICD-10-CM edition (the session's copy, tests/datadir.py)."""
+    rd = open_refdata(str(seeded(tmp_path_factory.mktemp("icd"))))
     rd.icd10cm_valid("E119", "2025-11-03")
     yield rd
     rd.close()

@@ -100,14 +100,37 @@ def test_rules_list_shows_the_shipped_profiles_differ_in_packs_and_parameters():
     assert med["PAY-PA-001"] == "idle:" and com["PAY-PA-001"] == "runs"  # only the commercial example lists prior auth
 
 
+def test_timely_filing_message_names_the_date_of_service_it_counted_from():
+    """claim.tf_dos in PAY-TF-001's message: the earliest line's date, not the first line's (rule case
+    MADE-UP-TF-14), and not repeated by the basis; other bases name their own start date as well."""
+    from scrubber.engine.cases import run_case
+    from scrubber.rulespec import default_rule_dirs, load_packs
+
+    packs = load_packs(default_rule_dirs())
+    rule = packs.rule("PAY-TF-001")
+    by_name = {c.name: c for c in rule.tests}
+    two_lines = next(c for n, c in by_name.items() if n.startswith("two lines"))
+    result = run_case(rule, two_lines, packs)
+    assert result.ok, result.detail
+    assert result.detail == ("Filed 2026-01-11 for the date of service 2025-01-10, 1 days after the timely-filing "
+                             "deadline 2026-01-10 (limit 12 months from the date of service; profile medicare: "
+                             "42 CFR 424.44(a)(1))")
+    eoy = next(c for n, c in by_name.items() if n.startswith("from the end of the calendar year, filed after"))
+    result = run_case(rule, eoy, packs)
+    assert "for the date of service 2024-03-05," in result.detail
+    assert "(limit 12 months from the end of the calendar year of service 2024-12-31;" in result.detail
+
+
 def test_payer_messages_name_deadline_basis_and_the_profiles_citation(by_profile):
     (tf,) = findings(by_profile["medicare"])["MADE-UP-PAYER-FILED-MONTH-13"]
-    assert tf["message"].startswith("Filed 2025-02-03, 32 days after the timely-filing deadline 2025-01-02 "
-                                    "(limit 12 months from the date of service 2024-01-02; profile medicare: ")
+    assert tf["message"].startswith("Filed 2025-02-03 for the date of service 2024-01-02, 32 days after the "
+                                    "timely-filing deadline 2025-01-02 (limit 12 months from the date of service; "
+                                    "profile medicare: ")
     assert "42 CFR 424.44(a)(1)" in tf["message"]
     assert tf["location"]["path"] == "/claims/1/created"
     com = {f["rule_id"]: f for f in findings(by_profile["commercial-example"])["MADE-UP-PAYER-FILED-DAY-100"]}
-    assert "10 days after the timely-filing deadline 2025-04-02 (limit 90 days from the date of service 2025-01-02;" in com["PAY-TF-001"]["message"]
+    assert ("for the date of service 2025-01-02, 10 days after the timely-filing deadline 2025-04-02 (limit 90 days "
+            "from the date of service;") in com["PAY-TF-001"]["message"]
     assert "EXAMPLE" in com["PAY-TF-001"]["message"]  # the example profile's citation says it is an example
     (mbi,) = findings(by_profile["medicare"])["MADE-UP-PAYER-COMMERCIAL-ID"]
     assert "Member id ABC123456789" in mbi["message"] and "Medicare Beneficiary Identifier" in mbi["message"]

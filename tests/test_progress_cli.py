@@ -2,21 +2,25 @@
 when standard error is not a terminal and with -q, and it names no patient (made-up sample claims)."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from scrubber.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "fixtures" / "claims"
 
 
 def _stderr(tmp_path, *args: str) -> str:
-    run = subprocess.run([sys.executable, "-m", "scrubber", *args, str(CLAIMS), "--no-ledger", "--format", "json",
-                          "-o", str(tmp_path / "out.json"), "--jobs", "1"], capture_output=True, text=True,
-                         cwd=str(tmp_path))
-    assert run.returncode in (0, 1), run.stderr
+    """Standard error of one run in this process (click's CliRunner: its standard error is a pipe,
+    not a terminal, as a subprocess's captured one is), from ``tmp_path`` as the working directory."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        run = CliRunner().invoke(cli, [*args, str(CLAIMS), "--no-ledger", "--format", "json",
+                                       "-o", str(tmp_path / "out.json"), "--jobs", "1"])
+    assert run.exit_code in (0, 1), run.output
     return run.stderr
 
 

@@ -2,14 +2,14 @@
 import importlib.util
 import json
 import re
-import subprocess
-import sys
 from importlib import resources
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
-from conftest import CHECKER, ROOT
+from conftest import CHECKER
+from scrubber.cli import cli
 from scrubber.model import ClaimRecord, RunError
 from scrubber.readers import iter_records
 
@@ -92,12 +92,13 @@ def load_checker():
 
 
 def test_cli_scrub_json_on_the_corpus_honours_the_contract(corpus_dir, tmp_path):
+    # In this process (click's CliRunner): the test is about the result, not the process start.
     out = tmp_path / "result.json"
-    proc = subprocess.run([sys.executable, "-m", "scrubber", "scrub", str(corpus_dir), "--format", "json", "-o", str(out)],
-                          capture_output=True, cwd=ROOT, timeout=300)
+    res = CliRunner().invoke(cli, ["scrub", str(corpus_dir), "--format", "json", "-o", str(out)])
     # 3: the corpus directory holds MANIFEST.json, a file that is not claims (an unreadable input)
-    assert proc.returncode == 3, proc.stderr.decode()[-2000:]
-    assert b"Traceback" not in proc.stderr
+    assert res.exit_code == 3, res.stderr[-2000:]
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exc_info
+    assert "Traceback" not in res.stderr
     result = json.loads(out.read_text())
     expected = sum(clm_count(p.read_bytes()) for p in corpus_dir.iterdir() if p.name != "MANIFEST.json")
     assert load_checker()(result, expected) == []

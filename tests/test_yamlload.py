@@ -84,3 +84,23 @@ def test_syntax_errors_and_python_tags_name_the_line_for_both(tmp_path):
     data, problems = load_yaml(str(path))
     assert data is None and len(problems) == 1
     assert problems[0].startswith(f"{path}:3: YAML syntax error:")
+
+
+def test_a_document_parsed_again_is_the_same_and_each_caller_gets_its_own_copy():
+    """parse_yaml keeps what it parsed (rule packs load more than once in a process): a second
+    parse of the same text gives equal data with the same lines, and changing what one caller got
+    changes nothing for the next; another text (an edited file) is parsed anew."""
+    doc = "id: MADE-UP-1\nwhen:\n  all:\n    - {a: 1}\n    - &x {b: 2024-10-01}\n    - *x\n"
+    first, _ = parse_yaml(doc, "made-up.yaml")
+    first["when"]["all"].append("changed by the first caller")
+    first["id"] = "changed"
+    again, _ = parse_yaml(doc, "made-up.yaml")
+    assert again["id"] == "MADE-UP-1" and len(again["when"]["all"]) == 3
+    assert again.line_of("when") == 2 and again["when"]["all"].line_of(0) == 4
+    assert again["when"]["all"][1] is again["when"]["all"][2]  # an alias stays one object, as parsed
+    edited, _ = parse_yaml(doc.replace("MADE-UP-1", "MADE-UP-2"), "made-up.yaml")
+    assert edited["id"] == "MADE-UP-2"
+    with pytest.raises(YamlProblem):  # bad YAML is an error every time, never a kept result
+        parse_yaml("a: [1,\n", "bad.yaml")
+    with pytest.raises(YamlProblem):
+        parse_yaml("a: [1,\n", "bad.yaml")

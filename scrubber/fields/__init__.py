@@ -7,8 +7,7 @@ imports every one of them statically, so importing anything from ``scrubber.fiel
 the whole vocabulary (no string imports, no package scan). A new module is added to the list.
 
 Modules: ``builtin`` (claim totals, ages, pointers, NPI, simple ICD-10-CM), ``coding`` (coding,
-modifiers and integrity packs), ``ncci`` (NCCI PTP, MUE, duplicates), ``refdata`` (ICD-10-CM and
-MUE by date of service), ``mpfs`` (physician fee schedule indicators), ``policies``
+modifiers and integrity packs), ``ncci`` (NCCI PTP, MUE, duplicates), ``mpfs`` (physician fee schedule indicators), ``policies``
 (coverage policies' diagnosis lists), ``payer`` (payer-policy
 pack: timely filing, member id, prior authorization, frequency), ``coverage`` (eligibility pack's
 coverage fact); and their logic without registrations: ``common``, ``payer_params``,
@@ -22,5 +21,4 @@ from scrubber.fields import coding  # noqa: F401
 from scrubber.fields import ncci  # noqa: F401
 from scrubber.fields import payer  # noqa: F401
 from scrubber.fields import coverage  # noqa: F401
-from scrubber.fields import refdata  # noqa: F401
 from scrubber.fields import mpfs  # noqa: F401

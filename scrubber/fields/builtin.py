@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Optional
 
-from scrubber.fields.registry import DeriveInput, batch_slot, derived_field, pair_relation, valueset_provider
+from scrubber.fields.registry import DeriveInput, derived_field, pair_relation, valueset_provider
 
 
 # ---- claim ---------------------------------------------------------------------------------------
@@ -38,25 +38,17 @@ def days_to_submission(inp: DeriveInput):
 
 
 # ---- patient -------------------------------------------------------------------------------------
-def _age(birth: Optional[date], on: Optional[date]):
+def _age(birth: Optional[date], on: Optional[date]) -> Optional[int]:
+    """Whole years from ``birth`` to ``on`` (a birthday not yet reached that year does not count)."""
     if birth is None or on is None:
         return None
-    years = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-    return years, (on - birth).days
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 @derived_field("patient", "age_years", type="number", loc_field="birth_date")
 def age_years(inp: DeriveInput):
     """Age in whole years on the claim's first date of service."""
-    a = _age(inp.obj.birth_date, inp.claim.service_from)
-    return a[0] if a else None
-
-
-@derived_field("patient", "age_days", type="number", loc_field="birth_date")
-def age_days(inp: DeriveInput):
-    """Age in days on the claim's first date of service (newborn edits)."""
-    a = _age(inp.obj.birth_date, inp.claim.service_from)
-    return a[1] if a else None
+    return _age(inp.obj.birth_date, inp.claim.service_from)
 
 
 # ---- line ----------------------------------------------------------------------------------------
@@ -105,36 +97,6 @@ def same_code_same_date(inp: DeriveInput):
     ln = inp.obj
     t = _code_date_totals(inp).get((ln.code, ln.date_from))
     return t[1] if t is not None else sum(1 for o in inp.claim.lines if o.code == ln.code and o.date_from == ln.date_from)
-
-
-@batch_slot("member_codes")
-class MemberCodeCounts:
-    """Lines per (member id, procedure code) on the claims committed so far (frequency limits)."""
-
-    FIELDS = ("member_code_count_before",)
-
-    def __init__(self, state) -> None:
-        self.counts: dict[tuple, int] = {}
-
-    def commit(self, claim, context) -> None:
-        m = claim.subscriber.member_id if claim.subscriber else None
-        for line in claim.lines:
-            k = (m, line.code)
-            self.counts[k] = self.counts.get(k, 0) + 1
-
-    def export(self) -> dict:
-        return dict(self.counts)
-
-    def absorb(self, counts: dict) -> None:
-        for k, n in counts.items():
-            self.counts[k] = self.counts.get(k, 0) + n
-
-
-@derived_field("line", "member_code_count_before", type="number", loc_field="code")
-def member_code_count_before(inp: DeriveInput):
-    """Lines with this code for this member on earlier claims of the batch (frequency limits)."""
-    m = inp.claim.subscriber.member_id if inp.claim.subscriber else None
-    return inp.batch.slot("member_codes").counts.get((m, inp.obj.code), 0)
 
 
 # ---- provider ------------------------------------------------------------------------------------

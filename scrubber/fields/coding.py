@@ -227,19 +227,6 @@ def mce_edition_field(inp: DeriveInput) -> Optional[str]:
     return None if rd is None or rd.mce is None else rd.mce.edition
 
 
-@derived_field("diagnosis", "icd10cm_sex", type="text", loc_field="code")
-def icd10cm_sex(inp: DeriveInput) -> Optional[str]:
-    """``female`` or ``male`` when the code is in that derived sex-specific set (docs/refdata.md)."""
-    dx, rd = inp.obj, inp.refdata
-    if rd is None or dx.is_icd9 or not dx.code:
-        return None
-    if rd.icd10cm_in_set(dx.code, "female"):
-        return "female"
-    if rd.icd10cm_in_set(dx.code, "male"):
-        return "male"
-    return None
-
-
 @valueset_provider("icd10cm", arguments=lambda: list(ICD10CM_SETS))
 def icd10cm_set(argument: str, refdata):
     """ICD-10-CM value sets derived from the CDC tabular (``icd10cm:maternity``, ``icd10cm:newborn``,
@@ -289,13 +276,11 @@ def excludes1(inp: DeriveInput, a, b) -> Optional[dict]:
 @derived_field("claim", "sex_edits_active", type="bool", loc_field="service_from")
 def sex_edits_active(inp: DeriveInput) -> bool:
     """Whether diagnosis-sex edits apply to this claim under its payer profile's ``sex_edits``
-    (``enabled``, ``until``); on when no profile says otherwise."""
-    params = inp.context.params or {}
-    if "derived.sex_edits_active" in params and params["derived.sex_edits_active"] is not None:
-        return bool(params["derived.sex_edits_active"])
-    from scrubber.fields.payer_params import sex_edits_active as active
+    (``enabled``, ``until``); on when no profile says otherwise. One of the payer facts: read
+    through ``derived_payer_facts`` like the others (a run's context holds them precomputed)."""
+    from scrubber.fields.payer_params import derived_payer_facts
 
-    return active(params, inp.claim.service_from)
+    return bool(derived_payer_facts(inp.claim, inp.context.params or {})["sex_edits_active"])
 
 
 @derived_field("claim", "pos_valid", type="bool", loc_field="place_of_service")

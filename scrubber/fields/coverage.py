@@ -49,11 +49,10 @@ def enrich_coverage(claim, coverage: Optional[Mapping], index) -> Optional[Cover
     """``coverage`` (from ``index.check(claim)``) plus what the file says, and claim locations.
 
     Added fields: ``file_last_name``, ``file_first_name``, ``file_birth_date``, ``person_source``
-    (the file's person compared with the patient); ``primary_payer_id``, ``primary_source``
-    (another payer the file shows primary on the date); ``file_payer_order`` (that, or the claim's
-    payer listed secondary / tertiary, in words with its place); ``active_payer_source`` (the span
-    of the payer that is active when the claim's is not); ``payer_files`` (the files that list the
-    claim's payer).
+    (the file's person compared with the patient); ``file_payer_order`` (another payer the file
+    shows primary on the date, or the claim's payer listed secondary / tertiary, in words with its
+    place); ``active_payer_source`` (the span of the payer that is active when the claim's is not);
+    ``payer_files`` (the files that list the claim's payer).
     """
     if coverage is None:
         return None
@@ -73,7 +72,6 @@ def enrich_coverage(claim, coverage: Optional[Mapping], index) -> Optional[Cover
     dos = as_date(coverage.get("dos"))
     active = [s for s in patient_spans(claim, spans) if s.active and dos is not None and covers(s, dos)]
     primary = next((s for s in active if s.responsibility == "P" and s.payer_id and s.payer_id != payer), None)
-    extra.update(primary_payer_id=primary.payer_id if primary else None, primary_source=span_place(primary))
     other = next((s for s in active if s.payer_id and s.payer_id == coverage.get("active_payer_id")), None)
     extra["active_payer_source"] = span_place(other)
     if primary is not None:
@@ -143,8 +141,6 @@ for _name, _type, _loc, _doc, _conv in (
     ("other_payer_primary", "bool", "payer_responsibility", "Another payer is primary on the date", None),
     ("primary_conflict", "bool", "payer_responsibility",
      "Billed as primary (SBR01 P) while the file shows another payer primary or this payer second", None),
-    ("primary_payer_id", "text", "payer_responsibility", "The payer the file shows primary on the date", None),
-    ("primary_source", "text", "payer_responsibility", "Where the primary payer's span is", None),
     ("file_payer_order", "text", "payer_responsibility",
      "What the file says about payer order on the date, with where: 'payer X primary (file:line)'", None),
     ("payer_files", "text", "member_id", "The eligibility files that list the claim's payer", None),

@@ -82,7 +82,9 @@ def _source(inp: DeriveInput, name: str) -> str:
 
 
 def tf_basis(inp: DeriveInput):
-    """The limit in words with the date it counts from: '12 months from the date of service 2024-01-02'."""
+    """The limit in words with the date it counts from: '12 months from the date of service' (that date
+    is ``tf_dos``, which the message names), '12 months from the end of the calendar year of service
+    2024-12-31', '90 days from the prior payer's adjudication date (2330B DTP*573) 2025-05-01'."""
     from scrubber.fields.payer_params import prior_adjudication_date
 
     tf = _param(inp, "timely_filing")
@@ -96,10 +98,10 @@ def tf_basis(inp: DeriveInput):
     elif origin == "prior_payer_adjudication":
         adjudicated = prior_adjudication_date(inp.claim)
         if adjudicated is None:
-            return f"{amount} from the date of service {dos.isoformat()} (no prior payer adjudication date, 2330B DTP*573, on the claim)"
+            return f"{amount} from the date of service (no prior payer adjudication date, 2330B DTP*573, on the claim)"
         start = adjudicated.isoformat()
     else:
-        start = dos.isoformat()
+        return f"{amount} from {BASIS_WORDS.get(origin, origin)}"
     return f"{amount} from {BASIS_WORDS.get(origin, origin)} {start}"
 
 

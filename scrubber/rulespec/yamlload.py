@@ -17,6 +17,7 @@ Two callers, two date behaviours, one parser (``parse_yaml``):
 """
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -150,11 +151,33 @@ class _TextDateLoader(_LineLoader):
 _TextDateLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
+# Documents already parsed, by (text, dates_as_text). Why: a process that loads the rule packs more
+# than once (a test session, the playground, a long-lived caller of scrub) parsed the same ~80 files
+# each time with PyYAML's pure-Python scanner, most of a CLI run's set-up (about 1 s a load on a
+# loaded machine). The key is the whole text, so an edited file is parsed anew; the value is a pure
+# function of the key (nothing of a run is kept), and every caller gets its own deep copy, so one
+# that changes what it got cannot change what the next one gets. Bad YAML is never kept.
+_PARSED: dict[tuple[str, bool], tuple[Any, list]] = {}
+_PARSED_MAX = 1024  # documents; then the memo starts again (rule packs are ~100 files of a few KB)
+
+
 def parse_yaml(text: str, path: str, *, dates_as_text: bool = False) -> tuple[Any, list[tuple[Any, int]]]:
     """(data, duplicate keys as (key, line)) of one YAML document; YamlProblem on bad YAML."""
     if len(text) > MAX_YAML_CHARS:
         what = f"the file is larger than {MAX_YAML_CHARS >> 20} MB; a rule file or profile is a few KB"
         raise YamlProblem(f"{path}:1: YAML error: {what}", 1, what)
+    key = (text, dates_as_text)
+    hit = _PARSED.get(key)
+    if hit is not None:
+        return copy.deepcopy(hit)
+    parsed = _parse_yaml(text, path, dates_as_text)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[key] = copy.deepcopy(parsed)
+    return parsed
+
+
+def _parse_yaml(text: str, path: str, dates_as_text: bool) -> tuple[Any, list[tuple[Any, int]]]:
     loader = (_TextDateLoader if dates_as_text else _LineLoader)(text)
     loader.duplicate_keys = []
     loader._weights, loader._keep = {}, []

@@ -13,7 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable, Iterator, Optional
+from functools import partial
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from scrubber.model.envelope import X12Envelope
 
@@ -103,6 +104,20 @@ def _better(old: X12Envelope, new: X12Envelope) -> X12Envelope:
     return new if sum(v is not None for v in new.to_dict().values()) > sum(v is not None for v in old.to_dict().values()) else old
 
 
+def _node(index: dict, key: tuple, env: X12Envelope, make: Callable[[], Any], siblings: Optional[list] = None):
+    """The interchange, group or transaction at ``key``: made (and added to ``siblings``, its
+    parent's list) on the first claim that names it; a later claim's fuller envelope replaces a
+    thinner one (``_better``)."""
+    node = index.get(key)
+    if node is None:
+        node = index[key] = make()
+        if siblings is not None:
+            siblings.append(node)
+    else:
+        node.envelope = _better(node.envelope, env)
+    return node
+
+
 def group_claims(claims: Iterable, errors: Iterable = ()) -> tuple[list[Interchange], list]:
     """The X12 claims of a result as interchanges / groups / transactions, and the claims that
     came from no X12 interchange (JSON claims: nothing to acknowledge in X12 terms)."""
@@ -118,23 +133,9 @@ def group_claims(claims: Iterable, errors: Iterable = ()) -> tuple[list[Intercha
         ikey = (c.source_path, env.interchange_control)
         gkey = ikey + (env.group_control,)
         tkey = gkey + (env.transaction_control,)
-        ich = interchanges.get(ikey)
-        if ich is None:
-            ich = interchanges[ikey] = Interchange(c.source_path, env)
-        else:
-            ich.envelope = _better(ich.envelope, env)
-        grp = groups.get(gkey)
-        if grp is None:
-            grp = groups[gkey] = Group(env)
-            ich.groups.append(grp)
-        else:
-            grp.envelope = _better(grp.envelope, env)
-        tx = txs.get(tkey)
-        if tx is None:
-            tx = txs[tkey] = Transaction(env)
-            grp.transactions.append(tx)
-        else:
-            tx.envelope = _better(tx.envelope, env)
+        ich = _node(interchanges, ikey, env, partial(Interchange, c.source_path, env))
+        grp = _node(groups, gkey, env, partial(Group, env), ich.groups)
+        tx = _node(txs, tkey, env, partial(Transaction, env), grp.transactions)
         tx.claims.append(c)
     _attach_group_errors(list(interchanges.values()), errors)
     return list(interchanges.values()), other
