@@ -40,6 +40,10 @@ _ENVELOPE_AT = re.compile(r"(?<![A-Za-z0-9 ])(ISA|GS|ST)[^A-Za-z0-9\s]", re.ASCI
 # The mark after the id is ASCII: invalid UTF-8 flipped in after ``CLM`` (fuzz single case 590:
 # ``CLM\xed\xa0\x80*``) makes a segment id that is not CLM, and the tokenizer reads it so.
 _CLM_BYTES = re.compile(rb"CLM[^A-Za-z0-9\s\x00\x1a\x80-\xff]")  # NUL, Ctrl-Z: never a delimiter (_WS)
+# An ISA whose element separator is a byte above 0x7F (Latin-1 input is legal X12: the ISA declares
+# the delimiters, whatever their value). _CLM_BYTES leaves such marks out (see above), so the CLM
+# segment starts of an interchange that declares one are counted with that very mark (_high_marks).
+_ISA_HIGH = re.compile(rb"ISA[\x80-\xff]")
 _CLM_CARRY = 16  # bytes kept across a chunk edge (a match is at most 5 bytes long; the rest: a CLM ending the file)
 # White space around segments; also NUL (block padding of mainframe transfers) and Ctrl-Z
 # (0x1A, the DOS end-of-file mark), which end real files after the IEA and are never data.
@@ -191,6 +195,39 @@ def _drop_breaks(text: str) -> str:
     return text
 
 
+def isa_inside(buf: str, term: str) -> int:
+    """Where an interchange header (ISA) begins inside a segment of ``buf``, or -1.
+
+    ``buf`` starts at a segment start. An ISA that does not follow a segment terminator (and
+    white space), nor a letter or digit, is taken for a new interchange only when it reads as a
+    whole interchange header: delimiters it declares, a date (ISA09) and time (ISA10) of digits.
+    A value such as ``LISA`` or ``*ISA*`` in a segment is not one."""
+    j = buf.find("ISA", 1)
+    while j >= 0:
+        c = buf[j - 1]
+        if not (("0" <= c <= "9") or ("A" <= c <= "Z") or ("a" <= c <= "z")):
+            k = j - 1
+            while k >= 0 and buf[k] != term and buf[k] in _WS:
+                k -= 1
+            if k >= 0 and buf[k] != term and _is_isa_header(buf[j:j + 400]):
+                return j
+        j = buf.find("ISA", j + 3)
+    return -1
+
+
+def _is_isa_header(text: str) -> bool:
+    """``text`` starts with an interchange header: usable delimiters, ISA09 six digits, ISA10 four."""
+    if len(text) < 106:
+        return False
+    try:
+        d = delimiters_from_isa(text)
+    except DelimiterError:
+        return False
+    els = text.split(d.element, 16)
+    date, time = els[9].strip(), els[10].strip()
+    return len(date) == 6 and date.isdigit() and date.isascii() and len(time) == 4 and time.isdigit() and time.isascii()
+
+
 def segment(no: int, text: str, el: str) -> tuple[int, str, list[str]]:
     """A segment as the reader's parts take it: ``(number, text, text.split(el))``."""
     return no, text, text.split(el)
@@ -221,6 +258,7 @@ class SegmentStream:
         self.clm_first = -1  # byte offset of the first and of the last of them
         self.clm_last = -1
         self._carry = b""
+        self._high_marks: dict = {}  # element separators above 0x7F some ISA declared -> CLM pattern
 
     def _count_clm(self, chunk: bytes) -> None:
         """Count the CLM segment starts of ``chunk`` (with the last bytes of the one before, so a
@@ -243,6 +281,12 @@ class SegmentStream:
             if first < 0:
                 first = at
             last = at
+        if self._high_marks or _ISA_HIGH.search(data) is not None:
+            hf, hfirst, hlast = self._count_high_clm(data, n)
+            if hf:
+                found += hf
+                first = hfirst if first < 0 else min(first, hfirst)
+                last = max(last, hlast)
         if found:
             base = self.bytes_read - len(chunk) - n  # the file offset of data[0]
             if self.clm_first < 0:
@@ -250,6 +294,41 @@ class SegmentStream:
             self.clm_bytes += found
             self.clm_last = base + last
         self._carry = data[-_CLM_CARRY:]
+
+    def _count_high_clm(self, data: bytes, n: int) -> tuple[int, int, int]:
+        """(count, first, last offset in ``data``) of the CLM segment starts written with an element
+        separator above 0x7F that an ISA of the file declares: one byte (Latin-1), or the UTF-8
+        sequence of one character, as the tokenizer will decode it. ``n``: bytes of the carry."""
+        marks = self._high_marks
+        for m in _ISA_HIGH.finditer(data):
+            at = m.start() + 3
+            lead = data[at]
+            size = 2 if 0xC2 <= lead <= 0xDF else 3 if 0xE0 <= lead <= 0xEF else 4 if 0xF0 <= lead <= 0xF4 else 1
+            if at + size > len(data):
+                continue  # a UTF-8 sequence cut by the chunk edge: judged with the next chunk (the carry)
+            mark = data[at:at + size]
+            try:
+                mark.decode("utf-8")
+            except UnicodeDecodeError:
+                mark = data[at:at + 1]  # not UTF-8: the tokenizer reads the byte as Latin-1
+            if mark not in marks:
+                marks[mark] = re.compile(b"CLM" + re.escape(mark))
+        found, first, last = 0, -1, -1
+        for mark, pattern in marks.items():
+            size = len(mark)
+            for m in pattern.finditer(data):
+                at = m.start()
+                if at + 3 + size <= n:
+                    continue  # wholly inside the carry: counted with the chunk before
+                if at:
+                    before = data[at - 1]
+                    if data[max(at - size, 0):at] == mark or 48 <= before <= 57 or 65 <= before <= 90 or 97 <= before <= 122:
+                        continue  # inside a word, or an element value
+                found += 1
+                if first < 0 or at < first:
+                    first = at
+                last = max(last, at)
+        return found, first, last
 
     def count_rest(self) -> None:
         """Read the chunks the tokenizer left (a file it could not split) only to count their CLM
@@ -424,6 +503,15 @@ class SegmentStream:
             sniffed_isa = buf[:3] == "ISA"  # else an ISA inside the first text is a new interchange
             while not resniff:
                 blen = len(buf)
+                # A segment never runs into the next interchange: a file cut inside a segment
+                # (a CLM) and joined to the next holds an ISA inside that segment. What follows
+                # the ISA is held back (``held``) and read after the cut segment, with its own
+                # delimiters.
+                held = ""
+                if "ISA" in buf:
+                    cut = isa_inside(buf, term)
+                    if cut > 0:
+                        held, buf = buf[cut:], buf[:cut]
                 parts = buf.split(term)
                 buf = parts.pop()
                 for i, text in enumerate(parts):
@@ -451,6 +539,22 @@ class SegmentStream:
                         resniff = True
                         break
                 if resniff:
+                    if held:
+                        buf += held
+                    break
+                if held:
+                    text = buf.strip(_WS)
+                    if drop_breaks and ("\n" in text or "\r" in text):
+                        text = _drop_breaks(text)
+                    if len(text) >= self.max_segment:
+                        text = self._cut(text, self.bytes_read - blen - self.cut_skipped, el)
+                    self.count += 1
+                    self.problems.append(("X12-TRUNCATED", f"segment {self.count} has no segment terminator: the ISA of "
+                                          "another interchange begins inside it (a cut file joined to the next); it was "
+                                          "read up to that ISA", self.count))
+                    yield text
+                    buf = held
+                    resniff = True
                     break
                 if (self.count > sniffed_at or not sniffed_isa) and (len(buf) >= 1024 or self._eof) and buf.lstrip(_WS)[:3] == "ISA":
                     resniff = True  # the same, when the new interchange's terminator is not the last one's
