@@ -34,6 +34,9 @@ _names = itertools.count(1)
 _sessions = itertools.count(1)
 WARM_TYPE = "__warm__"
 _NOT_HANDLED, _OBSERVED, _NO_STATE = 1, 2, 3  # durable_rules_engine.assert_facts result codes
+# json.dumps(facts, ensure_ascii=False) with its encoder built once (dumps builds one per call when
+# given an option); the facts are flat dicts, never circular.
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 class EngineCallError(Exception):
@@ -100,29 +103,40 @@ class DurableRunner:
             _dre.update_state(self._handle, state_json)
             message_json = _dre.complete_and_start_action(self._handle, action_handle)
 
-    def run(self, claims_facts: list[list[dict]]) -> tuple[list[Optional[list]], list[tuple]]:
+    def new_sid(self) -> str:
+        """A session id never used before in this process."""
+        return f"s{next(_sessions)}"
+
+    def run(self, claims_facts: list[list[dict]], sid: Optional[str] = None) -> tuple[list[Optional[list]], list[tuple]]:
         """Firings per claim ([(rule index, binding)], or None when the call failed) and errors
-        [(what, message)]. One session for the chunk (each fact gets its ``sid``), deleted after.
+        [(what, message)]. One session for the chunk, deleted after. ``sid``: the session the facts
+        already carry (``ShardedRunner`` writes it while projecting); None: each fact gets one here.
 
         A failed call can leave the session half-way through its actions, and the engine would then
         hand that claim's firings to the next claim's call (measured): so after any failure the
         session is thrown away and the rest of the chunk goes on in a fresh one, and a firing on facts
-        of another claim is refused, never credited to the claim being asserted."""
-        sid = f"s{next(_sessions)}"
+        of another claim is refused, never credited to the claim being asserted. A claim with no
+        fact for this ruleset makes no call, and a session that got no fact is not deleted."""
+        stamped = sid is not None  # the facts carry ``sid`` already (until a failure changes it)
+        if sid is None:
+            sid = self.new_sid()
+        used = False
         keys = self.rule_keys
         out: list[Optional[list]] = []
         errors: list[tuple] = []
-        dumps = json.dumps
+        encode = _encode
         try:
             for facts in claims_facts:
                 if not facts:  # none of this claim's facts concern this ruleset
                     out.append([])
                     continue
                 cid = facts[0].get("cid")
-                for f in facts:
-                    f["sid"] = sid
+                if not stamped:
+                    for f in facts:
+                        f["sid"] = sid
+                used = True
                 try:
-                    fired = self._assert(dumps(facts, ensure_ascii=False))
+                    fired = self._assert(encode(facts))
                     strays = [name for name, _, cids in fired if cids != {cid}]
                     if strays:
                         raise EngineCallError(f"firing of {strays[0]} on facts of another claim")
@@ -130,7 +144,10 @@ class DurableRunner:
                     out.append(None)
                     errors.append(("engine", str(exc)))
                     self._drop(sid)
-                    sid = f"s{next(_sessions)}"
+                    sid, stamped, used = self.new_sid(), False, False
+                    continue
+                if not fired:
+                    out.append([])
                     continue
                 got = []
                 for rule_name, binding, _ in fired:
@@ -141,7 +158,8 @@ class DurableRunner:
                         errors.append(("engine", f"unexpected firing of {rule_name}"))
                 out.append(got)
         finally:
-            self._drop(sid)
+            if used:
+                self._drop(sid)
         return out, errors
 
     def _drop(self, sid: str) -> None:
@@ -166,12 +184,13 @@ class ShardedRunner:
         merged: list = [[] for _ in claims_facts]
         errors: list = []
         for runner, project, select in self.shards:
-            out, errs = runner.run([project(select(facts)) for facts in claims_facts])
+            sid = runner.new_sid()
+            out, errs = runner.run([project(select(facts), sid) for facts in claims_facts], sid)
             errors.extend(errs)
             for k, fired in enumerate(out):
                 if fired is None or merged[k] is None:
                     merged[k] = None
-                else:
+                elif fired:
                     merged[k].extend(fired)
         return merged, errors
 
@@ -186,28 +205,28 @@ def _always_set(key: str) -> bool:
 
 
 def _projector(projection: dict):
-    """A function giving the facts of one claim as one shard sees them: its fact types, its keys.
-    Tags, copies and join keys are on every fact of its type (one ``itemgetter`` call); fields
-    compared directly are copied when present; ``sid`` is added by the runner."""
-    getters = {}
+    """A function giving the facts of one claim as one shard sees them, each carrying the session id:
+    its fact types, its keys. Tags, copies and join keys are on every fact of its type (read in one
+    dict display); fields compared directly are copied when present (a missing value is an absent
+    key). One generated function per fact type, precompiled once per shard: a per-fact loop over the
+    keys cost more than the engine's own call. The source is built only from the compiled
+    definitions' keys, each written with ``repr``."""
+    by_type = {}
     for t, keys in projection.items():
         always = sorted(k for k in keys if k != "sid" and _always_set(k))
-        getters[t] = (tuple(always), itemgetter(*always), tuple(sorted(k for k in keys if not _always_set(k) and k != "sid")))
+        fields = sorted(k for k in keys if not _always_set(k) and k != "sid")
+        lines = ["def proj(f, sid):", "    try:",
+                 "        d = {" + ", ".join(f"{k!r}: f[{k!r}]" for k in always) + "}",
+                 "    except KeyError:  # a fact without a key its shard reads: send what it has",
+                 f"        d = {{k: f[k] for k in {tuple(always)!r} if k in f}}"]
+        lines += [f"    if {k!r} in f:\n        d[{k!r}] = f[{k!r}]" for k in fields]
+        lines += ["    d['sid'] = sid", "    return d"]
+        scope: dict = {}
+        exec(compile("\n".join(lines), "<scrubber.engine.runner>", "exec"), {}, scope)  # noqa: S102
+        by_type[t] = scope["proj"]
+    get = by_type.get
 
-    def project(facts: list[dict]) -> list[dict]:
-        out = []
-        for f in facts:
-            spec = getters.get(f["t"])
-            if spec is not None:
-                keys, getter, fields = spec
-                try:
-                    d = dict(zip(keys, getter(f)))
-                except KeyError:  # a fact without a key its shard reads: send what it has
-                    d = {k: f[k] for k in keys if k in f}
-                for k in fields:  # the fields compared directly: a missing value is an absent key
-                    if k in f:
-                        d[k] = f[k]
-                out.append(d)
-        return out
+    def project(facts: list[dict], sid: str) -> list[dict]:
+        return [fn(f, sid) for f in facts if (fn := get(f["t"])) is not None]
 
     return project
