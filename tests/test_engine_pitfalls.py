@@ -101,12 +101,17 @@ def test_an_exception_in_a_derived_field_is_a_run_error_naming_the_rule(tmp_path
     def made_up_explodes(inp):
         raise ZeroDivisionError("MADE-UP failure")
 
-    eng = Engine(packs_from(tmp_path, {"TST-X-001": rule("TST-X-001", """
-        for: line
-        message: "x"
-        when: {all: [{fact: line, field: made_up_explodes, op: gt, value: 0}]}
-        """)}), workers=0)
-    _, errors = eng.evaluate([claim(lines=[{"number": 1, "code": "99213"}])])
+    from scrubber.fields.registry import DERIVED
+
+    try:
+        eng = Engine(packs_from(tmp_path, {"TST-X-001": rule("TST-X-001", """
+            for: line
+            message: "x"
+            when: {all: [{fact: line, field: made_up_explodes, op: gt, value: 0}]}
+            """)}), workers=0)
+        _, errors = eng.evaluate([claim(lines=[{"number": 1, "code": "99213"}])])
+    finally:  # the registry is the process's vocabulary: a made-up field must not outlive its test
+        DERIVED.pop(("line", "made_up_explodes"), None)
     assert [e.kind for e in errors] == ["rule-error"]
     assert "line.made_up_explodes" in errors[0].message and "TST-X-001" in errors[0].message
 
