@@ -6,8 +6,10 @@ exactly one ClaimResult (the accounting invariant).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Optional, Protocol
@@ -17,6 +19,8 @@ from scrubber.model import Claim, ClaimRecord, ClaimResult, Finding, RunError, R
 from scrubber.model.envelope import detail_of, envelope_of, st_segment_of
 
 CHUNK = 100
+# Young-generation threshold of the cyclic GC while a run evaluates (see ``quiet_gc``).
+RUN_GEN0 = 20_000
 
 
 class Evaluator(Protocol):
@@ -216,17 +220,42 @@ def run_scrub(opts: ScrubOptions, records: Optional[Iterable] = None,
 
     if records_factory is None and records is None:
         records_factory = lambda: iter_records(opts.paths)  # noqa: E731
-    if opts.jobs > 1 and records_factory is not None and "-" not in opts.paths:
-        from scrubber.jobs import run_parallel
+    with quiet_gc():
+        if opts.jobs > 1 and records_factory is not None and "-" not in opts.paths:
+            from scrubber.jobs import run_parallel
 
-        return run_parallel(opts, records_factory, new_result(opts))
-    result = new_result(opts)
-    for errors, pending in chunked(records if records is not None else records_factory()):
-        result.errors.extend(errors)
-        results, eval_errors = evaluate_chunk(opts, pending)
-        result.errors.extend(eval_errors)
-        for r, cr in zip(pending, results):
-            result.claims.append(cr)
-            if opts.on_claim is not None:
-                opts.on_claim(r, cr)
-    return result
+            return run_parallel(opts, records_factory, new_result(opts))
+        result = new_result(opts)
+        for errors, pending in chunked(records if records is not None else records_factory()):
+            result.errors.extend(errors)
+            results, eval_errors = evaluate_chunk(opts, pending)
+            result.errors.extend(eval_errors)
+            for r, cr in zip(pending, results):
+                result.claims.append(cr)
+                if opts.on_claim is not None:
+                    opts.on_claim(r, cr)
+        return result
+
+
+@contextmanager
+def quiet_gc():
+    """During a run, the objects that exist before it (rule packs, reference data tables, the
+    compiled engine: ~200,000 tracked objects) are frozen out of the cyclic GC, and young
+    collections are spaced further apart. Why: every full collection rescanned those tables and
+    the default young threshold collected a few hundred times per thousand claims: about 7% of a
+    --jobs 2 worker's CPU on 20,000 generated claims (measured: 10.4-10.7 s -> 9.6-9.7 s a worker,
+    same session). Forked workers inherit the
+    frozen state, so their collections never touch (nor un-share) the parent's pages either.
+    Everything is put back afterwards; a caller that froze objects itself, or turned automatic
+    collection off, is left as it is."""
+    old = gc.get_threshold()
+    mine = gc.isenabled() and old[0] != 0 and gc.get_freeze_count() == 0
+    if mine:
+        gc.freeze()
+        gc.set_threshold(max(old[0], RUN_GEN0), old[1], old[2])
+    try:
+        yield
+    finally:
+        if mine:
+            gc.set_threshold(*old)
+            gc.unfreeze()

@@ -7,11 +7,17 @@ from __future__ import annotations
 import dataclasses
 import random
 import string
+from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scrubber.fields import common
+from scrubber.engine.batch import BatchState
+from scrubber.fields import coding, common, ncci
+from scrubber.fields.registry import DeriveInput
+from scrubber.model import Claim, ClaimContext, Diagnosis, Person, Provider, ServiceLine, Source
+from scrubber.refdata import open_refdata
 
 TRICKY_IDS = (
     "MADEUP0001", "madeup 0001", " MadeUp-0001 ", "MADE.UP/0001\t", "a_b", "A\x00B", "~!@#$%^&*()_+`-={}[]|\\:;\"'<>,.?/",
@@ -52,12 +58,7 @@ def test_none_and_blank():
 
 
 # ---- duplicates: repeats_line's per-claim index and the digest shared by the lookup and the commit --
-from datetime import date  # noqa: E402
 
-from scrubber.engine.batch import BatchState  # noqa: E402
-from scrubber.fields import ncci  # noqa: E402
-from scrubber.fields.registry import DeriveInput  # noqa: E402
-from scrubber.model import Claim, ClaimContext, Person, Provider, ServiceLine, Source  # noqa: E402
 
 D1, D2 = date(2025, 3, 3), date(2025, 3, 4)
 
@@ -142,11 +143,6 @@ def test_member_key_memo_is_per_claim():
 
 
 # ---- reference-data look-ups: memoised answers and one-pass candidates vs the definitions ---------
-import pytest  # noqa: E402
-
-from scrubber.fields import coding  # noqa: E402
-from scrubber.model import Diagnosis  # noqa: E402
-from scrubber.refdata import open_refdata  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +191,30 @@ def test_excludes1_candidates_are_every_pair_the_relation_accepts(refdata):
         assert cands == full, picked
         found += sum(map(len, full.values()))
     assert found >= 20  # the sample does hold Excludes1 pairs
+
+
+def test_pc_tc_candidates_are_every_pair_the_relation_accepts():
+    rnd = random.Random(17)
+    found = 0
+    for _ in range(400):
+        lines = []
+        for k in range(1, rnd.randint(1, 8) + 1):
+            mods = tuple(rnd.sample(["26", "TC", "59", "RT"], rnd.randint(0, 2)))
+            lines.append(ServiceLine(number=rnd.choice([k, k, 1]), code=rnd.choice(["71046", "93000", None]),
+                                     modifiers=mods, date_from=rnd.choice([D1, D2]),
+                                     providers=rnd.choice([(), (Provider(role="rendering", npi="1234567893"),)])))
+        claim = Claim(claim_id="MADE-UP-PCTC", kind="837P", source=Source("made-up.json"), service_from=D1,
+                      service_to=D2, lines=tuple(lines), providers=(Provider(role="billing", npi="1497758544"),))
+        inp = DeriveInput(claim=claim, obj=claim, context=ClaimContext(), refdata=None, batch=None, fact={})
+        full = {}
+        for i, a in enumerate(lines):
+            js = [j for j, b in enumerate(lines) if i != j and coding.pc_tc_split(inp, a, b) is not None]
+            if js:
+                full[i] = js
+        cands = coding.pc_tc_candidates(inp, lines, lines)
+        for i, js in full.items():  # every accepted pair is a candidate (candidates may hold more)
+            assert set(js) <= set(cands.get(i, ())), (lines, i)
+        for i, js in cands.items():
+            assert js == sorted(js)
+        found += sum(map(len, full.values()))
+    assert found >= 20

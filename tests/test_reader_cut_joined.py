@@ -79,6 +79,21 @@ def test_an_interchange_cut_inside_a_claim_ends_at_the_next_isa(delimiters, betw
     assert not any(isinstance(e, RunError) and e.message.startswith(("X12-CLM-COUNT", "X12-IEA01")) for e in recs)
 
 
+@pytest.mark.parametrize("chunk", [1 << 16, 7])
+@pytest.mark.parametrize("cut", ["after a segment", "inside a CLM"])
+def test_an_interchange_in_other_delimiters_then_one_in_the_first_ones_after_a_cut_file(cut, chunk):
+    # The middle interchange holds no '~': the last one's ISA is inside its text as the first file's
+    # tokenizer sees it. It is read with its own delimiters first (fuzz.py --batch 20 case 64 lost a
+    # claim to reading up to the last ISA instead).
+    first = tilde(TWO[:25]) if cut == "after a segment" else cut_inside_second_clm() + b"\n"
+    recs = read(first + other(TWO) + tilde(TWO, "MADE-UP-R"), chunk)
+    ids = [c.claim_id for c in claims(recs)]
+    assert ids == ["MADE-UP-P1"] + (["MADE-UP-"] if cut == "inside a CLM" else []) + [
+        "MADE-UP-Q1", "MADE-UP-Q2", "MADE-UP-R1", "MADE-UP-R2"]
+    assert all(c.error is None for c in claims(recs))
+    assert not any(isinstance(e, RunError) and e.message.startswith("X12-CLM-COUNT") for e in recs)
+
+
 def test_an_isa_inside_a_value_is_not_a_new_interchange():
     # Made-up segments: ISA as a word inside values, not an interchange header.
     buf = "NM1*IL*1*LISA*JONES~REF*EA*ISA*00*X~N3*ISA* 1 MADE-UP STREET~"

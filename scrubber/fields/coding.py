@@ -381,7 +381,24 @@ def unknown_modifiers(inp: DeriveInput) -> Optional[str]:
     return " ".join(bad) or None
 
 
-@pair_relation("pc_tc_split", "line", "line", fields={"this_modifier": "text", "other_modifier": "text"})
+def pc_tc_candidates(inp: DeriveInput, others: list, lines: list) -> dict:
+    """The only pairs ``pc_tc_split`` can accept: an earlier and a later line of one code, each
+    with 26 or TC (one pass over the claim's lines instead of a call per ordered pair of them)."""
+    split = [(j, ln.number, ln.code) for j, ln in enumerate(lines)
+             if ln.code and ("26" in ln.modifiers or "TC" in ln.modifiers)]
+    if len(split) < 2:
+        return {}
+    out: dict[int, list[int]] = {}
+    for i, o in enumerate(others):
+        if o.code and ("26" in o.modifiers or "TC" in o.modifiers):
+            hits = [j for j, number, code in split if o.number < number and code == o.code]
+            if hits:
+                out[i] = hits
+    return out
+
+
+@pair_relation("pc_tc_split", "line", "line", fields={"this_modifier": "text", "other_modifier": "text"},
+               candidates=pc_tc_candidates)
 def pc_tc_split(inp: DeriveInput, other, line) -> Optional[dict]:
     """``line`` bills a code with 26 (or TC) and the earlier ``other`` bills the same code with TC
     (or 26), same date and same provider (rendering NPI, else billing): the global service split in

@@ -542,6 +542,11 @@ class SegmentStream:
                     if held:
                         buf += held
                     break
+                if (self.count > sniffed_at or not sniffed_isa) and (len(buf) >= 1024 or self._eof or held) and buf.lstrip(_WS)[:3] == "ISA":
+                    resniff = True  # the same, when the new interchange's terminator is not the last one's
+                    if held:  # that interchange holds the later ISA: read it with its own delimiters first
+                        buf += held
+                    break
                 if held:
                     text = buf.strip(_WS)
                     if drop_breaks and ("\n" in text or "\r" in text):
@@ -555,9 +560,6 @@ class SegmentStream:
                     yield text
                     buf = held
                     resniff = True
-                    break
-                if (self.count > sniffed_at or not sniffed_isa) and (len(buf) >= 1024 or self._eof) and buf.lstrip(_WS)[:3] == "ISA":
-                    resniff = True  # the same, when the new interchange's terminator is not the last one's
                     break
                 if self._eof:
                     tail = buf.strip(_WS)
