@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 import traceback
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from typing import Callable, Iterable, Optional
 
 from scrubber.engine.procs import die_with_parent
 from scrubber.model import ClaimResult, RunError, RunResult
+from scrubber.model.result import ClaimTotals
 
 MAX_ATTEMPTS = 3  # per chunk: durable-rules, durable-rules again, then the reference evaluator
 
@@ -86,12 +88,61 @@ def _work(conn, opts, records_factory, task: _Assignment) -> None:
         if engine is not None and hasattr(engine, "oracle_only"):
             engine.oracle_only = k == task.oracle_only
         results, eval_errors = evaluate_chunk(opts, pending)
+        if _blocks(opts):
+            delta = batch.take_delta() if batch is not None else {}
+            conn.send(("block", k, errors + eval_errors, *_block_of(opts, results), delta))
+            continue
         raws = [r.claim.raw if r.claim is not None else None for r in pending] if opts.on_claim_reads_raw else None
         keys = [opts.claim_keys(r, cr) for r, cr in zip(pending, results)] if opts.claim_keys is not None else None
         delta = batch.take_delta() if batch is not None else {}
         conn.send(("done", k, errors + eval_errors, results, raws, keys, delta))
     state = opts.reader_state
     conn.send(("end", k + 1, dict(vars(state)) if state is not None else None))
+
+
+def _blocks(opts) -> bool:
+    """Whether the parent needs nothing of a result but its status: then a chunk crosses as one
+    pickled block the parent spools unopened (``ClaimSpool.append_block``), with the few things
+    the parent uses beside it: each claim's status (on_claim: the progress line), the chunk's
+    summary totals and, for a JSON report, its claims' JSON text."""
+    return (opts.on_claim is None or opts.on_claim_status_only) and not opts.on_claim_reads_raw and opts.claim_keys is None
+
+
+def _block_of(opts, results: list[ClaimResult]) -> tuple:
+    totals = ClaimTotals()
+    for cr in results:
+        totals.add(cr)
+    text = "".join(map(opts.claim_json, results)).encode("utf-8") if opts.claim_json is not None else None
+    statuses = "".join(_STATUS_CODE[cr.status] for cr in results)
+    return pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL), statuses, totals, text
+
+
+_STATUS_CODE = {"clean": "c", "flagged": "f", "unreadable": "u"}
+
+
+class _Status:
+    """What on_claim gets of a result that crossed in a block: its status (``on_claim_status_only``)."""
+
+    __slots__ = ("status",)
+
+    def __init__(self, status: str):
+        self.status = status
+
+
+_STATUS_OF = {code: _Status(status) for status, code in _STATUS_CODE.items()}
+_RECORD_OF = {"c": SimpleNamespace(claim=SimpleNamespace(raw=None), keys=None),
+              "f": SimpleNamespace(claim=SimpleNamespace(raw=None), keys=None),
+              "u": SimpleNamespace(claim=None, keys=None)}
+
+
+def _merge_block(opts, result: RunResult, blob: bytes, statuses: str, totals, text) -> None:
+    if hasattr(result.claims, "append_block"):
+        result.claims.append_block(blob, len(statuses), totals, text)
+    else:
+        result.claims.extend(pickle.loads(blob))
+    if opts.on_claim is not None:
+        for code in statuses:
+            opts.on_claim(_RECORD_OF[code], _STATUS_OF[code])
 
 
 class _Workers:
@@ -163,11 +214,17 @@ def run_parallel(opts, records_factory: Callable[[], Iterable], result: RunResul
                     vars(opts.reader_state).update(msg[2])
                 pool.stop_all()
                 break
-            if kind == "done":
-                _, _, errors, results, raws, keys, delta = msg
+            if kind == "done" or kind == "block":
+                if kind == "block":
+                    _, _, errors, blob, statuses, totals, text, delta = msg
+                    results = ()
+                else:
+                    _, _, errors, results, raws, keys, delta = msg
                 result.errors.extend(errors)
                 if batch is not None and delta:
                     batch.merge_delta(delta)
+                if kind == "block":
+                    _merge_block(opts, result, blob, statuses, totals, text)
                 for j, cr in enumerate(results):
                     result.claims.append(cr)
                     if opts.on_claim is not None:

@@ -55,6 +55,12 @@ class ScrubOptions:
     # An object the record stream updates as it reads (audit's claim filter counts what it drops):
     # with workers, the parent's copy gets a worker's attributes back at the end.
     reader_state: Optional[object] = None
+    # Each result's JSON text (the JSON report's ``claim_text``), rendered where the claim is
+    # evaluated and kept with the results (``ClaimSpool.keep_json``): set when the report is JSON.
+    claim_json: Optional[Callable[[ClaimResult], str]] = None
+    # on_claim reads nothing but the result's ``status`` (the progress line): workers' results then
+    # reach the parent as pickled blocks it spools unopened (scrubber.jobs).
+    on_claim_status_only: bool = False
 
 
 def sha256_of(path: str) -> Optional[str]:
@@ -208,6 +214,8 @@ def new_result(opts: ScrubOptions) -> RunResult:
     )
     result.errors.extend(opts.initial_errors)
     result.errors.extend(empty_directories(opts.paths))
+    if opts.claim_json is not None and hasattr(result.claims, "keep_json"):
+        result.claims.keep_json(opts.claim_json)
     return result
 
 

@@ -141,6 +141,11 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
         opts = prepared.options(list(paths), on_claim=on_claim)
         opts.ack_details = bool(ack_277ca)
         opts.jobs, opts.on_claim_reads_raw = jobs, splitter is not None
+        opts.on_claim_status_only = splitter is None  # progress.update reads only the status
+        if fmt == "json" and not redact:  # each claim's JSON rendered where it is evaluated
+            from scrubber.report.json_report import claim_text
+
+            opts.claim_json = claim_text
         result = run_scrub(opts)
     except KeyboardInterrupt:  # Ctrl-C: the workers are stopped; after the clean-up below, one line and exit 130
         result = None

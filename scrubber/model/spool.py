@@ -12,12 +12,21 @@ The temporary file holds what the results hold (claim ids, patient names, member
 is created with ``tempfile.TemporaryFile`` (no name in the file system on POSIX, removed when
 closed or when the process ends) in the directory ``tempfile`` chooses (``TMPDIR``); nothing
 else ever writes claim content to disk unless an output asks for it.
+
+Two things spare a ``--jobs N`` parent (``scrubber.jobs``) the results' CPU: ``append_block``
+takes a block a worker pickled as it is (written to the file unopened, with the block's summary
+``totals`` and, when the run asked for it, its claims' JSON text beside it); and ``keep_json``
+makes the spool keep each result's JSON text (rendered where the claim was evaluated) in a second
+anonymous temporary file, so the JSON report copies text instead of unpickling and encoding every
+result after the run. A spool whose JSON text does not cover every result says so
+(``json_chunks`` gives None) and the report renders the results as before.
 """
 from __future__ import annotations
 
+import codecs
 import pickle
 import tempfile
-from typing import IO, Iterable, Iterator, Optional
+from typing import IO, Callable, Iterable, Iterator, Optional
 
 MEMORY_LIMIT = 0  # results kept in memory beyond the current block (0: spill from the first claim, memory stays flat)
 BLOCK = 1_000  # results per pickled block
@@ -31,12 +40,83 @@ class ClaimSpool:
         self._file: Optional[IO[bytes]] = None
         self._spilled = 0  # results in the file
         self._tail: list = []  # results after the spilled ones, in memory
+        self.totals = None  # the summary's ClaimTotals, kept as results arrive (RunResult sets it)
+        self.json_of: Optional[Callable] = None  # result -> its JSON text (``keep_json``)
+        self._json: Optional[IO[bytes]] = None
+        self._json_count = 0  # results whose text is in self._json
         self.extend(items)
+
+    def keep_json(self, json_of: Callable) -> None:
+        """Keep ``json_of(result)`` of every result from now on (an empty spool only)."""
+        if len(self):
+            raise ValueError("keep_json on a spool that already holds results")
+        self.json_of = json_of
+        self._json = tempfile.TemporaryFile(prefix="claimscrub-json-")
 
     def append(self, item) -> None:
         self._tail.append(item)
+        if self.totals is not None:
+            self.totals.add(item)
+        if self._json is not None:
+            self._write_json(self.json_of(item), 1)
         if len(self._tail) >= BLOCK and self._spilled + len(self._tail) > self.memory_limit:
             self._spill()
+
+    def append_block(self, blob: bytes, count: int, totals=None, json_text=None) -> None:
+        """``count`` results pickled as one list (``pickle.dumps(results, HIGHEST_PROTOCOL)``),
+        spooled without unpickling when the spool spills; ``totals`` their ClaimTotals and
+        ``json_text`` their ``json_of`` texts joined (str, or bytes in UTF-8), both made where
+        the results were."""
+        if self.totals is not None:
+            if totals is None:
+                self.totals = None  # no longer complete: RunResult.summary counts the results
+            else:
+                self.totals.merge(totals)
+        if self._json is not None:
+            if json_text is None:
+                self._drop_json()
+            else:
+                self._write_json(json_text, count)
+        if self._spilled + len(self._tail) + count <= self.memory_limit:
+            self._tail.extend(pickle.loads(blob))  # still within the in-memory limit
+            return
+        if self._tail:
+            self._spill()
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="claimscrub-results-")
+        self._file.seek(0, 2)
+        self._file.write(blob)
+        self._spilled += count
+
+    def _write_json(self, text, count: int) -> None:
+        self._json.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+        self._json_count += count
+
+    def _drop_json(self) -> None:
+        self._json.close()
+        self._json, self.json_of = None, None
+
+    def json_chunks(self, json_of: Callable, size: int = 1 << 20) -> Optional[Iterator[str]]:
+        """Every result's ``json_of`` text, in order, in pieces of about ``size`` characters; None
+        unless the spool kept exactly that function's text of every result it holds."""
+        if self._json is None or self.json_of is not json_of or self._json_count != len(self):
+            return None
+        return self._read_json(size)
+
+    def _read_json(self, size: int) -> Iterator[str]:
+        f = self._json
+        f.flush()
+        f.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        while True:
+            data = f.read(size)
+            if not data:
+                break
+            yield decoder.decode(data)
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            yield tail
+        f.seek(0, 2)
 
     def extend(self, items: Iterable) -> None:
         for item in items:
