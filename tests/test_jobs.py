@@ -86,6 +86,19 @@ def test_jobs_1_and_2_give_byte_identical_json_csv_837_and_ledger(batch_dir, tmp
     assert result["errors"], "the fixtures' reader errors are reported"
 
 
+def test_jobs_1_and_2_give_byte_identical_json_when_results_cross_as_blocks(batch_dir):
+    """No --clean-out: the workers' results reach the parent as pickled blocks with their JSON text."""
+    outs = []
+    for jobs in (1, 2):
+        res = _scrub([*_inputs(batch_dir), "--payer", "commercial-example", "--format", "json", "--no-ledger",
+                      "--jobs", str(jobs), "--fail-on", "never"])
+        assert res.exit_code == 0, res.output
+        outs.append(_no_time(res.stdout))
+    assert outs[0] == outs[1]
+    result = json.loads(outs[1])
+    assert result["summary"]["claims_total"] == len(result["claims"]) > 900 and result["summary"]["claims_flagged"]
+
+
 def _crash_on(monkeypatch, claim_id: str, once_flag: Path | None = None) -> None:
     """The forked workers inherit this patch: evaluating the chunk holding ``claim_id`` aborts the worker."""
     import scrubber.pipeline as pipeline

@@ -91,3 +91,72 @@ def test_by_default_a_batch_past_one_block_is_on_disk_not_in_memory():
     result = made_up_result(3 * spool_mod.BLOCK + 7)
     assert result.claims.spilled == 3 * spool_mod.BLOCK and len(result.claims._tail) == 7
     assert [c.claim_id for c in result.claims][-1] == f"MADE-UP-{3 * spool_mod.BLOCK + 6:05d}"
+
+
+def _every_kind_of_claim(k: int) -> ClaimResult:
+    """A made-up claim: by ``k``, findings of each severity, flagged with or without a charge, unreadable."""
+    from decimal import Decimal
+
+    sev = ("error", "warning", "info")[k % 3]
+    findings = tuple(Finding(rule_id=f"MADE-UP-{sev.upper()}-{j}", severity=sev, category="balance", message=f"made-up {k}")
+                     for j in range(k % 4))
+    if k % 7 == 0:
+        return ClaimResult(claim_id=f"MADE-UP-U{k}", source_path="made-up.837", source_segment=k, status="unreadable",
+                           findings=findings, error="made-up unreadable claim")
+    return ClaimResult(claim_id=f"MADE-UP-{k}", source_path="made-up.837", source_segment=k,
+                       status=ClaimResult.status_for(findings), total_charge=None if k % 5 == 0 else Decimal(f"{k}.{k % 100:02d}"),
+                       findings=findings)
+
+
+def test_the_summary_kept_as_results_arrive_is_the_summary_counted_after_the_run():
+    import pickle
+
+    from scrubber.model.result import ClaimTotals
+
+    claims = [_every_kind_of_claim(k) for k in range(2_345)]
+    counted = RunResult(tool_version="0", run=RunInfo(started="x"), claims=list(claims),
+                        errors=[RunError("structure", "made-up")]).summary()
+    kept = RunResult(tool_version="0", run=RunInfo(started="x"))
+    for a in range(0, len(claims), 100):  # half appended one by one, half as a worker's blocks
+        block = claims[a:a + 100]
+        if a % 200:
+            totals = ClaimTotals()
+            for c in block:
+                totals.add(c)
+            kept.claims.append_block(pickle.dumps(block, protocol=pickle.HIGHEST_PROTOCOL), len(block),
+                                     pickle.loads(pickle.dumps(totals)))
+        else:
+            kept.claims.extend(block)
+    assert kept.claims.totals is not None and kept.summary() == counted
+    assert list(kept.claims) == claims  # the blocks were spooled in order
+    assert counted["claims_unreadable"] and counted["claims_flagged"] and counted["claims_clean"]
+    assert all(counted["findings_by_severity"][s] for s in ("error", "warning", "info")) and counted["charges_at_risk"]
+    kept.claims.append_block(pickle.dumps(claims[:1]), 1)  # a block without totals: counted again when asked
+    assert kept.claims.totals is None and kept.summary()["claims_total"] == len(claims) + 1
+
+
+def test_results_pickle_back_equal():
+    import pickle
+
+    for c in (_every_kind_of_claim(k) for k in range(30)):
+        assert pickle.loads(pickle.dumps(c, protocol=pickle.HIGHEST_PROTOCOL)) == c
+    e = RunError("structure", "made-up", "made-up.837", 4)
+    assert pickle.loads(pickle.dumps(e)) == e
+
+
+@pytest.mark.parametrize("n", [0, 1, 2_500])
+def test_json_kept_as_results_arrive_is_the_json_rendered_after_the_run(n):
+    from scrubber.report.json_report import claim_text
+
+    plain = made_up_result(n)
+    kept = RunResult(tool_version=plain.tool_version, run=plain.run, errors=plain.errors)
+    kept.claims.keep_json(claim_text)
+    kept.claims.extend(plain.claims)
+    assert kept.claims.json_chunks(claim_text) is not None
+    a, b = io.StringIO(), io.StringIO()
+    render(plain, "json", a)
+    render(kept, "json", b)
+    assert a.getvalue() == b.getvalue()
+    redacted = io.StringIO()
+    render(kept, "json", redacted, redact=True)  # a redacted copy renders its own (masked) results
+    assert json.loads(redacted.getvalue())["summary"] == json.loads(a.getvalue())["summary"]
