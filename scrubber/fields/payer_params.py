@@ -173,6 +173,9 @@ FACT_NAMES = ("timely_filing_dos", "timely_filing_deadline", "filing_date", "day
               "prior_auth_lines", "referral_missing")
 
 
+_DERIVED_KEYS = tuple((name, DERIVED_PREFIX + name) for name in FACT_NAMES)
+
+
 def as_derived_params(facts: Mapping[str, Any]) -> dict:
     """``payer_facts`` as ``derived.<name>`` context parameters."""
     return {DERIVED_PREFIX + name: value for name, value in facts.items()}
@@ -182,8 +185,10 @@ def derived_payer_facts(claim, params: Mapping[str, Any]) -> dict:
     """The claim's payer facts from its context parameters: the ``derived.<name>`` keys when the
     context holds them all (a run: computed once, by ``Profile.context``), else ``payer_facts``
     computed now (a rule's test case; ``derived.filing_date`` alone, if given, is the filing date)."""
-    if all(DERIVED_PREFIX + name in params for name in FACT_NAMES):
-        return {name: params[DERIVED_PREFIX + name] for name in FACT_NAMES}
+    try:  # the run's case: every key there (the key texts made once, not twice per claim and name)
+        return {name: params[key] for name, key in _DERIVED_KEYS}
+    except KeyError:
+        pass
     filed = params.get(DERIVED_PREFIX + "filing_date")
     if filed is not None and not isinstance(filed, date):
         try:

@@ -29,7 +29,7 @@ def pointed_dx_codes(inp: DeriveInput):
     pointers = inp.obj.dx_pointers
     if not pointers:
         return tuple(by_position.values()) or None
-    return tuple(by_position[p] for p in pointers if p in by_position) or None
+    return tuple([by_position[p] for p in pointers if p in by_position]) or None
 
 
 def _codes_by_position(claim) -> dict:

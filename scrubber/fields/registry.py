@@ -18,12 +18,14 @@ the package first) registers them all. ``ensure_loaded()`` stays for callers tha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 
-@dataclass(frozen=True)
-class DeriveInput:
-    """What a derived field sees: the claim, the model object behind the fact, and the run's context."""
+class DeriveInput(NamedTuple):
+    """What a derived field sees: the claim, the model object behind the fact, and the run's context.
+
+    A NamedTuple (immutable, like the frozen dataclass it was): one is made per fact, ~22 a claim, and
+    a frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field) cost five times as much."""
 
     claim: Any  # scrubber.model.Claim
     obj: Any  # the fact's object: Claim, ServiceLine, Diagnosis, Provider, Person or the coverage dict

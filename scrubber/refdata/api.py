@@ -228,7 +228,15 @@ class RefData:
         """``billable``, ``header``, ``other-edition`` (in some loaded edition, not the one in force on
         ``dos``) or ``invalid``, in the edition ``icd10cm_valid`` judges ``dos`` by; memoised per
         (edition, code): a batch asks about the same few hundred codes on every claim."""
-        e = self._icd_edition_for(dos)
+        return self.icd10cm_status_in(self._icd_edition_for(dos), code)
+
+    def icd10cm_edition_row(self, dos: DateLike) -> EditionRow:
+        """The ICD-10-CM edition ``icd10cm_valid`` judges ``dos`` by (a claim's diagnoses share one:
+        ``scrubber.fields.coding`` looks it up once per claim, then ``icd10cm_status_in`` per code)."""
+        return self._icd_edition_for(dos)
+
+    def icd10cm_status_in(self, e: EditionRow, code: str) -> str:
+        """``icd10cm_status`` of ``code`` in the edition ``e`` (``icd10cm_edition_row``), memoised."""
         key = (e.id, code)
         hit = self._status_cache.get(key)
         if hit is None:

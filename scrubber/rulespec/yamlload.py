@@ -17,11 +17,15 @@ Two callers, two date behaviours, one parser (``parse_yaml``):
 """
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
+
+try:  # libyaml's parser: in PyYAML's wheels; a PyYAML built without it parses in pure Python
+    from yaml.cyaml import CParser
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    CParser = None
 
 
 class LineDict(dict):
@@ -81,9 +85,10 @@ MAX_EXPANDED_NODES = 100_000
 MAX_YAML_CHARS = 4 << 20
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader building LineDicts / LineLists; duplicate keys are noted in ``duplicate_keys``;
-    depth and alias expansion bounded (see MAX_DEPTH, MAX_EXPANDED_NODES)."""
+class _LineHooks:
+    """The composer and constructor hooks of both loaders (pure-Python and libyaml events): mappings
+    and lists become LineDicts / LineLists, duplicate keys are noted in ``duplicate_keys``, depth and
+    alias expansion bounded (see MAX_DEPTH, MAX_EXPANDED_NODES)."""
 
     duplicate_keys: list
     _depth: int = 0
@@ -140,49 +145,81 @@ class _LineLoader(yaml.SafeLoader):
         return out
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
+class _LineLoader(_LineHooks, yaml.SafeLoader):
+    """The pure-Python loader: the reference, and the one whose messages a user sees on bad YAML."""
+
+
+class _CLineLoader(_LineHooks, yaml.composer.Composer, *([CParser] if CParser else []),
+                   yaml.constructor.SafeConstructor,
+                   yaml.resolver.Resolver):
+    """The same loader on libyaml's scanner and parser (``yaml.CParser``, in every PyYAML wheel).
+
+    Why: PyYAML's pure-Python scanner and parser were most of the start-up of every run (about
+    0.25 s CPU of the ~85 rule and profile files, 1 s under a profiler); libyaml does that part
+    about six times faster. Only the events come from C: the composer above (depth and alias
+    limits), the safe constructor and the resolver are the Python ones, so the data, the lines and
+    the refused tags are the same. libyaml words its errors differently, so bad YAML is parsed
+    again by ``_LineLoader`` and the user gets the message the linter always gave."""
+
+    def __init__(self, stream):
+        CParser.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
 
 
 class _TextDateLoader(_LineLoader):
     """The same loader with YAML timestamps kept as the text written (profiles, settings)."""
 
 
-_TextDateLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+class _CTextDateLoader(_CLineLoader):
+    """libyaml events, timestamps kept as text."""
 
 
-# Documents already parsed, by (text, dates_as_text). Why: a process that loads the rule packs more
-# than once (a test session, the playground, a long-lived caller of scrub) parsed the same ~80 files
-# each time with PyYAML's pure-Python scanner, most of a CLI run's set-up (about 1 s a load on a
-# loaded machine). The key is the whole text, so an edited file is parsed anew; the value is a pure
-# function of the key (nothing of a run is kept), and every caller gets its own deep copy, so one
-# that changes what it got cannot change what the next one gets. Bad YAML is never kept.
-_PARSED: dict[tuple[str, bool], tuple[Any, list]] = {}
-_PARSED_MAX = 1024  # documents; then the memo starts again (rule packs are ~100 files of a few KB)
+def _timestamp_as_text(loader, node):
+    return loader.construct_scalar(node)
+
+
+for _cls in (_LineLoader, _CLineLoader, _TextDateLoader, _CTextDateLoader):
+    _cls.add_constructor("tag:yaml.org,2002:map", _LineHooks.construct_mapping)
+    _cls.add_constructor("tag:yaml.org,2002:seq", _LineHooks.construct_sequence)
+for _cls in (_TextDateLoader, _CTextDateLoader):
+    _cls.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def parse_yaml(text: str, path: str, *, dates_as_text: bool = False) -> tuple[Any, list[tuple[Any, int]]]:
-    """(data, duplicate keys as (key, line)) of one YAML document; YamlProblem on bad YAML."""
+    """(data, duplicate keys as (key, line)) of one YAML document; YamlProblem on bad YAML.
+
+    Each call parses anew and returns data of its own (a caller may change what it got): with
+    libyaml a parse costs about what a deep copy of the result did, so no memo of parsed texts."""
     if len(text) > MAX_YAML_CHARS:
         what = f"the file is larger than {MAX_YAML_CHARS >> 20} MB; a rule file or profile is a few KB"
         raise YamlProblem(f"{path}:1: YAML error: {what}", 1, what)
-    key = (text, dates_as_text)
-    hit = _PARSED.get(key)
-    if hit is not None:
-        return copy.deepcopy(hit)
-    parsed = _parse_yaml(text, path, dates_as_text)
-    if len(_PARSED) >= _PARSED_MAX:
-        _PARSED.clear()
-    _PARSED[key] = copy.deepcopy(parsed)
-    return parsed
+    if CParser is not None and _NON_PRINTABLE.search(text) is None:  # else the pure-Python reader's own message
+        try:
+            return _run(_CTextDateLoader if dates_as_text else _CLineLoader, text)
+        except (yaml.YAMLError, UnicodeError, RecursionError):
+            pass  # parsed again below for the message users know (or for libyaml's stricter corners)
+    return _parse_yaml(text, path, dates_as_text)
 
 
-def _parse_yaml(text: str, path: str, dates_as_text: bool) -> tuple[Any, list[tuple[Any, int]]]:
-    loader = (_TextDateLoader if dates_as_text else _LineLoader)(text)
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+
+
+def _run(cls: type, text: str) -> tuple[Any, list[tuple[Any, int]]]:
+    loader = cls(text)
     loader.duplicate_keys = []
     loader._weights, loader._keep = {}, []
     try:
         return loader.get_single_data(), loader.duplicate_keys
+    finally:
+        loader.dispose()
+
+
+def _parse_yaml(text: str, path: str, dates_as_text: bool) -> tuple[Any, list[tuple[Any, int]]]:
+    """The pure-Python parse, with every YAML error turned into a located YamlProblem."""
+    try:
+        return _run(_TextDateLoader if dates_as_text else _LineLoader, text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -195,8 +232,6 @@ def _parse_yaml(text: str, path: str, dates_as_text: bool) -> tuple[Any, list[tu
         raise YamlProblem(f"{path}:{line}: YAML error: {what}", line, what) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"{path}:1: YAML error: {exc}", 1, str(exc)) from None
-    finally:
-        loader.dispose()
 
 
 def load_yaml_text(text: str, path: str) -> Any:
