@@ -76,7 +76,11 @@ def test_an_authors_session(browser, running):
     ex(page.locator(f'#gutter span.err[data-line="{bad_line}"]')).to_be_visible(timeout=30_000)
     ex(page.locator("#problems li.error")).to_contain_text("unitz")
     page.click("#problems li.error a.goto")  # jumps to the line
-    assert page.evaluate("document.getElementById('rule-text').value.slice(0, document.getElementById('rule-text').selectionStart).split('\\n').length") == bad_line
+    # the jump is made by the page's click handler: wait for the caret to reach the line (checked at
+    # once, it failed under load before the handler ran)
+    page.wait_for_function(
+        "n => { const t = document.getElementById('rule-text');"
+        " return t.value.slice(0, t.selectionStart).split('\\n').length === n; }", arg=bad_line, timeout=30_000)
     page.fill("#rule-text", original)
     ex(page.locator("#gutter span.err")).to_have_count(0, timeout=30_000)
 

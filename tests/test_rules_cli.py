@@ -120,6 +120,6 @@ def test_explain_names_each_field_a_rule_reads_and_the_module_that_computes_it()
     assert r.exit_code == 0
     reads = r.output.split("  reads:\n", 1)[1].split("  message:", 1)[0]
     assert "claim.tf_filed_late  (derived: scrubber.fields.payer.tf_filed_late)" in reads
-    assert "claim.profile_id  (base field: the claim as read, scrubber.engine.facts)" in reads  # a message placeholder
+    assert "claim.profile_id  (base field: the claim as read, scrubber.engine.base)" in reads  # a message placeholder
     ptp = invoke("explain", "NCCI-PTP-001").output
     assert "edit.modifier_indicator  (pair relation ncci_ptp: scrubber.fields.ncci.ncci_ptp)" in ptp

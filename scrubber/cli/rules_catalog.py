@@ -69,7 +69,7 @@ def _where(fact_type: str, name: str) -> str:
     if spec is not None:
         return f"derived: {spec.func.__module__}.{spec.func.__name__}"
     if name in BASE_FIELDS.get(fact_type, {}):
-        return "base field: the claim as read, scrubber.engine.facts"
+        return "base field: the claim as read, scrubber.engine.base"
     return "unknown field"
 
 
