@@ -172,6 +172,11 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         if claim_filter.active:
             opts.run_extra["filters"] = claim_filter.describe()
         opts.jobs, opts.reader_state = jobs, claim_filter
+        opts.on_claim_status_only = denial_run is None  # progress.update reads only the status
+        if fmt == "json" and not redact:  # each claim's JSON rendered where it is evaluated
+            from scrubber.report.json_report import claim_text
+
+            opts.claim_json = claim_text
         if denial_run is not None:  # the denial join's keys (ids, codes, dates, amounts) come back from the workers
             from scrubber.denials.claims import claim_key
 
