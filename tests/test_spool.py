@@ -160,3 +160,21 @@ def test_json_kept_as_results_arrive_is_the_json_rendered_after_the_run(n):
     redacted = io.StringIO()
     render(kept, "json", redacted, redact=True)  # a redacted copy renders its own (masked) results
     assert json.loads(redacted.getvalue())["summary"] == json.loads(a.getvalue())["summary"]
+
+
+@pytest.mark.parametrize("kinds", [range(1, 7), [3, 6], [2, 5, 8], [4, 8], [1, 2, 3, 14]])
+def test_the_exit_code_from_the_kept_totals_is_the_exit_code_from_reading_every_claim(kinds):
+    """--fail-on decides from the counts kept as results arrived (no second read of the spool): the same
+    code as the claim-by-claim answer, for every threshold, on made-up batches with and without errors,
+    warnings, infos and unreadable claims."""
+    from scrubber.cli.scrub_cmd import exit_code_for
+
+    claims = [_every_kind_of_claim(k) for k in kinds]
+    kept = RunResult(tool_version="0", run=RunInfo(started="x"))
+    kept.claims.extend(claims)
+    assert kept.claims.totals is not None
+    read = RunResult(tool_version="0", run=RunInfo(started="x"), claims=list(claims))
+    assert getattr(read.claims, "totals", None) is None  # a plain list: the claims are read one by one
+    codes = {f: exit_code_for(kept, f) for f in ("info", "warning", "error", "never")}
+    assert codes == {f: exit_code_for(read, f) for f in codes}
+    assert codes["never"] == 0

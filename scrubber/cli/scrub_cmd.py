@@ -19,6 +19,11 @@ def exit_code_for(result, fail_on: str) -> int:
     if fail_on == "never":
         return exitcodes.OK
     threshold = SEVERITY_RANK[fail_on]
+    totals = getattr(result.claims, "totals", None)  # kept as results arrived (the summary's counts)
+    if totals is not None:  # the same answer without reading the results back from the spool
+        return (exitcodes.FINDINGS if totals.by_status.get("unreadable", 0)
+                or any(n and SEVERITY_RANK.get(sev, 0) >= threshold for sev, n in totals.by_severity.items())
+                else exitcodes.OK)
     for c in result.claims:
         if c.status == "unreadable":
             return exitcodes.FINDINGS
