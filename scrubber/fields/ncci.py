@@ -189,16 +189,23 @@ def repeats_line(inp: DeriveInput):
     if not ln.code:  # a revenue-code-only 837I line (room, supplies) is not a countable service
         return None
     memo = inp.batch.claim_memo
-    hit = memo.get("ncci.repeats")
-    if hit is None or hit[0] is not claim:
-        hit = memo["ncci.repeats"] = (claim, _repeats(claim, memo))
-    answer = hit[1].get(id(ln))
+    answer = _per_line(memo, "ncci.repeats", claim, _repeats).get(id(ln))
     if answer is not None and answer[0] is ln:
         return answer[1]
     # a line that is not one of the claim's own (never from the engine): the index, asked directly
     first = _first_lines(claim, memo)
     o = first.get(service_signature(claim, ln, memo.setdefault("signatures", {})))
     return None if o is None or o is ln else o.number
+
+
+def _per_line(memo: dict, key: str, claim, build) -> dict:
+    """The claim's ``id(line) -> (line, answer)`` table under ``memo[key]``, made by ``build(claim, memo)``
+    once per claim (the table of an earlier claim in the scratch is replaced). A caller checks the
+    line's identity in the answer: an id may be reused by a line that is not the claim's."""
+    hit = memo.get(key)
+    if hit is None or hit[0] is not claim:
+        hit = memo[key] = (claim, build(claim, memo))
+    return hit[1]
 
 
 def _repeats(claim, claim_memo: dict) -> dict:
@@ -247,10 +254,7 @@ def _digest(claim, line, memo: Optional[dict]) -> int:
     line asked makes the digests of every coded line of the claim in one pass."""
     if memo is None:
         return signature_digest(service_signature(claim, line))
-    hit = memo.get("digests")
-    if hit is None or hit[0] is not claim:
-        hit = memo["digests"] = (claim, _claim_digests(claim, memo))
-    got = hit[1].get(id(line))
+    got = _per_line(memo, "digests", claim, _claim_digests).get(id(line))
     if got is not None and got[0] is line:
         return got[1]
     return _digest_one(claim, line, memo)  # a line that is not one of the claim's own, or has no code
