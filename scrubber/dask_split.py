@@ -155,7 +155,7 @@ class RangeReader:
 def read_partition(part: Partition) -> Iterator:
     """The records of one partition, numbered as in the whole file (``first_segment``)."""
     from scrubber.model import RunError
-    from scrubber.readers import _gc_deferred, iter_records, read_stream
+    from scrubber.readers import iter_records, read_stream
 
     if part.start == 0 and part.end is None:
         yield from iter_records([part.path])
@@ -166,4 +166,5 @@ def read_partition(part: Partition) -> Iterator:
         yield RunError("unreadable-file", f"cannot open the file: {exc.strerror or exc}", part.path, None)
         return
     with f:
-        yield from _gc_deferred(read_stream(RangeReader(f, part.start, part.end), part.path, part.first_segment))
+        # read_stream spaces the GC's young collections itself (readers._gc_deferred)
+        yield from read_stream(RangeReader(f, part.start, part.end), part.path, part.first_segment)

@@ -64,6 +64,32 @@ def test_the_parts_of_a_mixed_delimiter_file_read_back_as_the_whole_file(tmp_pat
     assert isa2 > 1000 and all(r[2] > isa2 for r in _as_rows(read_partition(parts[1])) if r[0] == "claim")
 
 
+def test_a_cut_partition_reads_with_young_gc_spaced_and_hands_records_over_at_the_callers_setting(tmp_path, monkeypatch):
+    import gc
+
+    from scrubber.readers import _READER_GEN0
+
+    path = mixed_file(tmp_path / "mixed.837")
+    part = split_file(str(path), target=1)[1]  # a middle part: read through RangeReader, not iter_records
+    while_reading = []
+    read = split_mod.RangeReader.read
+
+    def spy(self, n=-1):
+        while_reading.append(gc.get_threshold())
+        return read(self, n)
+
+    monkeypatch.setattr(split_mod.RangeReader, "read", spy)
+    old = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        handed_over = {gc.get_threshold() for _ in read_partition(part)}
+        after = gc.get_threshold()
+    finally:
+        gc.set_threshold(*old)
+    assert while_reading and {t[0] for t in while_reading} == {_READER_GEN0}
+    assert handed_over == {(700, 10, 10)} and after == (700, 10, 10)
+
+
 def test_a_file_the_scan_is_not_sure_of_is_one_partition(tmp_path):
     p = tmp_path / "no-iea.837"
     p.write_bytes(gen_837.generate(40, seed=3).replace(b"IEA*", b"XEA*") + gen_837.generate(40, seed=4))

@@ -105,7 +105,7 @@ def read_stream(f: BinaryIO, path: str, first_segment: int = 0) -> Iterator[Reco
     a caller that reads a stream directly (bench_scale's read stage, the Dask partitions, tests)
     measured 1.8x slower without it in a process holding a run's rule packs and reference data
     (20,000 generated claims: 2.1 s -> 1.2 s CPU). A caller that wraps it in ``_gc_deferred``
-    itself (dask_split) gets the same, the inner wrapper restoring the outer's setting."""
+    itself gets the same, the inner wrapper restoring the outer's setting."""
     return _gc_deferred(_read_stream(f, path, first_segment))
 
 
