@@ -54,6 +54,34 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch, _builtin_store_template):
 
 
 
+@pytest.fixture(scope="session")
+def dask_cluster(tmp_path_factory):
+    """The address of one LocalCluster (two worker processes on 127.0.0.1) for the session's Dask audits
+    (``audit run --dask ADDRESS``); a test using it carries ``DASK_GROUP`` so that pytest-xdist runs
+    every such test on the worker that started it.
+
+    Why: each ``--dask local`` run starts and stops a cluster of its own, seconds of CPU each time.
+    The cluster is made by ``client_for("local", 2)``, the code ``--dask local`` runs, so that path
+    stays under test. Workers keep only a set-up cache keyed by the run's settings (``dask_run._SETUP``);
+    each task starts its own batch state, and the test's data directory travels in the settings. The
+    workers start with a data directory of their own, never the user's.
+    """
+    pytest.importorskip("distributed")
+    from scrubber.dask_run import client_for
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CLAIMSCRUB_DATA_DIR", str(tmp_path_factory.mktemp("dask-workers-data")))
+        client, cluster = client_for("local", 2)
+    client.close()
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
+
+
+DASK_GROUP = pytest.mark.xdist_group("dask-cluster")
+
+
 CHROMIUM = os.environ.get("CLAIMSCRUB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

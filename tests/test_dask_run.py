@@ -1,5 +1,6 @@
-"""audit run --dask local: a LocalCluster of two worker processes on 127.0.0.1 gives the findings of one
-process, claim by claim (generated claims are bench/gen_837.py's MADE-UP ones; real code numbers)."""
+"""audit run --dask: the session's LocalCluster of two worker processes on 127.0.0.1 (conftest's
+``dask_cluster``, made as ``--dask local`` makes one) gives the findings of one process, claim by
+claim (generated claims are bench/gen_837.py's MADE-UP ones; real code numbers)."""
 from __future__ import annotations
 
 import gzip
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import DASK_GROUP
 
 from scrubber.cli import cli
 from scrubber.ledger import Ledger
@@ -31,7 +33,8 @@ def _audit(paths: list[str], out: Path, *more: str) -> tuple[dict, list]:
     return json.loads(out.read_text()), history
 
 
-def test_a_dask_audit_finds_what_one_process_finds_claim_by_claim(tmp_path):
+@DASK_GROUP
+def test_a_dask_audit_finds_what_one_process_finds_claim_by_claim(tmp_path, dask_cluster):
     data = gen_837.generate(260, seed=21, claims_per_transaction=100)
     with gzip.open(tmp_path / "first.837.gz", "wb") as f:
         f.write(data)
@@ -41,7 +44,7 @@ def test_a_dask_audit_finds_what_one_process_finds_claim_by_claim(tmp_path):
              str(ROOT / "fixtures" / "x12" / "837p-custom-delimiters-crlf.837"),
              str(ROOT / "fixtures" / "x12" / "837p-one-line-bom.837"), str(tmp_path / "later.837")]
     one, one_history = _audit(paths, tmp_path / "one.json", "--jobs", "1")
-    dask, dask_history = _audit(paths, tmp_path / "dask.json", "--dask", "local", "--jobs", "2")
+    dask, dask_history = _audit(paths, tmp_path / "dask.json", "--dask", dask_cluster, "--jobs", "2")
     assert dask_history == one_history and one_history  # the ledger counts the same services
     where = lambda out: [(json.dumps(c["source"]), c["claim_id"]) for c in out["claims"]]  # noqa: E731
     assert where(dask) == where(one) and len(set(where(one))) == len(one["claims"])  # none lost or doubled

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import DASK_GROUP
 
 import scrubber.dask_split as split_mod
 from scrubber.dask_split import read_partition, split_file
@@ -103,8 +104,8 @@ def test_a_file_the_scan_is_not_sure_of_is_one_partition(tmp_path):
     assert len(split_file(str(small))) == 1  # under the partition size
 
 
-def test_a_dask_audit_of_a_split_file_and_a_gz_finds_what_one_process_finds(tmp_path, monkeypatch):
-    pytest.importorskip("distributed")
+@DASK_GROUP
+def test_a_dask_audit_of_a_split_file_and_a_gz_finds_what_one_process_finds(tmp_path, monkeypatch, dask_cluster):
     from scrubber.cli import cli
 
     mixed = mixed_file(tmp_path / "mixed.837")
@@ -124,7 +125,7 @@ def test_a_dask_audit_of_a_split_file_and_a_gz_finds_what_one_process_finds(tmp_
         return data
 
     one = audit(tmp_path / "one.json", "--jobs", "1")
-    dask = audit(tmp_path / "dask.json", "--dask", "local", "--jobs", "2")
+    dask = audit(tmp_path / "dask.json", "--dask", dask_cluster, "--jobs", "2")
     assert len(made) == 4  # three parts of the mixed file, one for the .gz
     assert [c["claim_id"] for c in dask["claims"]] == [c["claim_id"] for c in one["claims"]]
     assert len(one["claims"]) == 370
