@@ -42,6 +42,20 @@ def _builtin_store_template(tmp_path_factory):
     return d / DB_NAME
 
 
+@pytest.fixture(scope="module")
+def builtin_refdata(tmp_path_factory):
+    """Reference data of a fresh data directory: the built-in ICD-10-CM edition alone (the tests
+    that read it compare memoised answers with the look-ups, on real codes of that edition)."""
+    from datetime import date
+
+    from scrubber.refdata import open_refdata
+
+    rd = open_refdata(str(tmp_path_factory.mktemp("refdata")))
+    rd.icd10cm_edition(date(2025, 1, 1))  # builds the edition's store once, before the first test
+    yield rd
+    rd.close()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory, monkeypatch, _builtin_store_template):
     """Never touch the user's real data directory or ledger from a test; it starts with the

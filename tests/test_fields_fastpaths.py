@@ -17,7 +17,6 @@ from scrubber.engine.batch import BatchState
 from scrubber.fields import coding, common, ncci
 from scrubber.fields.registry import DeriveInput
 from scrubber.model import Claim, ClaimContext, Diagnosis, Person, Provider, ServiceLine, Source
-from scrubber.refdata import open_refdata
 
 TRICKY_IDS = (
     "MADEUP0001", "madeup 0001", " MadeUp-0001 ", "MADE.UP/0001\t", "a_b", "A\x00B", "~!@#$%^&*()_+`-={}[]|\\:;\"'<>,.?/",
@@ -142,15 +141,20 @@ def test_member_key_memo_is_per_claim():
     assert common.service_signature(b, b.lines[0], memo)[0] == common.member_key(b) != common.member_key(a)
 
 
+@pytest.mark.xfail(strict=True, reason="service_signature's line memo is keyed by the line alone: the fix for "
+                   "scrubber/fields/common.py is in the mend report (fields is another helper's); drop this mark with it")
+def test_a_line_shared_by_two_claims_gets_each_claims_signature_from_one_memo():
+    """A claim copy (``dataclasses.replace``, as serialize does) keeps the line objects of the original: a
+    memo handed both claims gives the copy's line the copy's patient, not the original's."""
+    a, = _claims(3, 1)
+    b = dataclasses.replace(a, subscriber=Person(last_name="Other", first_name="Made-Up", member_id="MADEUP0003"))
+    assert b.lines[0] is a.lines[0]
+    memo: dict = {}
+    common.service_signature(a, a.lines[0], memo)
+    assert common.service_signature(b, b.lines[0], memo) == common.service_signature(b, b.lines[0])
+
+
 # ---- reference-data look-ups: memoised answers and one-pass candidates vs the definitions ---------
-
-
-@pytest.fixture(scope="module")
-def refdata(tmp_path_factory):
-    rd = open_refdata(str(tmp_path_factory.mktemp("refdata")))  # the built-in ICD-10-CM edition
-    rd.icd10cm_edition(date(2025, 1, 1))
-    yield rd
-    rd.close()
 
 
 def _some_codes(rd, n: int) -> list[str]:
@@ -163,25 +167,26 @@ def _some_codes(rd, n: int) -> list[str]:
     return codes + ["E11.9", "e119", " E119 ", "ZZZ99", "E1", "", "I10"]
 
 
-def test_icd10cm_status_memo_agrees_with_the_lookups(refdata):
-    for code in _some_codes(refdata, 300):
+def test_icd10cm_status_memo_agrees_with_the_lookups(builtin_refdata):
+    rd = builtin_refdata
+    for code in _some_codes(rd, 300):
         if not code.strip():
             continue
         for day in (date(2025, 1, 1), date(2026, 5, 1)):
-            assert refdata.icd10cm_status(code, day) == coding.icd10cm_status_reference(refdata, code, day), code
-            assert refdata.icd10cm_status(code, day) == coding.icd10cm_status_reference(refdata, code, day)  # memo hit
+            assert rd.icd10cm_status(code, day) == coding.icd10cm_status_reference(rd, code, day), code
+            assert rd.icd10cm_status(code, day) == coding.icd10cm_status_reference(rd, code, day)  # memo hit
 
 
-def test_excludes1_candidates_are_every_pair_the_relation_accepts(refdata):
+def test_excludes1_candidates_are_every_pair_the_relation_accepts(builtin_refdata):
     rnd = random.Random(5)
-    pool = _some_codes(refdata, 200)
+    pool = _some_codes(builtin_refdata, 200)
     quals = ["ABK", "ABF", "ABF", "BF"]  # BF: an ICD-9 code, never related
     found = 0
     for _ in range(300):
         picked = rnd.sample(pool, rnd.randint(1, 12))
         dxs = [Diagnosis(position=rnd.choice([k, k, 1]) if k > 1 else 1, code=c, qualifier=rnd.choice(quals))
                for k, c in enumerate(picked, 1)]
-        inp = DeriveInput(claim=None, obj=None, context=ClaimContext(), refdata=refdata, batch=None, fact={})
+        inp = DeriveInput(claim=None, obj=None, context=ClaimContext(), refdata=builtin_refdata, batch=None, fact={})
         full = {}
         for i, a in enumerate(dxs):
             js = [j for j, b in enumerate(dxs) if i != j and coding.excludes1(inp, a, b) is not None]

@@ -16,15 +16,6 @@ from scrubber.fields import coding, common, ncci
 from scrubber.fields.common import dx_date
 from scrubber.fields.registry import DeriveInput
 from scrubber.model import Claim, ClaimContext, Diagnosis, Person, Provider, ServiceLine, Source
-from scrubber.refdata import open_refdata
-
-
-@pytest.fixture(scope="module")
-def refdata(tmp_path_factory):
-    rd = open_refdata(str(tmp_path_factory.mktemp("refdata")))  # the built-in ICD-10-CM edition
-    rd.icd10cm_edition(date(2025, 1, 1))
-    yield rd
-    rd.close()
 
 
 # dates inside the built-in edition, before it (judged by the MCE list), and far outside both
@@ -65,9 +56,10 @@ def _reference(rd, claim: Claim, dx: Diagnosis) -> dict:
             "manifestation": None if entry is None else "manifestation" in entry.flags}
 
 
-def test_claims_in_turn_each_get_their_own_dates_editions_and_mce_rows(refdata):
+def test_claims_in_turn_each_get_their_own_dates_editions_and_mce_rows(builtin_refdata):
     """Claims of different dates, ages and codes, asked about in an interleaved order (the per-claim
     and per-fact caches hold the last one asked): every answer is the claim's own."""
+    rd = builtin_refdata
     rnd = random.Random(23)
     claims = [_claim(rnd.choice(DAYS), rnd.sample(CODES, rnd.randint(1, 4)),
                      rnd.choice([date(1950, 5, 5), date(2010, 2, 2), date(2025, 10, 1), date(1990, 7, 7)]))
@@ -78,8 +70,8 @@ def test_claims_in_turn_each_get_their_own_dates_editions_and_mce_rows(refdata):
     for _ in range(3):
         for claim in rnd.sample(claims, len(claims)):
             for dx in rnd.sample(claim.diagnoses, len(claim.diagnoses)):
-                inp = DeriveInput(claim=claim, obj=dx, context=ClaimContext(), refdata=refdata, batch=batch, fact={})
-                want = _reference(refdata, claim, dx)
+                inp = DeriveInput(claim=claim, obj=dx, context=ClaimContext(), refdata=rd, batch=batch, fact={})
+                want = _reference(rd, claim, dx)
                 assert coding.icd10cm_status(inp) == want["status"], (claim.service_from, dx.code)
                 assert coding.icd10cm_edition(inp) == want["edition"], claim.service_from
                 assert coding.mce_age_conflict(inp) == want["conflict"], (claim.service_from, dx.code)
