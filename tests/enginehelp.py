@@ -21,6 +21,21 @@ def packs_from(tmp_path: Path, rules: dict[str, str], valuesets: dict[str, str] 
     return load_packs([tmp_path / "rules"])
 
 
+def firings_per_rule(engine, claims, contexts=None) -> list[int]:
+    """Asserts that durable-rules and the oracle fire identically on every claim (and that no rule
+    raised); returns how many findings each of the engine's rules gave, in the packs' rule order."""
+    cfs, errors = engine.build_facts(claims, contexts)
+    fired = engine._engine_firings(cfs, errors)
+    assert not errors, errors
+    per_rule = [0] * len(engine.packs.rules)
+    for cf, got in zip(cfs, fired):
+        want = engine.oracle.run(cf)
+        assert got == want, (cf.claim.claim_id, sorted(got ^ want))
+        for k, _ in want:
+            per_rule[k] += 1
+    return per_rule
+
+
 def claim(**kw):
     kw.setdefault("claim_id", "MADE-UP-1")
     return claim_from_dict(kw)
