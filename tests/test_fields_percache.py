@@ -9,8 +9,6 @@ import dataclasses
 import random
 from datetime import date
 
-import pytest
-
 from scrubber.engine.batch import BatchState
 from scrubber.fields import coding, common, ncci
 from scrubber.fields.common import dx_date
