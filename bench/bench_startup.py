@@ -5,6 +5,7 @@
 
 Commands timed (each in a fresh subprocess of the checkout's own ``.venv/bin/python``, or this
 interpreter when a checkout has no venv): ``scrub fixtures/claims`` (3 claims: almost all start-up),
+the same without the JSON claims file (X12 only),
 ``rules lint rules/``, ``--version``, ``--help``. With ``--against PATH`` the two checkouts are run
 alternately, command by command and run by run, so both see the same machine load; the ratio
 (this / other) is printed per command. CPU is user+sys of the process and the workers it reaped.
@@ -33,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 COMMANDS = {
     "scrub 3 claims": ["scrub", "fixtures/claims", "--format", "text", "--fail-on", "never", "--no-ledger", "--jobs", "2"],
+    "scrub 2 x12 claims": ["scrub", "fixtures/claims/professional.837", "fixtures/claims/institutional.837",
+                          "--format", "json", "-o", os.devnull, "--no-ledger", "--jobs", "2"],
     "rules lint": ["rules", "lint", "rules/"],
     "--version": ["--version"],
     "--help": ["--help"],
