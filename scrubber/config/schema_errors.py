@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from scrubber.config.yamlload import LineDict, line_at
+from scrubber.rulespec.schemacheck import quick_valid
 from scrubber.model.schema_words import schema_message, unknown_keys
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 @lru_cache(maxsize=None)
@@ -65,6 +67,10 @@ def schema_problems(data: Any, schema_name: str, name: str, sub: str | None = No
     schema = load_schema(schema_name)
     if sub is not None:
         schema = {"$defs": schema["$defs"], "$ref": f"#/$defs/{sub}"}
+    if quick_valid(data, schema):  # nearly every profile: no jsonschema import, no error walk
+        return []
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: (line_at(data, list(e.absolute_path)), str(e.message)))
     problems: list[str] = []

@@ -16,6 +16,7 @@ from typing import Any, Optional
 from scrubber.model.schema_words import schema_message
 from scrubber.model.words import did_you_mean
 from scrubber.rulespec.regexcheck import backtracking_risk
+from scrubber.rulespec.schemacheck import quick_valid
 from scrubber.rulespec import fields as F
 from scrubber.rulespec.model import Alias, AllOf, AnyOf, Not, Ref, Rule, RuleCase, Test, date_int
 from scrubber.fields.registry import DERIVED, PROVIDERS, RELATIONS, ensure_loaded
@@ -70,12 +71,15 @@ def _where(path) -> str:
 
 
 def schema_problems(data, fname: str) -> list[str]:
+    instance = _jsonable(data)
+    if quick_valid(instance, rule_schema()):  # nearly every file: no jsonschema import, no error walk
+        return []
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(rule_schema())
     problems = []
     seen = set()
-    for err in sorted(validator.iter_errors(_jsonable(data)), key=lambda e: list(map(str, e.absolute_path))):
+    for err in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
         path = list(err.absolute_path)
         line = _line_at(data, path)
         key = path[-1] if path else None

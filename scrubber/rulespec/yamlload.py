@@ -149,21 +149,20 @@ class _LineLoader(_LineHooks, yaml.SafeLoader):
     """The pure-Python loader: the reference, and the one whose messages a user sees on bad YAML."""
 
 
-class _CLineLoader(_LineHooks, yaml.composer.Composer, *([CParser] if CParser else []),
-                   yaml.constructor.SafeConstructor,
-                   yaml.resolver.Resolver):
-    """The same loader on libyaml's scanner and parser (``yaml.CParser``, in every PyYAML wheel).
+class _CLineLoader(*([CParser] if CParser else []), yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """The same loader on libyaml: scanner, parser and composer in C (``yaml.CParser``, in every PyYAML
+    wheel); the safe constructor (``_LineHooks.construct_mapping`` / ``construct_sequence``) and the
+    resolver are the Python ones, so the data, the lines and the refused tags are the same.
 
-    Why: PyYAML's pure-Python scanner and parser were most of the start-up of every run (about
-    0.25 s CPU of the ~85 rule and profile files, 1 s under a profiler); libyaml does that part
-    about six times faster. Only the events come from C: the composer above (depth and alias
-    limits), the safe constructor and the resolver are the Python ones, so the data, the lines and
-    the refused tags are the same. libyaml words its errors differently, so bad YAML is parsed
-    again by ``_LineLoader`` and the user gets the message the linter always gave."""
+    Why: YAML was most of the start-up of every run (~85 rule and profile files); libyaml's composer
+    takes a third of the time of the Python one. The composed nodes are checked against MAX_DEPTH
+    and MAX_EXPANDED_NODES (``_within_limits``) before anything is constructed, and a text whose
+    nesting could be deep enough to strain the C composer's recursion is never handed to it.
+    libyaml words its errors differently, so bad YAML (or a document over a limit) is parsed again by
+    ``_LineLoader`` and the user gets the message the linter always gave."""
 
     def __init__(self, stream):
         CParser.__init__(self, stream)
-        yaml.composer.Composer.__init__(self)
         yaml.constructor.SafeConstructor.__init__(self)
         yaml.resolver.Resolver.__init__(self)
 
@@ -195,15 +194,74 @@ def parse_yaml(text: str, path: str, *, dates_as_text: bool = False) -> tuple[An
     if len(text) > MAX_YAML_CHARS:
         what = f"the file is larger than {MAX_YAML_CHARS >> 20} MB; a rule file or profile is a few KB"
         raise YamlProblem(f"{path}:1: YAML error: {what}", 1, what)
-    if CParser is not None and _NON_PRINTABLE.search(text) is None:  # else the pure-Python reader's own message
-        try:
-            return _run(_CTextDateLoader if dates_as_text else _CLineLoader, text)
+    if CParser is not None and _NON_PRINTABLE.search(text) is None and _nesting_bound(text) <= _C_NESTING_BOUND:
+        try:  # else the pure-Python reader's own message (and its depth check)
+            parsed = _run_c(_CTextDateLoader if dates_as_text else _CLineLoader, text)
+            if parsed is not None:
+                return parsed
         except (yaml.YAMLError, UnicodeError, RecursionError):
             pass  # parsed again below for the message users know (or for libyaml's stricter corners)
     return _parse_yaml(text, path, dates_as_text)
 
 
 _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+
+
+# libyaml's composer recurses in C once per nesting level, without Python's recursion limit; a text
+# that might nest deeper than this goes to the pure-Python composer (which stops at MAX_DEPTH).
+_C_NESTING_BOUND = 1000
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound of the document's nesting depth: a block level takes at least one column of its
+    line (indentation or a "- " / "? " indicator), a flow level an opening bracket."""
+    longest = max(map(len, text.splitlines()), default=0)
+    return longest + text.count("[") + text.count("{") + 2
+
+
+def _within_limits(root) -> bool:
+    """Whether the composed nodes stay within MAX_DEPTH and MAX_EXPANDED_NODES, counted as
+    ``_LineHooks.compose_node`` counts them while composing (an alias: one level, the anchored
+    node's whole weight; a node inside its own anchor: weight 1)."""
+    weights: dict = {}
+    stack = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        if done:
+            if isinstance(node, yaml.SequenceNode):
+                w = 1 + sum(weights.get(id(c), 1) for c in node.value)
+            else:
+                w = 1 + sum(weights.get(id(k), 1) + weights.get(id(v), 1) for k, v in node.value)
+            weights[id(node)] = w
+            if w > MAX_EXPANDED_NODES:
+                return False
+            continue
+        if depth > MAX_DEPTH:
+            return False
+        if id(node) in weights:  # an alias of a node already composed (or being composed)
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            weights[id(node)] = 1
+            continue
+        weights[id(node)] = 1  # while its children are counted: what an alias inside it weighs
+        stack.append((node, depth, True))
+        children = node.value if isinstance(node, yaml.SequenceNode) else [c for kv in node.value for c in kv]
+        stack.extend((c, depth + 1, False) for c in reversed(children))
+    return True
+
+
+def _run_c(cls: type, text: str) -> tuple[Any, list[tuple[Any, int]]] | None:
+    """``_run`` with libyaml composing; None when the document is over a limit (the caller parses it
+    again in Python, which says which)."""
+    loader = cls(text)
+    loader.duplicate_keys = []
+    try:
+        node = loader.get_single_node()
+        if node is not None and not _within_limits(node):
+            return None
+        return (loader.construct_document(node) if node is not None else None), loader.duplicate_keys
+    finally:
+        loader.dispose()
 
 
 def _run(cls: type, text: str) -> tuple[Any, list[tuple[Any, int]]]:
