@@ -33,20 +33,27 @@ class PreparedRun:
     eligibility: Any = None
     eligibility_errors: list = field(default_factory=list)
     forced_payer: Optional[str] = None
+    _sources: dict = field(default_factory=dict, repr=False)  # profile id -> its source.<param> citations
 
     def context_for(self, claim):
         """The claim's context, plus what the payer rules quote: the profile's ``source.<param>``
-        citations and, with eligibility files, what the file says (``enrich_coverage``)."""
-        import dataclasses
+        citations and, with eligibility files, what the file says (``enrich_coverage``).
 
-        from scrubber.config import claim_context
-        from scrubber.fields.coverage import enrich_coverage
-        from scrubber.fields.payer import profile_source_params
+        ``config.claim_context``'s context, made for every claim of a run (each worker makes one
+        for every claim it commits): the citations are made once per profile, and the context is
+        built once, with them, not copied to add them."""
+        profile = self.profiles.for_claim(claim, self.forced_payer)
+        coverage = None
+        if self.eligibility is not None:
+            from scrubber.fields.coverage import enrich_coverage
 
-        ctx = claim_context(self.profiles, claim, forced=self.forced_payer, eligibility=self.eligibility)
-        sources = profile_source_params(self.profiles.get(ctx.profile_id))
-        return dataclasses.replace(ctx, params={**ctx.params, **sources},
-                                   coverage=enrich_coverage(claim, ctx.coverage, self.eligibility))
+            coverage = enrich_coverage(claim, self.eligibility.check(claim), self.eligibility)
+        sources = self._sources.get(profile.id)
+        if sources is None:
+            from scrubber.fields.payer import profile_source_params
+
+            sources = self._sources[profile.id] = profile_source_params(profile)
+        return profile.context(coverage=coverage, claim=claim, extra_params=sources)
 
     def run_record(self) -> dict:
         """What the run used, for the RunResult's ``run`` block and the ledger."""

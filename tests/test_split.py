@@ -210,3 +210,15 @@ def test_cited_segments_gives_the_drill_down_text_of_each_finding():
     elsewhere = dataclasses.replace(WARNING, location_segment=15)  # NM1*IL: shared subscriber loop
     assert cited_segments(rec, [at_line, elsewhere]) == ((21, "SV1*HC:99213*150*UN*1***1"),)
     assert segments_of(MADE_UP_837P)[1][20] == "SV1*HC:99213*150*UN*1***1"
+
+
+def test_cited_segments_are_in_file_order_each_once_and_only_the_claims_own():
+    from scrubber.model.segments import cited_segments
+
+    raw = raw_claims(MADE_UP_837P)[0]
+    rec = record_for(raw, segment=18)
+    texts = segments_of(MADE_UP_837P)[1]
+    last = 18 + len(rec.claim.raw.claim) - 1  # the claim's last segment; the next one is not its own
+    cites = [last + 1, last, 21, 18, 21, 17, None]
+    findings = [dataclasses.replace(ERROR, location_segment=n) for n in cites]
+    assert cited_segments(rec, findings) == ((18, texts[17]), (21, texts[20]), (last, texts[last - 1]))

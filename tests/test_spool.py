@@ -178,3 +178,18 @@ def test_the_exit_code_from_the_kept_totals_is_the_exit_code_from_reading_every_
     codes = {f: exit_code_for(kept, f) for f in ("info", "warning", "error", "never")}
     assert codes == {f: exit_code_for(read, f) for f in codes}
     assert codes["never"] == 0
+
+
+def test_a_claims_json_text_with_its_envelope_is_json_dumps_text():
+    """claim_text writes a transaction's envelope once and reuses it: every claim's text is still what
+    json.dumps(indent=2) writes for it, whichever envelope (or none) it has, in any order."""
+    from scrubber.model.envelope import X12Envelope
+    from scrubber.report.json_report import CLAIM_SEP, claim_text
+
+    envelopes = [None, X12Envelope(), X12Envelope(interchange_control="000000001", sender_id="MADE\"UP ü", st_segment=3),
+                 X12Envelope(interchange_control="000000002", transaction_control="0002", st_segment=40)]
+    plain = made_up_result(12)
+    for k, c in enumerate(plain.claims):
+        c = ClaimResult(**{**{f: getattr(c, f) for f in c.__dataclass_fields__}, "envelope": envelopes[k % 4]})
+        nested = json.dumps([c.to_dict()], indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        assert claim_text(c) == CLAIM_SEP + nested[len("[\n    "):-len("\n  ]")], k

@@ -113,7 +113,8 @@ class Profile:
     def param_values(self) -> dict[str, Any]:
         return {k: v.value for k, v in self.params.items()}
 
-    def context(self, coverage: Optional[dict] = None, claim=None, filed: Optional[date] = None) -> ClaimContext:
+    def context(self, coverage: Optional[dict] = None, claim=None, filed: Optional[date] = None,
+                extra_params: Optional[dict] = None) -> ClaimContext:
         """The engine's per-claim view of this profile.
 
         ``params`` holds the profile's parameters; when ``claim`` is given it also
@@ -123,6 +124,7 @@ class Profile:
         ``derived.sex_edits_active``, ``derived.prior_auth_missing``,
         ``derived.referral_missing`` ...), flat scalar keys so a rule tests one
         field (``claim.param.derived.filed_late``) instead of doing date arithmetic.
+        ``extra_params`` are added last (a run's ``source.<param>`` citations).
         """
         params: dict[str, Any] = self.param_values()
         if claim is not None:
@@ -130,6 +132,8 @@ class Profile:
 
             # The one computation of the payer facts in a run: ``fields.payer`` reads these keys.
             params.update(as_derived_params(payer_facts(claim, params, filed)))
+        if extra_params:  # keys added after the payer facts are computed (they do not see them)
+            params.update(extra_params)
         return ClaimContext(
             profile_id=self.id,
             params=params,

@@ -133,7 +133,9 @@ class ClaimResult:
     def worst_rank(self) -> int:
         return max((SEVERITY_RANK.get(f.severity, 0) for f in self.findings), default=0)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, envelope: bool = True) -> dict:
+        """The claim's entry of the JSON contract; ``envelope=False`` leaves out its last key,
+        ``envelope`` (``json_report.claim_text`` writes that object's text once per transaction)."""
         d = {
             "claim_id": self.claim_id,
             "source": {"path": self.source_path, "segment": self.source_segment},
@@ -144,7 +146,7 @@ class ClaimResult:
         }
         if self.error is not None:
             d["error"] = self.error
-        if self.envelope is not None:
+        if envelope and self.envelope is not None:
             d["envelope"] = self.envelope.to_dict()
         return d
 

@@ -20,5 +20,6 @@ def cited_segments(record: ClaimRecord, findings: Iterable[Finding]) -> tuple[tu
     wanted = {f.location_segment for f in findings if f.location_segment}
     if not wanted:
         return ()
-    first = claim.source.segment
-    return tuple((first + i, text) for i, text in enumerate(claim.raw.claim) if first + i in wanted)
+    first, texts = claim.source.segment, claim.raw.claim
+    # in file order, as the claim's segments come; each cited one picked by its place, not searched for
+    return tuple((n, texts[n - first]) for n in sorted(wanted) if 0 <= n - first < len(texts))

@@ -14,6 +14,7 @@ kept by the spool: ``ClaimSpool.keep_json``); ``render`` then copies that text.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from json.encoder import encode_basestring  # the C string escaper json.dumps(ensure_ascii=False) uses
 
 _INF = float("inf")
@@ -74,8 +75,24 @@ def _value(v, level: int) -> str:
 
 
 def claim_text(c) -> str:
-    """One claim's entry in the "claims" array, preceded by ``CLAIM_SEP``."""
-    return CLAIM_SEP + _encode(c.to_dict(), "    ")
+    """One claim's entry in the "claims" array, preceded by ``CLAIM_SEP``.
+
+    The ``envelope`` object (the last key, about half the entry's text) is the same for every
+    claim of a transaction: its text is written once (``_envelope_text``) and put in place."""
+    env = c.envelope
+    if env is None:
+        return CLAIM_SEP + _encode(c.to_dict(), "    ")
+    body = _encode(c.to_dict(envelope=False), "    ")  # ends with "\n    }"
+    return CLAIM_SEP + body[:-6] + _ENVELOPE_KEY + _envelope_text(env) + body[-6:]
+
+
+_ENVELOPE_KEY = ",\n      \"envelope\": "
+
+
+@lru_cache(maxsize=64)
+def _envelope_text(env) -> str:
+    """An X12Envelope's text at a claim's nesting (frozen and hashable: equal envelopes, equal text)."""
+    return _encode(env.to_dict(), "      ")
 
 
 def render(result, out, **opts) -> None:
