@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from scrubber.model import Claim, ClaimContext
-from scrubber.rulespec.fields import fact_key
+from scrubber.rulespec.fields import PARAM_PREFIX, fact_key
 from scrubber.rulespec.model import date_int
 
 
@@ -139,6 +139,7 @@ class BaseFields:
     person: tuple = _PERSON
     address: tuple = _ADDRESS  # patient's and providers' addresses
     provider: tuple = _PROVIDER
+    params: Optional[tuple] = None  # payer-profile parameters (claim.param.<name>) to fill, sorted; None: all
 
     @staticmethod
     def every() -> "BaseFields":
@@ -158,7 +159,8 @@ class BaseFields:
             rendering_npi="rendering_npi" in line, diagnosis=pick("diagnosis", _DIAGNOSIS),
             person=pick("patient", _PERSON), address=tuple(n for n in _ADDRESS if n in reads.get("patient", ())
                                                              or n in reads.get("provider", ())),
-            provider=pick("provider", _PROVIDER))
+            provider=pick("provider", _PROVIDER),
+            params=tuple(sorted(n[len(PARAM_PREFIX):] for n in claim if n.startswith(PARAM_PREFIX))))
 
 
 _EVERY = BaseFields()
@@ -184,7 +186,10 @@ def base_objects(claim: Claim, context: ClaimContext, want: BaseFields = _EVERY)
             _put(c, "profile_id", context.profile_id)
     c["line_count"] = float(len(claim.lines))
     c["diagnosis_count"] = float(len(claim.diagnoses))
-    for pname, pval in (context.params or {}).items():
+    params = context.params or {}
+    if want.params is not None:  # the standard packs read none of the ~50 (lists of limits among them)
+        params = {n: params[n] for n in want.params if n in params}
+    for pname, pval in params.items():
         key = _PARAM_KEYS.get(pname)
         if key is None:
             key = _PARAM_KEYS[pname] = _key(f"param.{pname}")
