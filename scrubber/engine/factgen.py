@@ -44,8 +44,8 @@ class _Src:
 def type_builder(ftype: str, specs: tuple, rows: tuple, helpers: dict, fill: tuple = ()) -> Callable:
     """``build(cid, claim, context, refdata, batch, objs, errors, claim_values, vs) -> [Fact]`` for one
     fact type. ``specs``: (function, fact key, name) of its derived fields (``facts._derived_rows``);
-    ``rows``: its copies, tag function, -, whether a tag tests a value set, its claim copies
-    (``facts._tag_rows``); ``helpers``: ``Fact``, ``DeriveInput``, ``put_derived``, ``raw_lists``,
+    ``rows``: its copies, tag function, -, the lists its tags read (``facts._lists_read``), its claim
+    copies (``facts._tag_rows``); ``helpers``: ``Fact``, ``DeriveInput``, ``put_derived``, ``raw_lists``,
     ``no_lists`` (the objects ``facts.py`` defines); ``fill``: (join key, filler value) of the join keys
     a fact of the type may lack (``facts._filler``), stored last when the fact has no value of its own."""
     copies, tags, _, reads_set, from_claim = rows
@@ -76,8 +76,10 @@ def type_builder(ftype: str, specs: tuple, rows: tuple, helpers: dict, fill: tup
         s.add(2, "if claim_values is not None:")
         for src, dst in from_claim:
             s.add(3, f"v = claim_values.get({s.key(src)})", "if v is not None:", f"    values[{s.key(dst)}] = v")
-    if not reads_set:
+    if not reads_set or (reads_set == "derived" and not specs):
         s.add(2, "_tags(values, _NO_LISTS, vs)")
+    elif reads_set == "derived":  # only derived list fields are read as lists
+        s.add(2, "_tags(values, _NO_LISTS if dl is None else dl, vs)")
     elif specs:
         s.add(2, "_tags(values, _raw_lists(_FT, obj) if dl is None else {**_raw_lists(_FT, obj), **dl}, vs)")
     else:

@@ -55,9 +55,38 @@ def _tag_rows(plan: FactPlan, type_key: str) -> tuple:
                        for fname, ftype in plan.ref_copies.get(type_key, {}).items())
         forms = [(tag.key, tag.form) for tag in plan.tags.get(type_key, ())]
         from_claim = tuple(plan.claim_copies.get(type_key, {}).items()) if type_key != "claim" else ()
-        rows = memo[type_key] = (copies, tag_function(forms), len(plan.tag_of), any(_reads_set(f) for _, f in forms),
+        rows = memo[type_key] = (copies, tag_function(forms), len(plan.tag_of), _lists_read(type_key, forms),
                                  from_claim)
     return rows
+
+
+_BASE_LISTS = {"line": frozenset(("modifiers", "dx_pointers")),  # the list fields ``_raw_lists`` gives
+               "claim": frozenset(("condition_codes", "occurrence_codes", "value_codes"))}
+
+
+def _lists_read(type_key: str, forms: list) -> str:
+    """Which raw lists a fact type's tags need: ``""`` none (no ``in_set`` test: list fields are read
+    as their text), ``"derived"`` only derived list fields (``in_set`` on fields none of which is one
+    of ``_raw_lists``'s), ``"base"`` the ``_raw_lists`` of the fact too. Why: most ``in_set`` tests are
+    on a code; building the line's raw lists for them was a dict and two lists per line for nothing."""
+    if not any(_reads_set(f) for _, f in forms):
+        return ""
+    read: set = set()
+    for _, f in forms:
+        _list_fields(f, read)
+    return "base" if read & _BASE_LISTS.get(type_key, frozenset()) else "derived"
+
+
+def _list_fields(form: tuple, out: set) -> None:
+    """The fields a canonical tag form reads as lists (``in_set``, ``any_in``, ``all_in``, ``none_in``)."""
+    if form[0] == "t":
+        if form[2] in ("in_set", "any_in", "all_in", "none_in"):
+            out.add(form[1])
+    elif form[0] == "not":
+        _list_fields(form[1], out)
+    elif form[0] in ("all", "any"):
+        for f in form[1]:
+            _list_fields(f, out)
 
 
 def _reads_set(form: tuple) -> bool:
@@ -91,7 +120,7 @@ def _apply_tags(rows: tuple, type_key: str, values: dict, valuesets, raw_lists, 
 
 
 def _raw_lists(ftype: str, obj) -> dict:
-    """List fields as lists (``in_set`` on a list is true when any item is in the set)."""
+    """List fields as lists (``in_set`` on a list is true when any item is in the set): ``_BASE_LISTS``."""
     if ftype == "line":
         return {"modifiers": list(obj.modifiers), "dx_pointers": [str(p) for p in obj.dx_pointers]}
     if ftype == "claim":
