@@ -75,7 +75,7 @@ def mpfs_team_surg(inp: DeriveInput) -> Optional[str]:
 def mpfs_edition(inp: DeriveInput) -> Optional[str]:
     """The MPFS release (e.g. 2026Q1 = RVU26A) the line's indicators come from."""
     ln, rd = inp.obj, inp.refdata
-    day = line_date(inp.claim, ln)
-    if rd is None or day is None or not rd.mpfs_loaded():
+    if rd is None or not rd.mpfs_loaded():  # first: the common case, no imported file
         return None
-    return rd.mpfs_edition(day)
+    day = line_date(inp.claim, ln)
+    return None if day is None else rd.mpfs_edition(day)
