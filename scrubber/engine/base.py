@@ -85,7 +85,7 @@ def _putter(names: tuple):
         if not name.isidentifier():
             raise ValueError(f"not an attribute name: {name!r}")
         key = _key(name)
-        lines += [f"    v = obj.{name}", "    if v.__class__ is str:", f"        if v:", f"            d[{key!r}] = v",
+        lines += [f"    v = obj.{name}", "    if v.__class__ is str:", "        if v:", f"            d[{key!r}] = v",
                   "    elif v is not None:", "        v = plain(v)", "        if v is not None:",
                   f"            d[{key!r}] = v"]
     lines.append("    return None")
