@@ -67,3 +67,24 @@ def test_every_field_is_filled_when_asked_for():
     objs = base_objects(c, ClaimContext(), BaseFields.every())
     assert objs["patient"][0][1]["last_name"] == "MADE-UP-LAST"
     assert objs["line"][0][1]["rendering_npi"] == "1234567893"
+
+
+PARAM_RULE = HEADER.format(id="MADE-UP-PARAM") + """\
+message: Limit {claim.param.made_up_limit}
+for: claim
+when: {fact: claim, field: param.made_up_flag, op: eq, value: true}
+"""
+
+
+def test_only_the_profile_parameters_a_rule_or_message_reads_are_in_the_claim_fact(tmp_path):
+    engine = _engine(tmp_path, {"MADE-UP-PARAM": PARAM_RULE})
+    c = claim(service_from="2024-01-02", total_charge="100.00", lines=[LINE], subscriber=PATIENT)
+    ctx = ClaimContext(params={"made_up_flag": True, "made_up_limit": 7, "made_up_unread": [{"code": "99213"}]})
+    cfs, errors = engine.build_facts([c], [ctx])
+    values = cfs[0].facts["claim"][0].values
+    assert not errors and values["param__made_up_flag"] is True and values["param__made_up_limit"] == 7.0
+    assert "param__made_up_unread" not in values
+    findings, errors = engine.evaluate([c], [ctx])
+    assert not errors and [f.message for f in findings[0]] == ["Limit 7"]
+    objs = base_objects(c, ctx, BaseFields.every())  # every parameter when asked for all fields
+    assert objs["claim"][0][1]["param__made_up_unread"]

@@ -13,8 +13,11 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from scrubber.model import Claim, ClaimContext
-from scrubber.rulespec.fields import fact_key
+from scrubber.rulespec.fields import PARAM_PREFIX, fact_key
 from scrubber.rulespec.model import date_int
+
+
+_DATE_INTS: dict = {}  # date -> YYYYMMDD, memoised (a batch has a few hundred distinct dates, read on every fact)
 
 
 def plain(v):
@@ -29,9 +32,12 @@ def plain(v):
     if cls is Decimal:  # exact-type paths for the other common values (charges, units, dates, code lists)
         return float(v)
     if cls is date:
-        return date_int(v)
+        n = _DATE_INTS.get(v)
+        if n is None:
+            n = _DATE_INTS[v] = date_int(v)
+        return n
     if cls is tuple:
-        return " ".join(str(x) for x in v) or None
+        return " ".join(map(str, v)) or None
     if v == () or v == "":
         return None
     if isinstance(v, bool):
@@ -62,22 +68,33 @@ def _put(d: dict, name: str, v) -> None:
 
 
 def _put_fields(d: dict, obj, names: tuple) -> None:
-    """``_put`` for many attributes of one object, text and missing values inline (the hot cases)."""
-    keys = _KEY_ROWS.get(names)
-    if keys is None:
-        keys = _KEY_ROWS[names] = tuple((name, _key(name)) for name in names)
-    for name, key in keys:
-        v = getattr(obj, name)
-        if v.__class__ is str:
-            if v:
-                d[key] = v
-        elif v is not None:
-            v = plain(v)
-            if v is not None:
-                d[key] = v
+    """``_put`` for many attributes of one object (``_putter(names)``: one generated function per tuple)."""
+    put = _PUTTERS.get(names)
+    if put is None:
+        put = _PUTTERS[names] = _putter(names)
+    put(d, obj)
 
 
-_KEY_ROWS: dict[tuple, tuple] = {}
+def _putter(names: tuple):
+    """``put(d, obj)`` storing ``plain(obj.<name>)`` under each name's fact key, in straight-line code
+    (text and missing values inline: the hot cases). Why: the loop over (name, key) rows with a
+    ``getattr`` each was a tenth of fact building. Only attribute names (identifiers, checked) and
+    fact keys written with ``repr`` go into the source."""
+    lines = ["def put(d, obj):"]
+    for name in names:
+        if not name.isidentifier():
+            raise ValueError(f"not an attribute name: {name!r}")
+        key = _key(name)
+        lines += [f"    v = obj.{name}", "    if v.__class__ is str:", "        if v:", f"            d[{key!r}] = v",
+                  "    elif v is not None:", "        v = plain(v)", "        if v is not None:",
+                  f"            d[{key!r}] = v"]
+    lines.append("    return None")
+    ns: dict = {"plain": plain}
+    exec(compile("\n".join(lines) + "\n", "<claimscrub base fields>", "exec"), ns)  # noqa: S102 - names only
+    return ns["put"]
+
+
+_PUTTERS: dict = {}  # field-name tuple -> its generated put(d, obj)
 _PERSON = ("last_name", "first_name", "member_id", "birth_date", "sex", "relationship")
 _PROVIDER = ("role", "entity_type", "last_or_org_name", "first_name", "npi", "taxonomy", "tax_id")
 _CLAIM = ("claim_id", "kind", "total_charge", "place_of_service", "facility_code_qualifier", "frequency",
@@ -122,6 +139,7 @@ class BaseFields:
     person: tuple = _PERSON
     address: tuple = _ADDRESS  # patient's and providers' addresses
     provider: tuple = _PROVIDER
+    params: Optional[tuple] = None  # payer-profile parameters (claim.param.<name>) to fill, sorted; None: all
 
     @staticmethod
     def every() -> "BaseFields":
@@ -141,7 +159,8 @@ class BaseFields:
             rendering_npi="rendering_npi" in line, diagnosis=pick("diagnosis", _DIAGNOSIS),
             person=pick("patient", _PERSON), address=tuple(n for n in _ADDRESS if n in reads.get("patient", ())
                                                              or n in reads.get("provider", ())),
-            provider=pick("provider", _PROVIDER))
+            provider=pick("provider", _PROVIDER),
+            params=tuple(sorted(n[len(PARAM_PREFIX):] for n in claim if n.startswith(PARAM_PREFIX))))
 
 
 _EVERY = BaseFields()
@@ -167,7 +186,10 @@ def base_objects(claim: Claim, context: ClaimContext, want: BaseFields = _EVERY)
             _put(c, "profile_id", context.profile_id)
     c["line_count"] = float(len(claim.lines))
     c["diagnosis_count"] = float(len(claim.diagnoses))
-    for pname, pval in (context.params or {}).items():
+    params = context.params or {}
+    if want.params is not None:  # the standard packs read none of the ~50 (lists of limits among them)
+        params = {n: params[n] for n in want.params if n in params}
+    for pname, pval in params.items():
         key = _PARAM_KEYS.get(pname)
         if key is None:
             key = _PARAM_KEYS[pname] = _key(f"param.{pname}")
@@ -178,6 +200,7 @@ def base_objects(claim: Claim, context: ClaimContext, want: BaseFields = _EVERY)
     out: dict[str, list] = {"claim": [(claim, c)]}
 
     lines = []
+    owners = [(p, None, claim_dos) for p in claim.providers]  # (provider, its line's number, its dos)
     for line in claim.lines:
         d: dict = {}
         _put_fields(d, line, want.line)
@@ -195,6 +218,7 @@ def base_objects(claim: Claim, context: ClaimContext, want: BaseFields = _EVERY)
         if dos is not None:
             d["dos"] = dos
         lines.append((line, d))
+        owners.extend((p, line.number, dos) for p in line.providers)
     out["line"] = lines
 
     dxs = []
@@ -207,20 +231,12 @@ def base_objects(claim: Claim, context: ClaimContext, want: BaseFields = _EVERY)
     out["diagnosis"] = dxs
 
     provs = []
-    for p in claim.providers:
+    for p, line_no, dos in owners:  # the claim's providers first, then each line's
         d = {}
-        _provider_fields(p, None, d, want)
-        if claim_dos is not None:
-            d["dos"] = claim_dos
+        _provider_fields(p, line_no, d, want)
+        if dos is not None:
+            d["dos"] = dos
         provs.append((p, d))
-    for line in claim.lines:
-        for p in line.providers:
-            d = {}
-            _provider_fields(p, line.number, d, want)
-            dos = plain(line.date_from) or claim_dos
-            if dos is not None:
-                d["dos"] = dos
-            provs.append((p, d))
     out["provider"] = provs
 
     patient = claim.patient or claim.subscriber

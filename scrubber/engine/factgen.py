@@ -6,7 +6,8 @@ as large as the derived functions it called (0.5 s of 2.8 s in the profile of 2,
 generated function makes the same calls and the same stores, in the same order, one statement
 after the other: derived fields (each in its own ``try``: a failing field is a run error, never a
 silent miss), the copies compared across facts and their presence flags, the claim fields the type's
-tags read, the tags (``scrubber.engine.tags.tag_function``), then ``t`` / ``cid`` / ``i`` / ``id``.
+tags read, the tags (``scrubber.engine.tags.tag_function``), then ``t`` / ``cid`` / ``i`` / ``id`` and the
+join keys the fact lacks (their filler values).
 
 What goes into the source: fact keys (identifiers from the field catalog, written with ``repr``,
 checked to be identifiers) and names made here; every function, field name and sentinel is passed
@@ -40,12 +41,13 @@ class _Src:
         self.lines.extend("    " * indent + line for line in lines)
 
 
-def type_builder(ftype: str, specs: tuple, rows: tuple, helpers: dict) -> Callable:
+def type_builder(ftype: str, specs: tuple, rows: tuple, helpers: dict, fill: tuple = ()) -> Callable:
     """``build(cid, claim, context, refdata, batch, objs, errors, claim_values, vs) -> [Fact]`` for one
     fact type. ``specs``: (function, fact key, name) of its derived fields (``facts._derived_rows``);
-    ``rows``: its copies, tag function, -, whether a tag tests a value set, its claim copies
-    (``facts._tag_rows``); ``helpers``: ``Fact``, ``DeriveInput``, ``put_derived``, ``raw_lists``,
-    ``no_lists`` (the objects ``facts.py`` defines)."""
+    ``rows``: its copies, tag function, -, the lists its tags read (``facts._lists_read``), its claim
+    copies (``facts._tag_rows``); ``helpers``: ``Fact``, ``DeriveInput``, ``put_derived``, ``raw_lists``,
+    ``no_lists`` (the objects ``facts.py`` defines); ``fill``: (join key, filler value) of the join keys
+    a fact of the type may lack (``facts._filler``), stored last when the fact has no value of its own."""
     copies, tags, _, reads_set, from_claim = rows
     s = _Src()
     s.ns.update(_Fact=helpers["Fact"], _DI=helpers["DeriveInput"], _new=tuple.__new__,
@@ -74,14 +76,19 @@ def type_builder(ftype: str, specs: tuple, rows: tuple, helpers: dict) -> Callab
         s.add(2, "if claim_values is not None:")
         for src, dst in from_claim:
             s.add(3, f"v = claim_values.get({s.key(src)})", "if v is not None:", f"    values[{s.key(dst)}] = v")
-    if not reads_set:
+    if not reads_set or (reads_set == "derived" and not specs):
         s.add(2, "_tags(values, _NO_LISTS, vs)")
+    elif reads_set == "derived":  # only derived list fields are read as lists
+        s.add(2, "_tags(values, _NO_LISTS if dl is None else dl, vs)")
     elif specs:
         s.add(2, "_tags(values, _raw_lists(_FT, obj) if dl is None else {**_raw_lists(_FT, obj), **dl}, vs)")
     else:
         s.add(2, "_tags(values, _raw_lists(_FT, obj), vs)")
-    s.add(2, "values['t'] = _FT", "values['cid'] = cid", "values['i'] = idx", "values['id'] = prefix + str(idx)",
-          "out.append(_Fact(_FT, idx, obj, values))")
+    s.add(2, "values['t'] = _FT", "values['cid'] = cid", "values['i'] = idx", "values['id'] = prefix + str(idx)")
+    for key, filler in fill:
+        k = s.key(key)
+        s.add(2, f"if {k} not in values:", f"    values[{k}] = {s.name('F', filler)}")
+    s.add(2, "out.append(_Fact(_FT, idx, obj, values))")
     s.add(1, "return out")
     exec(compile("\n".join(s.lines) + "\n", f"<claimscrub facts {ftype}>", "exec"), s.ns)  # noqa: S102 - keys only
     return s.ns["build"]

@@ -55,9 +55,38 @@ def _tag_rows(plan: FactPlan, type_key: str) -> tuple:
                        for fname, ftype in plan.ref_copies.get(type_key, {}).items())
         forms = [(tag.key, tag.form) for tag in plan.tags.get(type_key, ())]
         from_claim = tuple(plan.claim_copies.get(type_key, {}).items()) if type_key != "claim" else ()
-        rows = memo[type_key] = (copies, tag_function(forms), len(plan.tag_of), any(_reads_set(f) for _, f in forms),
+        rows = memo[type_key] = (copies, tag_function(forms), len(plan.tag_of), _lists_read(type_key, forms),
                                  from_claim)
     return rows
+
+
+_BASE_LISTS = {"line": frozenset(("modifiers", "dx_pointers")),  # the list fields ``_raw_lists`` gives
+               "claim": frozenset(("condition_codes", "occurrence_codes", "value_codes"))}
+
+
+def _lists_read(type_key: str, forms: list) -> str:
+    """Which raw lists a fact type's tags need: ``""`` none (no ``in_set`` test: list fields are read
+    as their text), ``"derived"`` only derived list fields (``in_set`` on fields none of which is one
+    of ``_raw_lists``'s), ``"base"`` the ``_raw_lists`` of the fact too. Why: most ``in_set`` tests are
+    on a code; building the line's raw lists for them was a dict and two lists per line for nothing."""
+    if not any(_reads_set(f) for _, f in forms):
+        return ""
+    read: set = set()
+    for _, f in forms:
+        _list_fields(f, read)
+    return "base" if read & _BASE_LISTS.get(type_key, frozenset()) else "derived"
+
+
+def _list_fields(form: tuple, out: set) -> None:
+    """The fields a canonical tag form reads as lists (``in_set``, ``any_in``, ``all_in``, ``none_in``)."""
+    if form[0] == "t":
+        if form[2] in ("in_set", "any_in", "all_in", "none_in"):
+            out.add(form[1])
+    elif form[0] == "not":
+        _list_fields(form[1], out)
+    elif form[0] in ("all", "any"):
+        for f in form[1]:
+            _list_fields(f, out)
 
 
 def _reads_set(form: tuple) -> bool:
@@ -91,7 +120,7 @@ def _apply_tags(rows: tuple, type_key: str, values: dict, valuesets, raw_lists, 
 
 
 def _raw_lists(ftype: str, obj) -> dict:
-    """List fields as lists (``in_set`` on a list is true when any item is in the set)."""
+    """List fields as lists (``in_set`` on a list is true when any item is in the set): ``_BASE_LISTS``."""
     if ftype == "line":
         return {"modifiers": list(obj.modifiers), "dx_pointers": [str(p) for p in obj.dx_pointers]}
     if ftype == "claim":
@@ -148,13 +177,40 @@ def _put_derived(values: dict, key: str, name: str, v, derived_lists: Optional[d
 
 
 def _builder(plan: FactPlan, ftype: str, rows: tuple):
-    """The generated function building a claim's facts of one type (``factgen.type_builder``), memoised on
-    the plan and rebuilt when the type's tag rows are (a plan only gains tags while it is being built)."""
+    """The generated function building a claim's facts of one type (``factgen.type_builder``, filling the
+    join keys they lack), memoised on the plan and rebuilt when the type's tag rows are (a plan only
+    gains tags while it is being built)."""
     memo = plan.__dict__.setdefault("_builder_memo", {})
     hit = memo.get(ftype)
     if hit is None or hit[0] is not rows:
-        hit = memo[ftype] = (rows, type_builder(ftype, _derived_rows(plan, ftype), rows, _BUILDER_HELPERS))
+        hit = memo[ftype] = (rows, type_builder(ftype, _derived_rows(plan, ftype), rows, _BUILDER_HELPERS,
+                                                _filler(plan, ftype, rows)))
     return hit[1]
+
+
+def _steps(plan: FactPlan) -> tuple:
+    """What ``build_claim_facts`` does per claim, looked up once per plan instead of per claim and type:
+    (base fields to fill, ((fact type, its builder), ...) claim first (other facts' tags may read its
+    fields, ``plan.engine_when``), ((relation name, relation, type key, tag rows, join keys to fill),
+    ...) in name order). Rebuilt when the plan gains a tag, a fact type or a relation (a plan only grows,
+    while it is being built)."""
+    size = (len(plan.tag_of), len(plan.fact_types), len(plan.relations))
+    memo = plan.__dict__.get("_steps_memo")
+    if memo is not None and memo[0] == size:
+        return memo[1]
+    want = plan.__dict__.get("_base_fields_memo")
+    if want is None:
+        want = plan.__dict__["_base_fields_memo"] = BaseFields.read(plan.reads)
+    order = sorted(plan.fact_types, key=lambda t: (t != "claim", t))
+    types = tuple((ftype, _builder(plan, ftype, _tag_rows(plan, ftype))) for ftype in order)
+    rels = []
+    for name in sorted(plan.relations):
+        tk = f"rel:{name}"
+        rows = _tag_rows(plan, tk)
+        rels.append((name, RELATIONS[name], tk, rows, _filler(plan, tk, rows)))
+    steps = (want, types, tuple(rels))
+    plan.__dict__["_steps_memo"] = (size, steps)
+    return steps
 
 
 def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], plan: FactPlan,
@@ -165,27 +221,16 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
     batch = batch if batch is not None else BatchState()
     batch.begin(claim)
     cf = ClaimFacts(cid, claim, context)
-    want = plan.__dict__.get("_base_fields_memo")
-    if want is None:
-        want = plan.__dict__["_base_fields_memo"] = BaseFields.read(plan.reads)
+    want, types, rels = _steps(plan)
     objs = base_objects(claim, context, want)
-    order = plan.__dict__.get("_fact_order_memo")
-    if order is None:  # the claim first: other facts' tags may read its fields (plan.engine_when)
-        order = plan.__dict__["_fact_order_memo"] = sorted(plan.fact_types, key=lambda t: (t != "claim", t))
     claim_values = None
-    fillers = []  # (facts, join keys they may lack), filled in once every relation fact is built
-    for ftype in order:
-        rows = _tag_rows(plan, ftype)
-        out = _builder(plan, ftype, rows)(cid, claim, context, refdata, batch, objs.get(ftype, ()), cf.errors,
-                                          claim_values, valuesets)
+    for ftype, build in types:
+        out = build(cid, claim, context, refdata, batch, objs.get(ftype, ()), cf.errors, claim_values, valuesets)
         cf.facts[ftype] = out
         if ftype == "claim" and out:
             claim_values = out[0].values
-        fillers.append((out, _filler(plan, ftype, rows)))
-    for name in sorted(plan.relations):
-        rel = RELATIONS[name]
-        tk = f"rel:{name}"
-        rows = _tag_rows(plan, tk)
+    fillers = []  # (relation facts, join keys they may lack), filled in once every relation fact is built
+    for name, rel, tk, rows, fill_items in rels:
         one_type = rel.from_type == rel.to_type
         targets = cf.facts.get(rel.to_type, ())
         out = []
@@ -221,7 +266,7 @@ def build_claim_facts(cid: int, claim: Claim, context: Optional[ClaimContext], p
                 values["id"] = f"{cid}:{tk}:{idx}"
                 out.append(Fact(tk, idx, (a.obj, b.obj), values))
         cf.facts[tk] = out
-        fillers.append((out, _filler(plan, tk, rows)))
+        fillers.append((out, fill_items))
     if plan.semi_joins:
         _put_semi_joins(plan, cf.facts)
     for facts, fill_items in fillers:

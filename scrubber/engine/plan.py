@@ -85,7 +85,9 @@ def engine_when(plan: FactPlan, rule: Rule):
     pre-filter (``scrubber.engine.prefilter``) can drop the claim when no line passes. As a join it
     kept the claim and every line of every claim in the durable-rules call. The claim alias stays a
     pattern (its own tests, the binding), so nothing a finding reads changes; the oracle evaluates
-    ``rule.when`` as written. Memoised per rule on the plan.
+    ``rule.when`` as written. What is left of such a join is the claim id, which the pre-filter's
+    pair decision does not re-check (see ``prefilter.build_selector``: the two mechanisms meet there).
+    Memoised per rule on the plan.
     """
     hit = plan.whens.get(id(rule))
     if hit is not None and hit[0] is rule:

@@ -168,10 +168,20 @@ def build_selector(definitions: dict, rule_keys: dict) -> Optional[Callable[[lis
     """``select(facts) -> facts`` for one ruleset: the facts of one claim it can use (a new list; the
     fact dicts are not copied), or None when the definitions are not all the plain form (no filter).
 
-    A rule of two patterns whose second tests fields of the first's fact (a claim and one of its
-    lines on a date, two diagnoses with one code) is needed only when some pair of facts passing the
-    two patterns' single-fact tests may pass those join tests too: most claims have none, and then
-    the rule's facts are not asserted."""
+    A rule of two patterns whose second tests fields of the first's fact (two diagnoses with one
+    code, two lines on one date) is needed only when some pair of facts passing the two patterns'
+    single-fact tests may pass those join tests too: most claims have none, and then the rule's
+    facts are not asserted.
+
+    Where this meets the claim copies (``scrubber.engine.plan.engine_when``): a comparison between
+    the claim and another of its facts is rewritten into a test of that fact alone (its copy of the
+    claim field), so it is decided by the masks and never reaches this pair decision; what is left of
+    such a rule's join is the claim id, which holds for every pair here and is dropped (no pair check
+    then: the masks decide). So for claim-to-fact joins the copies subsume the pair decision; it is
+    kept for joins between two facts of which neither is the claim (one copy of the other fact's
+    field cannot stand for every fact of its type), e.g. the shipped duplicate-diagnosis rule. The
+    ``FactPlan.semi_join`` flag of an equality ("some other fact has this value") prunes single facts
+    before the pair decision; it does not replace it when the two patterns' other tests differ."""
     bits: dict = {}  # (fact type, tests) -> bit
     rules_found: set = set()  # (rule mask, None or (bit a, bit b, join tests))
     for name, d in definitions.items():
@@ -193,6 +203,8 @@ def build_selector(definitions: dict, rule_keys: dict) -> Optional[Callable[[lis
             (a_alias, a_cond), = d["all"][0].items()
             (_, b_cond), = d["all"][1].items()
             tests = _join_tests(b_cond, a_alias)
+            if tests is not None:  # every fact ``select`` sees is of one claim: its cid test always holds
+                tests = tuple(t for t in tests if t != ("eq", "cid", "cid"))
             if tests and _join_tests(a_cond, "") == ():  # the first pattern refers to no fact
                 join = (pat_bits[0], pat_bits[1], tests)
         rules_found.add((mask, join))

@@ -185,8 +185,10 @@ class _Source:
                     f" and isinstance({v}, str) is isinstance({w}, str) and {v} {_PY_OP[op]} {w})")
         if op == "matches":
             return f"({v} is not None and {self.const(re.compile(value))}.fullmatch(str({v})) is not None)"
-        if op == "in_set":
-            return f"_in_set_of(raw, {self.const(fname)}, {v}, vs, {self.const(value)})"
+        if op == "in_set":  # no raw lists (the common case): _in_set_of's text branch, inline
+            name = self.const(value)
+            return (f"(({v} is not None and vs({name}).contains({v} if {v}.__class__ is str else str({v})))"
+                    f" if not raw else _in_set_of(raw, {self.const(fname)}, {v}, vs, {name}))")
         if op in ("any_in", "all_in", "none_in"):
             return f"_list_test({op!r}, _list_items(raw, {self.const(fname)}, {v}), {self.const(frozenset(value))})"
         if op in ("eq", "ne") and isinstance(value, bool):  # a bool equals only a bool (compare's rule)

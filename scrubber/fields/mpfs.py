@@ -18,16 +18,19 @@ from scrubber.fields.registry import DeriveInput, derived_field
 def _row(inp: DeriveInput):
     """The line's MPFS row; five fields ask for it, so it is kept in the claim's scratch per line."""
     ln, rd = inp.obj, inp.refdata
-    if rd is None or not rd.mpfs_loaded():  # first: without an imported file nothing else matters
+    if rd is None:
         return None
     memo = inp.batch.claim_memo if inp.batch is not None else {}
     key = ("mpfs.row", id(ln))
     hit = memo.get(key)
-    if hit is not None and hit[0] is ln:
-        return hit[1]
-    day = line_date(inp.claim, ln)
-    row = None if day is None or not is_procedure_line(ln) or not ln.code else rd.mpfs(ln.code, day)
-    memo[key] = (ln, row)
+    if hit is not None and hit[0] is ln and hit[1] is rd:
+        return hit[2]
+    if not rd.mpfs_loaded():  # without an imported file nothing else matters
+        row = None
+    else:
+        day = line_date(inp.claim, ln)
+        row = None if day is None or not is_procedure_line(ln) or not ln.code else rd.mpfs(ln.code, day)
+    memo[key] = (ln, rd, row)  # the "no file" answer too: asked once per line, not once per field
     return row
 
 
@@ -72,7 +75,7 @@ def mpfs_team_surg(inp: DeriveInput) -> Optional[str]:
 def mpfs_edition(inp: DeriveInput) -> Optional[str]:
     """The MPFS release (e.g. 2026Q1 = RVU26A) the line's indicators come from."""
     ln, rd = inp.obj, inp.refdata
-    day = line_date(inp.claim, ln)
-    if rd is None or day is None or not rd.mpfs_loaded():
+    if rd is None or not rd.mpfs_loaded():  # first: the common case, no imported file
         return None
-    return rd.mpfs_edition(day)
+    day = line_date(inp.claim, ln)
+    return None if day is None else rd.mpfs_edition(day)

