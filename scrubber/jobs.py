@@ -70,6 +70,11 @@ def _worker_main(conn, parent_pid: int, opts, records_factory, task: _Assignment
 def _work(conn, opts, records_factory, task: _Assignment) -> None:
     from scrubber.pipeline import chunked, contexts_for, evaluate_chunk
 
+    picker = None
+    if opts.html_digest is not None:
+        from scrubber.report.html_digest import HtmlPicker
+
+        picker = HtmlPicker()
     engine = opts.evaluator
     if engine is not None and hasattr(engine, "workers"):
         engine.workers = 0  # durable-rules in this process: the worker is the containment
@@ -90,7 +95,8 @@ def _work(conn, opts, records_factory, task: _Assignment) -> None:
         results, eval_errors = evaluate_chunk(opts, pending)
         if _blocks(opts):
             delta = batch.take_delta() if batch is not None else {}
-            conn.send(("block", k, errors + eval_errors, *_block_of(opts, results), delta))
+            digest_part = picker.part(results) if picker is not None else None
+            conn.send(("block", k, errors + eval_errors, *_block_of(opts, results), delta, digest_part))
             continue
         raws = [r.claim.raw if r.claim is not None else None for r in pending] if opts.on_claim_reads_raw else None
         keys = [opts.claim_keys(r, cr) for r, cr in zip(pending, results)] if opts.claim_keys is not None else None
@@ -104,7 +110,8 @@ def _blocks(opts) -> bool:
     """Whether the parent needs nothing of a result but its status: then a chunk crosses as one
     pickled block the parent spools unopened (``ClaimSpool.append_block``), with the few things
     the parent uses beside it: each claim's status (on_claim: the progress line), the chunk's
-    summary totals and, for a JSON report, its claims' JSON text."""
+    summary totals, for a JSON report its claims' JSON text, and for an HTML report its part of
+    the report's digest (``scrubber.report.html_digest``)."""
     return (opts.on_claim is None or opts.on_claim_status_only) and not opts.on_claim_reads_raw and opts.claim_keys is None
 
 
@@ -135,11 +142,13 @@ _RECORD_OF = {"c": SimpleNamespace(claim=SimpleNamespace(raw=None), keys=None),
               "u": SimpleNamespace(claim=None, keys=None)}
 
 
-def _merge_block(opts, result: RunResult, blob: bytes, statuses: str, totals, text) -> None:
+def _merge_block(opts, result: RunResult, blob: bytes, statuses: str, totals, text, digest_part) -> None:
     if hasattr(result.claims, "append_block"):
         result.claims.append_block(blob, len(statuses), totals, text)
     else:
         result.claims.extend(pickle.loads(blob))
+    if opts.html_digest is not None:
+        opts.html_digest.merge(digest_part)
     if opts.on_claim is not None:
         for code in statuses:
             opts.on_claim(_RECORD_OF[code], _STATUS_OF[code])
@@ -197,6 +206,8 @@ def _failed_results(claims: list, detail: str) -> list[ClaimResult]:
 
 def run_parallel(opts, records_factory: Callable[[], Iterable], result: RunResult) -> RunResult:
     """The parallel run: chunks merged in order into ``result`` (see the module docstring)."""
+    from scrubber.pipeline import keep_result
+
     jobs = opts.jobs
     batch = getattr(opts.evaluator, "batch", None)
     pool = _Workers(opts, records_factory, jobs)
@@ -216,7 +227,7 @@ def run_parallel(opts, records_factory: Callable[[], Iterable], result: RunResul
                 break
             if kind == "done" or kind == "block":
                 if kind == "block":
-                    _, _, errors, blob, statuses, totals, text, delta = msg
+                    _, _, errors, blob, statuses, totals, text, delta, digest_part = msg
                     results = ()
                 else:
                     _, _, errors, results, raws, keys, delta = msg
@@ -224,9 +235,9 @@ def run_parallel(opts, records_factory: Callable[[], Iterable], result: RunResul
                 if batch is not None and delta:
                     batch.merge_delta(delta)
                 if kind == "block":
-                    _merge_block(opts, result, blob, statuses, totals, text)
+                    _merge_block(opts, result, blob, statuses, totals, text, digest_part)
                 for j, cr in enumerate(results):
-                    result.claims.append(cr)
+                    keep_result(opts, result, cr)
                     if opts.on_claim is not None:
                         raw = raws[j] if raws is not None else None
                         opts.on_claim(SimpleNamespace(claim=None if cr.status == "unreadable" else SimpleNamespace(raw=raw),
@@ -249,7 +260,7 @@ def run_parallel(opts, records_factory: Callable[[], Iterable], result: RunResul
                                           f"claims ({detail}); claims not evaluated: {', '.join(str(c[0]) for c in announced)}",
                                           announced[0][1], announced[0][2]))
             for cr in _failed_results(announced, detail):
-                result.claims.append(cr)
+                keep_result(opts, result, cr)
                 if opts.on_claim is not None:
                     opts.on_claim(SimpleNamespace(claim=None, keys=_unread_keys(opts, cr)), cr)
             pool.start(_Assignment(w, jobs, k + jobs))

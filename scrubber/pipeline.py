@@ -61,6 +61,10 @@ class ScrubOptions:
     # on_claim reads nothing but the result's ``status`` (the progress line): workers' results then
     # reach the parent as pickled blocks it spools unopened (scrubber.jobs).
     on_claim_status_only: bool = False
+    # The HTML report's totals, claim table and finding rows (``scrubber.report.html_digest``),
+    # gathered as results are made (a worker's part of each chunk travels beside its block): the
+    # report then needs no pass over the results. Set when the report is HTML.
+    html_digest: Optional[object] = None
 
 
 def sha256_of(path: str) -> Optional[str]:
@@ -239,10 +243,17 @@ def run_scrub(opts: ScrubOptions, records: Optional[Iterable] = None,
             results, eval_errors = evaluate_chunk(opts, pending)
             result.errors.extend(eval_errors)
             for r, cr in zip(pending, results):
-                result.claims.append(cr)
+                keep_result(opts, result, cr)
                 if opts.on_claim is not None:
                     opts.on_claim(r, cr)
         return result
+
+
+def keep_result(opts: ScrubOptions, result: RunResult, cr: ClaimResult) -> None:
+    """The run's next claim result, held in this process: into the results and the report's digest."""
+    result.claims.append(cr)
+    if opts.html_digest is not None:
+        opts.html_digest.add(cr)
 
 
 @contextmanager

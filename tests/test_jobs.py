@@ -198,3 +198,40 @@ def test_ctrl_c_stops_the_workers_and_records_nothing(big_file, tmp_path):
     if ledger.exists():
         with Ledger(str(ledger)) as db:
             assert [r for r in db.runs() if not r.incomplete] == []  # an interrupted run is marked incomplete, never complete
+
+
+@pytest.mark.parametrize("crash", [False, True])
+def test_the_html_report_from_the_workers_digest_is_the_one_a_pass_over_the_results_gives(batch_dir, serial, monkeypatch,
+                                                                                        crash):
+    """The HTML report's totals, capped claim table and finding rows are gathered by the workers
+    beside their blocks (``scrubber.report.html_digest``); with small caps the workers' cut-offs are
+    exercised, and a chunk whose worker always dies is added by the parent."""
+    from lxml import etree
+
+    import scrubber.report.html_digest as html_digest
+    from scrubber.cli.audit_cmd import prepare
+    from scrubber.pipeline import run_scrub
+    from scrubber.report import html
+
+    monkeypatch.setattr(html_digest, "MAX_TABLE_ROWS", 15)  # fewer than the first chunk flags
+    monkeypatch.setattr(html_digest, "FINDINGS_PER_RULE", 3)
+    monkeypatch.setattr(html_digest, "FINDINGS_ROWS", 40)
+    if crash:
+        _crash_on(monkeypatch, serial["claims"][250]["claim_id"])
+    prepared = prepare(None, None, (), (), False, None)
+    try:
+        opts = prepared.options(_inputs(batch_dir))
+        opts.jobs, opts.on_claim_status_only = 2, True
+        opts.html_digest = html_digest.HtmlDigest()
+        result = run_scrub(opts)
+    finally:
+        prepared.close()
+    assert opts.html_digest.count == len(result.claims) > 900
+    assert any(c.status == "unreadable" for c in result.claims) == crash
+
+    def page(digest) -> str:
+        return etree.tostring(html.build(result, digest=digest), method="html", encoding="unicode")
+
+    gathered, one_pass = page(opts.html_digest), page(None)
+    assert gathered == one_pass
+    assert "more claims are counted above but not listed" in gathered and "more findings of" in gathered

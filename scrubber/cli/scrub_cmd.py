@@ -151,6 +151,10 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
             from scrubber.report.json_report import claim_text
 
             opts.claim_json = claim_text
+        if fmt == "html":  # the report's totals and tables gathered as the results are made
+            from scrubber.report.html_digest import HtmlDigest
+
+            opts.html_digest = HtmlDigest()
         result = run_scrub(opts)
     except KeyboardInterrupt:  # Ctrl-C: the workers are stopped; after the clean-up below, one line and exit 130
         result = None
@@ -179,7 +183,7 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         render(result, fmt, out, redact=redact, fail_on=fail_on, quiet=quiet,
-               rule_titles={r.id: r.title for r in prepared.packs.rules})
+               rule_titles={r.id: r.title for r in prepared.packs.rules}, digest=opts.html_digest)
     finally:
         if output:
             out.close()
