@@ -172,7 +172,6 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         if claim_filter.active:
             opts.run_extra["filters"] = claim_filter.describe()
         opts.jobs, opts.reader_state = jobs, claim_filter
-        opts.on_claim_status_only = denial_run is None  # progress.update reads only the status
         if fmt == "json" and not redact:  # each claim's JSON rendered where it is evaluated
             from scrubber.report.json_report import claim_text
 

@@ -145,8 +145,9 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
     try:
         opts = prepared.options(list(paths), on_claim=on_claim)
         opts.ack_details = bool(ack_277ca)
-        opts.jobs, opts.on_claim_reads_raw = jobs, splitter is not None
-        opts.on_claim_status_only = splitter is None  # progress.update reads only the status
+        opts.jobs = jobs
+        if splitter is not None:  # each claim's route (clean, held, set aside) and X12 come back from the workers
+            opts.claim_keys = splitter.route
         if fmt == "json" and not redact:  # each claim's JSON rendered where it is evaluated
             from scrubber.report.json_report import claim_text
 
