@@ -11,7 +11,9 @@ Why psutil polling rather than ``wait4``: the rusage of a reaped process folds i
 process tree is sampled every ``--every`` seconds (RSS grows with the batch, not in spikes shorter
 than that); ``wait4``'s figure (the largest process) is printed beside it as a check. With two or
 more sizes the growth per 1,000 extra claims is printed for each process: the figure that must be
-flat. The machine's load is printed: wall time moves with it, RSS does not.
+flat. The machine's load is printed: wall time moves with it, RSS does not. The parent's own CPU
+(its last sample, without its workers') is printed too: what the parent does besides waiting for
+its workers (merging their blocks, the report) is serial time at the end of the run.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ def measure(args: list[str], every: float) -> dict:
     root = psutil.Process(proc.pid)
     peaks: dict[int, float] = {}
     names: dict[int, str] = {}
+    parent_cpu = 0.0
     while True:
         try:
             done = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
@@ -47,6 +50,11 @@ def measure(args: list[str], every: float) -> dict:
             tree = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
             break
+        try:
+            times = root.cpu_times()
+            parent_cpu = times.user + times.system
+        except psutil.Error:
+            pass
         for p in tree:
             try:
                 rss = p.memory_info().rss / 2**20
@@ -62,7 +70,7 @@ def measure(args: list[str], every: float) -> dict:
     if code not in (0, 1):
         raise SystemExit(f"claimscrub {' '.join(args)} failed ({code}): {err[-800:]}")
     workers = sorted((peaks[p] for p in peaks if names[p] == "worker"), reverse=True)
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "parent": peaks.get(proc.pid, 0.0),
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "parent_cpu": parent_cpu, "parent": peaks.get(proc.pid, 0.0),
             "workers": workers, "maxrss": usage.ru_maxrss / 1024}
 
 
@@ -89,7 +97,7 @@ def main() -> None:
                          "-o", str(Path(out) / f"audit.{a.format}"), "--jobs", str(a.jobs)], a.every)
             rows.append((n, r))
             ws = ", ".join(f"{w:.0f}" for w in r["workers"]) or "-"
-            print(f"{n:>9,} claims  {r['wall']:7.1f} s wall ({n / r['wall']:,.0f} claims/s), {r['cpu']:7.1f} s CPU  "
+            print(f"{n:>9,} claims  {r['wall']:7.1f} s wall ({n / r['wall']:,.0f} claims/s), {r['cpu']:7.1f} s CPU (parent's own {r['parent_cpu']:.1f} s)  "
                   f"peak RSS parent {r['parent']:.0f} MB, workers {ws} MB (wait4 max {r['maxrss']:.0f} MB)  "
                   f"load {os.getloadavg()[0]:.1f}", flush=True)
     for (n0, r0), (n1, r1) in zip(rows, rows[1:]):

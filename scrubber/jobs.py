@@ -70,6 +70,11 @@ def _worker_main(conn, parent_pid: int, opts, records_factory, task: _Assignment
 def _work(conn, opts, records_factory, task: _Assignment) -> None:
     from scrubber.pipeline import chunked, contexts_for, evaluate_chunk
 
+    picker = None
+    if opts.html_digest is not None:
+        from scrubber.report.html_digest import HtmlPicker
+
+        picker = HtmlPicker()
     engine = opts.evaluator
     if engine is not None and hasattr(engine, "workers"):
         engine.workers = 0  # durable-rules in this process: the worker is the containment
@@ -88,27 +93,18 @@ def _work(conn, opts, records_factory, task: _Assignment) -> None:
         if engine is not None and hasattr(engine, "oracle_only"):
             engine.oracle_only = k == task.oracle_only
         results, eval_errors = evaluate_chunk(opts, pending)
-        if _blocks(opts):
-            delta = batch.take_delta() if batch is not None else {}
-            conn.send(("block", k, errors + eval_errors, *_block_of(opts, results), delta))
-            continue
-        raws = [r.claim.raw if r.claim is not None else None for r in pending] if opts.on_claim_reads_raw else None
         keys = [opts.claim_keys(r, cr) for r, cr in zip(pending, results)] if opts.claim_keys is not None else None
+        digest_part = picker.part(results) if picker is not None else None
         delta = batch.take_delta() if batch is not None else {}
-        conn.send(("done", k, errors + eval_errors, results, raws, keys, delta))
+        conn.send(("block", k, errors + eval_errors, *_block_of(opts, results), keys, delta, digest_part))
     state = opts.reader_state
     conn.send(("end", k + 1, dict(vars(state)) if state is not None else None))
 
 
-def _blocks(opts) -> bool:
-    """Whether the parent needs nothing of a result but its status: then a chunk crosses as one
-    pickled block the parent spools unopened (``ClaimSpool.append_block``), with the few things
-    the parent uses beside it: each claim's status (on_claim: the progress line), the chunk's
-    summary totals and, for a JSON report, its claims' JSON text."""
-    return (opts.on_claim is None or opts.on_claim_status_only) and not opts.on_claim_reads_raw and opts.claim_keys is None
-
-
 def _block_of(opts, results: list[ClaimResult]) -> tuple:
+    """A chunk's results as one pickled block the parent spools unopened (``ClaimSpool.append_block``),
+    with the few things the parent uses beside it: each claim's status (on_claim: the progress
+    line), the chunk's summary totals and, for a JSON report, its claims' JSON text."""
     totals = ClaimTotals()
     for cr in results:
         totals.add(cr)
@@ -121,7 +117,7 @@ _STATUS_CODE = {"clean": "c", "flagged": "f", "unreadable": "u"}
 
 
 class _Status:
-    """What on_claim gets of a result that crossed in a block: its status (``on_claim_status_only``)."""
+    """What on_claim gets of a worker's result: its status (``ScrubOptions.on_claim``)."""
 
     __slots__ = ("status",)
 
@@ -135,14 +131,17 @@ _RECORD_OF = {"c": SimpleNamespace(claim=SimpleNamespace(raw=None), keys=None),
               "u": SimpleNamespace(claim=None, keys=None)}
 
 
-def _merge_block(opts, result: RunResult, blob: bytes, statuses: str, totals, text) -> None:
+def _merge_block(opts, result: RunResult, blob: bytes, statuses: str, totals, text, keys, digest_part) -> None:
     if hasattr(result.claims, "append_block"):
         result.claims.append_block(blob, len(statuses), totals, text)
     else:
         result.claims.extend(pickle.loads(blob))
+    if opts.html_digest is not None:
+        opts.html_digest.merge(digest_part)
     if opts.on_claim is not None:
-        for code in statuses:
-            opts.on_claim(_RECORD_OF[code], _STATUS_OF[code])
+        for j, code in enumerate(statuses):
+            record = _RECORD_OF[code] if keys is None else SimpleNamespace(claim=_RECORD_OF[code].claim, keys=keys[j])
+            opts.on_claim(record, _STATUS_OF[code])
 
 
 class _Workers:
@@ -197,6 +196,8 @@ def _failed_results(claims: list, detail: str) -> list[ClaimResult]:
 
 def run_parallel(opts, records_factory: Callable[[], Iterable], result: RunResult) -> RunResult:
     """The parallel run: chunks merged in order into ``result`` (see the module docstring)."""
+    from scrubber.pipeline import keep_result
+
     jobs = opts.jobs
     batch = getattr(opts.evaluator, "batch", None)
     pool = _Workers(opts, records_factory, jobs)
@@ -214,23 +215,12 @@ def run_parallel(opts, records_factory: Callable[[], Iterable], result: RunResul
                     vars(opts.reader_state).update(msg[2])
                 pool.stop_all()
                 break
-            if kind == "done" or kind == "block":
-                if kind == "block":
-                    _, _, errors, blob, statuses, totals, text, delta = msg
-                    results = ()
-                else:
-                    _, _, errors, results, raws, keys, delta = msg
+            if kind == "block":
+                _, _, errors, blob, statuses, totals, text, keys, delta, digest_part = msg
                 result.errors.extend(errors)
                 if batch is not None and delta:
                     batch.merge_delta(delta)
-                if kind == "block":
-                    _merge_block(opts, result, blob, statuses, totals, text)
-                for j, cr in enumerate(results):
-                    result.claims.append(cr)
-                    if opts.on_claim is not None:
-                        raw = raws[j] if raws is not None else None
-                        opts.on_claim(SimpleNamespace(claim=None if cr.status == "unreadable" else SimpleNamespace(raw=raw),
-                                                      keys=keys[j] if keys is not None else None), cr)
+                _merge_block(opts, result, blob, statuses, totals, text, keys, digest_part)
                 if attempts:
                     result.errors.append(_retry_note(announced, attempts))
                 k, attempts, announced = k + 1, 0, None
@@ -249,7 +239,7 @@ def run_parallel(opts, records_factory: Callable[[], Iterable], result: RunResul
                                           f"claims ({detail}); claims not evaluated: {', '.join(str(c[0]) for c in announced)}",
                                           announced[0][1], announced[0][2]))
             for cr in _failed_results(announced, detail):
-                result.claims.append(cr)
+                keep_result(opts, result, cr)
                 if opts.on_claim is not None:
                     opts.on_claim(SimpleNamespace(claim=None, keys=_unread_keys(opts, cr)), cr)
             pool.start(_Assignment(w, jobs, k + jobs))

@@ -34,6 +34,9 @@ class ScrubOptions:
     paths: list[str]
     payer_profile: Optional[str] = None
     evaluator: Optional[Evaluator] = None
+    # Called once per claim, in input order. With workers (``jobs`` > 1) it gets, of the result,
+    # only its ``status``, and of the record only ``keys`` (``claim_keys``): the results themselves
+    # reach the parent as pickled blocks it spools unopened (scrubber.jobs).
     on_claim: Optional[Callable[[ClaimRecord, ClaimResult], None]] = None
     run_extra: dict = field(default_factory=dict)
     rulesets: list[dict] = field(default_factory=list)
@@ -46,11 +49,10 @@ class ScrubOptions:
     ack_details: bool = False
     # Worker processes (scrubber.jobs); 1 = this process only.
     jobs: int = 1
-    # on_claim reads ``record.claim.raw`` (the clean/held 837 writer): workers send it back.
-    on_claim_reads_raw: bool = False
-    # What on_claim needs from a claim's record beyond its result (audit --remits: the denial join's
-    # claim and line keys), computed where the claim was read: (record, result) -> a small picklable
-    # value. With workers, on_claim gets it as ``record.keys`` instead of the record's claim.
+    # What on_claim needs from a claim's record and result beyond the status (audit --remits: the
+    # denial join's claim and line keys; scrub --clean-out/--held-out: the claim's route and X12),
+    # computed where the claim was read: (record, result) -> a small picklable value. With workers,
+    # on_claim gets it as ``record.keys`` instead of the record's claim.
     claim_keys: Optional[Callable[[ClaimRecord, ClaimResult], object]] = None
     # An object the record stream updates as it reads (audit's claim filter counts what it drops):
     # with workers, the parent's copy gets a worker's attributes back at the end.
@@ -58,9 +60,10 @@ class ScrubOptions:
     # Each result's JSON text (the JSON report's ``claim_text``), rendered where the claim is
     # evaluated and kept with the results (``ClaimSpool.keep_json``): set when the report is JSON.
     claim_json: Optional[Callable[[ClaimResult], str]] = None
-    # on_claim reads nothing but the result's ``status`` (the progress line): workers' results then
-    # reach the parent as pickled blocks it spools unopened (scrubber.jobs).
-    on_claim_status_only: bool = False
+    # The HTML report's totals, claim table and finding rows (``scrubber.report.html_digest``),
+    # gathered as results are made (a worker's part of each chunk travels beside its block): the
+    # report then needs no pass over the results. Set when the report is HTML.
+    html_digest: Optional[object] = None
 
 
 def sha256_of(path: str) -> Optional[str]:
@@ -239,10 +242,17 @@ def run_scrub(opts: ScrubOptions, records: Optional[Iterable] = None,
             results, eval_errors = evaluate_chunk(opts, pending)
             result.errors.extend(eval_errors)
             for r, cr in zip(pending, results):
-                result.claims.append(cr)
+                keep_result(opts, result, cr)
                 if opts.on_claim is not None:
                     opts.on_claim(r, cr)
         return result
+
+
+def keep_result(opts: ScrubOptions, result: RunResult, cr: ClaimResult) -> None:
+    """The run's next claim result, held in this process: into the results and the report's digest."""
+    result.claims.append(cr)
+    if opts.html_digest is not None:
+        opts.html_digest.add(cr)
 
 
 @contextmanager

@@ -152,6 +152,34 @@ def test_a_chunk_whose_worker_always_dies_is_reported_and_the_rest_of_the_batch_
     assert len(crash) == 1 and victim in crash[0]["message"]
 
 
+def test_clean_and_held_files_of_a_run_whose_worker_always_dies_on_a_chunk_set_that_chunk_aside(batch_dir, serial,
+                                                                                                 tmp_path, monkeypatch):
+    """--clean-out/--held-out with workers: each claim's route and X12 come back beside the chunk's
+    pickled block (``SplitWriter.route``); the claims of a chunk no worker could evaluate are written
+    to neither file and named with the reason, every other claim goes where a serial run puts it."""
+    import scrubber.writers.x12_split as x12_split
+
+    monkeypatch.setattr(x12_split, "default_control_start", lambda: 4242)
+    lost = [c["claim_id"] for c in serial["claims"][200:300]]  # the chunk holding claim 250
+    _crash_on(monkeypatch, serial["claims"][250]["claim_id"])  # fires in workers only: --jobs 1 runs here
+    sides = {}
+    for jobs in (1, 2):
+        d = tmp_path / f"j{jobs}"
+        d.mkdir()
+        res = _scrub([*_inputs(batch_dir), "--jobs", str(jobs), "--no-ledger", "--format", "json", "-o", str(d / "out.json"),
+                      "--clean-out", str(d / "clean.837"), "--held-out", str(d / "held.837")])
+        assert res.exit_code == 1, res.output
+        sides[jobs] = {side: re.findall(rb"~?CLM\*([^*]+)", (d / f"{side}.837").read_bytes()) for side in ("clean", "held")}
+        sides[jobs]["stderr"] = res.stderr
+    one, two = sides[1], sides[2]
+    gone = {x.encode() for x in lost}
+    for side in ("clean", "held"):
+        assert two[side] == [x for x in one[side] if x not in gone] and two[side]
+    assert len(one["clean"]) + len(one["held"]) - len(two["clean"]) - len(two["held"]) == len(lost)
+    assert all(f"{x} (" in two["stderr"] for x in lost)
+    assert "unreadable: the worker evaluating this claim's chunk died" in two["stderr"]
+
+
 @pytest.fixture(scope="session")
 def big_file(tmp_path_factory) -> Path:
     p = tmp_path_factory.mktemp("jobs-big") / "big.837"
@@ -198,3 +226,40 @@ def test_ctrl_c_stops_the_workers_and_records_nothing(big_file, tmp_path):
     if ledger.exists():
         with Ledger(str(ledger)) as db:
             assert [r for r in db.runs() if not r.incomplete] == []  # an interrupted run is marked incomplete, never complete
+
+
+@pytest.mark.parametrize("crash", [False, True])
+def test_the_html_report_from_the_workers_digest_is_the_one_a_pass_over_the_results_gives(batch_dir, serial, monkeypatch,
+                                                                                        crash):
+    """The HTML report's totals, capped claim table and finding rows are gathered by the workers
+    beside their blocks (``scrubber.report.html_digest``); with small caps the workers' cut-offs are
+    exercised, and a chunk whose worker always dies is added by the parent."""
+    from lxml import etree
+
+    import scrubber.report.html_digest as html_digest
+    from scrubber.cli.audit_cmd import prepare
+    from scrubber.pipeline import run_scrub
+    from scrubber.report import html
+
+    monkeypatch.setattr(html_digest, "MAX_TABLE_ROWS", 15)  # fewer than the first chunk flags
+    monkeypatch.setattr(html_digest, "FINDINGS_PER_RULE", 3)
+    monkeypatch.setattr(html_digest, "FINDINGS_ROWS", 40)
+    if crash:
+        _crash_on(monkeypatch, serial["claims"][250]["claim_id"])
+    prepared = prepare(None, None, (), (), False, None)
+    try:
+        opts = prepared.options(_inputs(batch_dir))
+        opts.jobs = 2
+        opts.html_digest = html_digest.HtmlDigest()
+        result = run_scrub(opts)
+    finally:
+        prepared.close()
+    assert opts.html_digest.count == len(result.claims) > 900
+    assert any(c.status == "unreadable" for c in result.claims) == crash
+
+    def page(digest) -> str:
+        return etree.tostring(html.build(result, digest=digest), method="html", encoding="unicode")
+
+    gathered, one_pass = page(opts.html_digest), page(None)
+    assert gathered == one_pass
+    assert "more claims are counted above but not listed" in gathered and "more findings of" in gathered

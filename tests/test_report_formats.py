@@ -156,13 +156,13 @@ def test_json_output_is_the_contract():
 
 
 def test_html_lists_claims_needing_attention_first_when_the_table_is_capped(monkeypatch):
-    import scrubber.report.html as html_report
+    import scrubber.report.html_digest as html_digest
 
-    monkeypatch.setattr(html_report, "MAX_TABLE_ROWS", 3)
-    listed, omitted = html_report._listed_claims(mixed_result().claims)
+    monkeypatch.setattr(html_digest, "MAX_TABLE_ROWS", 3)
+    listed, omitted = html_digest.HtmlDigest.of(mixed_result().claims).listed()
     assert [c.claim_id for _, c in listed] == ["MADE-UP-1", "MADE-UP-2", "MADE-UP-5"] and omitted == 2
-    monkeypatch.setattr(html_report, "MAX_TABLE_ROWS", 4)
-    listed, omitted = html_report._listed_claims(mixed_result().claims)
+    monkeypatch.setattr(html_digest, "MAX_TABLE_ROWS", 4)
+    listed, omitted = html_digest.HtmlDigest.of(mixed_result().claims).listed()
     assert [c.claim_id for _, c in listed] == ["MADE-UP-1", "MADE-UP-2", "MADE-UP-3", "MADE-UP-5"] and omitted == 1
     assert "1 more claim is counted above but not listed" in rendered(mixed_result(), "html")
 

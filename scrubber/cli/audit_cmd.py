@@ -172,11 +172,14 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         if claim_filter.active:
             opts.run_extra["filters"] = claim_filter.describe()
         opts.jobs, opts.reader_state = jobs, claim_filter
-        opts.on_claim_status_only = denial_run is None  # progress.update reads only the status
         if fmt == "json" and not redact:  # each claim's JSON rendered where it is evaluated
             from scrubber.report.json_report import claim_text
 
             opts.claim_json = claim_text
+        if fmt == "html":  # the report's totals and tables gathered as the results are made
+            from scrubber.report.html_digest import HtmlDigest
+
+            opts.html_digest = HtmlDigest()
         if denial_run is not None:  # the denial join's keys (ids, codes, dates, amounts) come back from the workers
             from scrubber.denials.claims import claim_key
 
@@ -203,7 +206,7 @@ def run(paths, since, until, payer_ids, npis, output, fmt, payer, eligibility, d
         result.run.extra["claims_excluded_by_filters"] = claim_filter.excluded
     if denial_run is not None:
         denial_run.finish(result)
-    _write_report(result, fmt, output, redact)
+    _write_report(result, fmt, output, redact, opts.html_digest)
     if run_ledger is not None:
         run_id = run_ledger.record(result, "audit", {"paths": list(paths), **claim_filter.describe(), "format": fmt})
         if not quiet:
@@ -233,19 +236,19 @@ def _audit_setting(settings, name: str, given, audit_default):
     return audit_default if valued.origin == "packaged default" else valued.value
 
 
-def _write_report(result, fmt, output, redact) -> None:
+def _write_report(result, fmt, output, redact, digest=None) -> None:
     from scrubber.report import render
 
     if output == "-":
-        render(result, fmt, sys.stdout, redact=redact)
+        render(result, fmt, sys.stdout, redact=redact, digest=digest)
         return
     path = output or (DEFAULT_REPORT if fmt == "html" else None)
     if path is None:
-        render(result, fmt, sys.stdout, redact=redact)
+        render(result, fmt, sys.stdout, redact=redact, digest=digest)
         return
     try:
         with open(path, "w", encoding="utf-8", newline="") as out:
-            render(result, fmt, out, redact=redact, title="claimscrub audit")
+            render(result, fmt, out, redact=redact, title="claimscrub audit", digest=digest)
     except OSError as e:
         raise click.UsageError(f"cannot write the report {path}: {e.strerror}") from None
     click.echo(f"report written to {path}", err=True)

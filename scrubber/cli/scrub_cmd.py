@@ -145,12 +145,17 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
     try:
         opts = prepared.options(list(paths), on_claim=on_claim)
         opts.ack_details = bool(ack_277ca)
-        opts.jobs, opts.on_claim_reads_raw = jobs, splitter is not None
-        opts.on_claim_status_only = splitter is None  # progress.update reads only the status
+        opts.jobs = jobs
+        if splitter is not None:  # each claim's route (clean, held, set aside) and X12 come back from the workers
+            opts.claim_keys = splitter.route
         if fmt == "json" and not redact:  # each claim's JSON rendered where it is evaluated
             from scrubber.report.json_report import claim_text
 
             opts.claim_json = claim_text
+        if fmt == "html":  # the report's totals and tables gathered as the results are made
+            from scrubber.report.html_digest import HtmlDigest
+
+            opts.html_digest = HtmlDigest()
         result = run_scrub(opts)
     except KeyboardInterrupt:  # Ctrl-C: the workers are stopped; after the clean-up below, one line and exit 130
         result = None
@@ -179,7 +184,7 @@ def scrub(paths, fmt, output, payer, eligibility, data_dir, rule_dirs, fail_on, 
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         render(result, fmt, out, redact=redact, fail_on=fail_on, quiet=quiet,
-               rule_titles={r.id: r.title for r in prepared.packs.rules})
+               rule_titles={r.id: r.title for r in prepared.packs.rules}, digest=opts.html_digest)
     finally:
         if output:
             out.close()

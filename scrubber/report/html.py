@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import heapq
 from typing import Optional
 
 from lxml import etree
@@ -28,12 +27,13 @@ from scrubber.model.result import SEVERITIES
 from scrubber.report.html_assets import CSS, JS
 from scrubber.report.html_charts import bar_chart
 from scrubber.report.html_denials import denial_section
+from scrubber.report.html_digest import MAX_TABLE_ROWS, HtmlDigest
 from scrubber.report.html_findings import findings_by_rule, idle_notice, rule_label, rule_titles
 from scrubber.report.status import plural, status_label
 from scrubber.report.safe import xml_text
-from scrubber.report.totals import Totals, compute, money
+from scrubber.report.totals import Totals, money
 
-MAX_TABLE_ROWS = 1000  # claims beyond this are counted, not listed (page size and memory stay bounded)
+__all__ = ["MAX_TABLE_ROWS", "build", "render"]
 CHART_ROWS = 10
 
 
@@ -56,9 +56,14 @@ def el(parent: Optional[etree._Element], tag: str, text=None, **attrs) -> etree.
     return node
 
 
-def build(result, title: str = "claimscrub report", titles: Optional[dict] = None) -> etree._Element:
+def build(result, title: str = "claimscrub report", titles: Optional[dict] = None,
+          digest: Optional[HtmlDigest] = None) -> etree._Element:
+    """``digest``: the run's results' HtmlDigest, gathered as they were made (``ScrubOptions.html_digest``);
+    without one, or one that does not cover every result, one pass over the results makes it."""
+    if digest is None or digest.count != len(result.claims):
+        digest = HtmlDigest.of(result.claims)
     summary = result.summary()
-    totals = compute(result)
+    totals = digest.totals()
     titles = rule_titles(titles)
     html = el(None, "html", lang="en")
     head = el(html, "head")
@@ -81,8 +86,8 @@ def build(result, title: str = "claimscrub report", titles: Optional[dict] = Non
     idle_notice(el, body, result)
     _charts(body, totals, titles)
     denial_section(body, result)  # audit --remits only (scrubber/report/html_denials.py)
-    findings_by_rule(el, body, result, totals, titles)
-    _claims_table(body, result)
+    findings_by_rule(el, body, totals, digest, titles)
+    _claims_table(body, result, digest)
     _errors(body, result)
     _totals_tables(body, totals)
     _run_info(body, result)
@@ -90,8 +95,9 @@ def build(result, title: str = "claimscrub report", titles: Optional[dict] = Non
     return html
 
 
-def render(result, out, title: str = "claimscrub report", rule_titles: Optional[dict] = None, **opts) -> None:
-    out.write(etree.tostring(build(result, title, rule_titles), method="html", encoding="unicode",
+def render(result, out, title: str = "claimscrub report", rule_titles: Optional[dict] = None,
+           digest: Optional[HtmlDigest] = None, **opts) -> None:
+    out.write(etree.tostring(build(result, title, rule_titles, digest), method="html", encoding="unicode",
                              doctype="<!DOCTYPE html>"))
     out.write("\n")
 
@@ -138,30 +144,16 @@ def _charts(body, t: Totals, titles: dict) -> None:
                                 [(g.label, g.flagged, str(g.flagged)) for g in _top(groups, lambda g: g.flagged)]))
 
 
-def _listed_claims(claims) -> tuple[list, int]:
-    """Claims for the table, in input order: those that need attention first, up to MAX_TABLE_ROWS.
-
-    Priority: flagged and unreadable, then clean with warnings or info, then clean. Beyond the
-    cap a browser page stops being usable; the CSV format lists every finding.
-    """
-    def priority(c) -> int:
-        return 0 if c.status != "clean" else (1 if c.findings else 2)
-
-    # One pass, keeping at most MAX_TABLE_ROWS claims (the results may be on disk: see ClaimSpool).
-    kept = heapq.nsmallest(MAX_TABLE_ROWS, ((priority(c), i, c) for i, c in enumerate(claims)),
-                           key=lambda row: (row[0], row[1]))
-    listed = sorted(((i, c) for _, i, c in kept), key=lambda row: row[0])
-    return listed, len(claims) - len(listed)
-
-
 _COLUMNS = (("", None), ("Claim", "str"), ("Status", "str"), ("Patient", "str"), ("Payer", "str"),
             ("Billing NPI", "str"), ("Rendering NPI", "str"), ("Date of service", "str"),
             ("Charge", "num"), ("Findings", "num"), ("Worst", "num"))
 
 
-def _claims_table(body, result) -> None:
+def _claims_table(body, result, digest: HtmlDigest) -> None:
+    """The claims needing attention first, up to MAX_TABLE_ROWS, in input order (``HtmlDigest.listed``):
+    beyond that a browser page stops being usable; the CSV format lists every finding."""
     el(body, "h2", "Findings by claim", id="findings-by-claim")
-    listed, omitted = _listed_claims(result.claims)
+    listed, omitted = digest.listed()
     controls = el(body, "div", class_="controls")
     label = el(controls, "label", "Filter ", for_="claim-filter")
     el(label, "input", type="search", id="claim-filter", placeholder="claim id, patient, payer, NPI, rule, category")

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from scrubber.idle import idle_by_reason
+from scrubber.report.html_digest import FINDINGS_PER_RULE, FINDINGS_ROWS
 from scrubber.report.status import plural
 from scrubber.report.totals import Totals, money
 
-FINDINGS_PER_RULE = 50
-FINDINGS_ROWS = 2000
+__all__ = ["FINDINGS_PER_RULE", "FINDINGS_ROWS", "findings_by_rule", "idle_notice", "rule_label", "rule_titles"]
 
 
 def rule_titles(explicit: Optional[dict]) -> dict[str, str]:
@@ -47,28 +47,14 @@ def idle_notice(el: Callable, parent, result) -> None:
         el(items, "li", f"{plural(len(ids), 'rule')} ({', '.join(ids)}): {reason}")
 
 
-def _findings_of(claims, wanted: int):
-    """rule id -> up to FINDINGS_PER_RULE (claim, finding) pairs, FINDINGS_ROWS in all, in input order."""
-    kept: dict[str, list] = {}
-    total = 0
-    for c in claims:
-        if total >= wanted:
-            break
-        for f in c.findings:
-            rows = kept.setdefault(f.rule_id, [])
-            if len(rows) < FINDINGS_PER_RULE and total < wanted:
-                rows.append((c.claim_id, f))
-                total += 1
-    return kept
-
-
-def findings_by_rule(el: Callable, body, result, totals: Totals, titles: dict[str, str]) -> None:
+def findings_by_rule(el: Callable, body, totals: Totals, digest, titles: dict[str, str]) -> None:
+    """``digest``: the run's ``HtmlDigest`` (its rows are the first findings of each rule, in input order)."""
     el(body, "h2", "Findings by rule", id="findings-by-rule")
     if not totals.by_rule:
         el(body, "p", "No findings.", class_="note")
         return
     wanted = min(FINDINGS_ROWS, sum(min(r.findings, FINDINGS_PER_RULE) for r in totals.by_rule))
-    kept = _findings_of(result.claims, wanted)
+    kept = digest.findings(wanted)
     for r in totals.by_rule:
         section = el(body, "section", class_="rule-findings", data_rule=r.rule_id)
         el(section, "h3", rule_label(r.rule_id, titles))

@@ -324,29 +324,39 @@ class SplitWriter:
         self._files.append(f)
         return InterchangeWriter(f, first, numbers, line_break)
 
-    def add(self, record: ClaimRecord, result: ClaimResult) -> None:
+    def route(self, record: ClaimRecord, result: ClaimResult) -> tuple:
+        """Where ``add`` puts the claim: ("clean" | "held", its RawClaim) or ("aside", a SetAside).
+        It writes nothing, so a ``--jobs`` worker computes it where the claim was read and only
+        this value reaches the parent (``ScrubOptions.claim_keys``), not the claim or its result."""
         raw = record.claim.raw if record.claim is not None else None
         if result.status == "unreadable" or record.claim is None:
-            self.summary.set_aside.append(SetAside(result.claim_id, result.source_path, result.source_segment,
-                                                   "unreadable: " + (result.error or "claim could not be read")))
-            return
+            return "aside", SetAside(result.claim_id, result.source_path, result.source_segment,
+                                     "unreadable: " + (result.error or "claim could not be read"))
         if raw is None:
-            self.summary.set_aside.append(SetAside(result.claim_id, result.source_path, result.source_segment,
-                                                   "no X12 source to copy (JSON claim)"))
-            return
+            return "aside", SetAside(result.claim_id, result.source_path, result.source_segment,
+                                     "no X12 source to copy (JSON claim)")
         reason = unwritable(raw)
         if reason is not None:
-            self.summary.set_aside.append(SetAside(result.claim_id, result.source_path, result.source_segment, reason))
+            return "aside", SetAside(result.claim_id, result.source_path, result.source_segment, reason)
+        return ("held" if result.worst_rank() >= self.threshold else "clean"), raw
+
+    def add(self, record: ClaimRecord, result: ClaimResult) -> None:
+        """The next claim in input order; ``record.keys``, when set, is its ``route`` made by the
+        worker that read it (then nothing else of the record or the result is read)."""
+        routed = getattr(record, "keys", None)
+        side, what = routed if routed is not None else self.route(record, result)
+        if side == "aside":
+            self.summary.set_aside.append(what)
             return
         if self._template is None:
-            self._template = raw
-        if result.worst_rank() >= self.threshold:
+            self._template = what
+        if side == "held":
             if self._held is not None:
-                self._held.add(raw)
+                self._held.add(what)
             self.summary.held_claims += 1
         else:
             if self._clean is not None:
-                self._clean.add(raw)
+                self._clean.add(what)
             self.summary.clean_claims += 1
 
     def close(self) -> SplitSummary:
