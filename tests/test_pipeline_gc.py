@@ -56,9 +56,12 @@ def test_a_run_that_raises_gives_it_back_too(fresh_gc):
 def test_a_caller_that_froze_objects_or_disabled_collection_is_left_alone(fresh_gc):
     gc.freeze()
     frozen = _state()
+    # The exact freeze count can fall while we look (a frozen object freed by another thread, e.g. a
+    # test session's Dask scheduler loop): what must hold is that quiet_gc neither changes the
+    # thresholds nor unfreezes the caller's objects on its way out.
     with quiet_gc():
-        assert _state() == frozen
-    assert _state() == frozen
+        assert _state()[:2] == frozen[:2] and gc.get_freeze_count() > 0
+    assert _state()[:2] == frozen[:2] and gc.get_freeze_count() > 0
     gc.unfreeze()
     gc.disable()
     off = _state()
