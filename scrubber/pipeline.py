@@ -47,8 +47,10 @@ class ScrubOptions:
     initial_errors: list = field(default_factory=list)
     # Keep each X12 claim's 277CA detail (patient, provider, lines) on its ClaimResult.
     ack_details: bool = False
-    # Worker processes (scrubber.jobs); 1 = this process only.
-    jobs: int = 1
+    # Worker processes (scrubber.jobs) that read and evaluate while this process only merges: the
+    # CLI's --jobs, 1 included (one worker is the durable-rules crash containment, at no cost of
+    # shipping facts to an engine pool); 0 = everything in this process (library callers, tests).
+    jobs: int = 0
     # What on_claim needs from a claim's record and result beyond the status (audit --remits: the
     # denial join's claim and line keys; scrub --clean-out/--held-out: the claim's route and X12),
     # computed where the claim was read: (record, result) -> a small picklable value. With workers,
@@ -225,14 +227,14 @@ def new_result(opts: ScrubOptions) -> RunResult:
 def run_scrub(opts: ScrubOptions, records: Optional[Iterable] = None,
               records_factory: Optional[Callable[[], Iterable]] = None) -> RunResult:
     """Read, evaluate and account for every claim. ``records_factory`` (a function giving the record
-    stream afresh) lets ``opts.jobs`` > 1 run the work in worker processes (``scrubber.jobs``);
+    stream afresh) lets ``opts.jobs`` >= 1 run the work in worker processes (``scrubber.jobs``);
     ``records`` (a stream that can be read once) and standard input always run here."""
     from scrubber.readers import iter_records
 
     if records_factory is None and records is None:
         records_factory = lambda: iter_records(opts.paths)  # noqa: E731
     with quiet_gc():
-        if opts.jobs > 1 and records_factory is not None and "-" not in opts.paths:
+        if opts.jobs >= 1 and records_factory is not None and "-" not in opts.paths:
             from scrubber.jobs import run_parallel
 
             return run_parallel(opts, records_factory, new_result(opts))

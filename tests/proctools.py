@@ -22,3 +22,16 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state not in ("Z", "X")
+
+
+def in_one_process(monkeypatch) -> None:
+    """CLI runs evaluate in the test's own process (``scrubber.pipeline``'s loop, durable-rules in the
+    engine's pool) instead of in ``--jobs`` workers: the reference a worker run must equal."""
+    import scrubber.jobs as jobs
+    import scrubber.pipeline as pipeline
+
+    def here(opts, records_factory, _result):
+        opts.jobs = 0
+        return pipeline.run_scrub(opts, records_factory=records_factory)
+
+    monkeypatch.setattr(jobs, "run_parallel", here)

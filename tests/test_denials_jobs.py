@@ -12,6 +12,7 @@ from click.testing import CliRunner
 import scrubber.jobs as jobs_mod
 import scrubber.pipeline as pipeline_mod
 from datadir import seeded
+from proctools import in_one_process
 from remit_factory import write_truth
 from scrubber.cli import cli
 from test_denials import CLAIMS
@@ -45,21 +46,24 @@ def test_remits_with_two_workers_give_the_one_process_audit(tmp_path, remits, mo
         parallel_runs.append(1)
         return real(*a, **k)
 
+    with monkeypatch.context() as m:
+        in_one_process(m)
+        one = audit_json(tmp_path, remits, 1, *extra)
     monkeypatch.setattr(jobs_mod, "run_parallel", counted)
-    one = audit_json(tmp_path, remits, 1, *extra)
-    assert not parallel_runs
-    two = audit_json(tmp_path, remits, 2, *extra)
-    assert parallel_runs, "--remits with --jobs 2 must run in worker processes"
-    assert two == one
-    d = two["denials"]
+    for jobs in (1, 2):
+        assert audit_json(tmp_path, remits, jobs, *extra) == one, jobs
+    assert len(parallel_runs) == 2, "--remits with --jobs N must run in worker processes"
+    d = one["denials"]
     assert d["matching"]["claims"] >= 1 and d["remittances"]["claim_payments"] == 11
     if not extra:
         assert d["matching"]["lines"]["matched"] == 15  # the line keys (REF*6R, codes, dates) came back whole
 
 
-def test_remits_on_a_dask_cluster_give_the_one_process_audit(tmp_path, remits):
+def test_remits_on_a_dask_cluster_give_the_one_process_audit(tmp_path, remits, monkeypatch):
     pytest.importorskip("distributed")
     extra = ("--since", "2025-02-24")  # a filter too: remittances of dropped claims are "outside the filters"
-    one = audit_json(tmp_path, remits, 1, *extra)
+    with monkeypatch.context() as m:
+        in_one_process(m)
+        one = audit_json(tmp_path, remits, 1, *extra)
     dask = audit_json(tmp_path, remits, 2, "--dask", "local", *extra)
     assert dask == one and one["denials"]["matching"]["remittances_outside_filters"] >= 1

@@ -43,3 +43,12 @@ def test_claim_ids_round_trip_and_none_stays_apart_from_the_empty_string():
     numbers = [ids.append(t) for t in texts]
     assert numbers == list(range(len(texts)))
     assert [ids[k] for k in numbers] == texts
+
+
+def test_claim_ids_stay_whole_when_the_offsets_widen_past_4_gib(monkeypatch):
+    monkeypatch.setattr(IdStore, "WIDEN_AT", 40)  # widening at 4 GiB, met after a few ids here
+    ids = IdStore()
+    texts = [f"MADE-UP-{k}" if k % 3 else None for k in range(20)]
+    numbers = [ids.append(t) for t in texts]
+    assert ids._ends.typecode == "Q"  # widened on the way
+    assert [ids[k] for k in numbers] == texts

@@ -167,3 +167,30 @@ def test_a_ledger_that_cannot_be_opened_stops_the_run_before_any_claim(tmp_path,
                                  "--ledger", str(blocker / "ledger.sqlite3")])
     assert r.exit_code == 2
     assert "cannot open the ledger" in r.stderr and not out.exists()
+
+
+def test_members_without_a_limited_service_cost_the_tracker_no_memory():
+    """Most members of a batch have no service under a limit; the tracker, held by every worker for
+    the whole batch, keeps nothing for them (it kept ~330 bytes a member: ~330 MB for a million members)."""
+    import tracemalloc
+
+    def claim(cid, member, code, dos):
+        c = dict(fixture_claims()["MADE-UP-PAYER-PREVENTIVE-1"], claim_id=cid, service_from=dos, service_to=dos)
+        c["subscriber"] = dict(c["subscriber"], member_id=member)
+        c["lines"] = [dict(c["lines"][0], code=code, date_from=dos, date_to=dos)]
+        return claim_from_dict(c)
+
+    others = [claim(f"MADE-UP-{k}", f"MADEUP{k:06d}", "99213", "2025-03-01") for k in range(2000)]
+    tracker = FrequencyTracker()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for c in others:
+            assert tracker.check_and_add(c, [ONE_PER_YEAR]) == []
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 20_000, grown  # bytes for 2,000 members: nothing kept per member
+    first, again = claim("MADE-UP-V1", "MADEUP000007", "99397", "2025-03-01"), claim("MADE-UP-V2", "MADEUP000007", "99397", "2025-09-01")
+    assert tracker.check_and_add(first, [ONE_PER_YEAR]) == []
+    assert [o["prior_count"] for o in tracker.check_and_add(again, [ONE_PER_YEAR])] == [1]  # still counted

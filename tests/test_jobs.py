@@ -25,7 +25,7 @@ from scrubber.ledger import Ledger
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import gen_837  # noqa: E402
-from proctools import alive as _alive, children as _children
+from proctools import alive as _alive, children as _children, in_one_process
 
 
 @pytest.fixture(scope="session")
@@ -57,27 +57,32 @@ def test_jobs_1_and_2_give_byte_identical_json_csv_837_and_ledger(batch_dir, tmp
 
     monkeypatch.setattr(x12_split, "default_control_start", lambda: 4242)  # control numbers come from the clock
     outs = {}
-    for jobs in (1, 2):
+    for jobs in (0, 1, 2):  # 0: --jobs 1 evaluated in this process, the reference
         d = tmp_path / f"j{jobs}"
         d.mkdir()
-        common = [*_inputs(batch_dir), "--payer", "commercial-example", "--jobs", str(jobs), "--fail-on", "error"]
-        res = _scrub([*common, "--format", "json", "-o", str(d / "out.json"), "--clean-out", str(d / "clean.837"),
-                      "--held-out", str(d / "held.837"), "--ledger", str(d / "ledger.sqlite3")])
-        assert res.exit_code == 1, res.output
-        res = _scrub([*common, "--format", "csv", "-o", str(d / "out.csv"), "--no-ledger"])
+        common = [*_inputs(batch_dir), "--payer", "commercial-example", "--jobs", str(max(jobs, 1)), "--fail-on", "error"]
+        with monkeypatch.context() as m:
+            if not jobs:
+                in_one_process(m)
+            res = _scrub([*common, "--format", "json", "-o", str(d / "out.json"), "--clean-out", str(d / "clean.837"),
+                          "--held-out", str(d / "held.837"), "--ledger", str(d / "ledger.sqlite3")])
+            assert res.exit_code == 1, res.output
+            res = _scrub([*common, "--format", "csv", "-o", str(d / "out.csv"), "--no-ledger"])
         with Ledger(str(d / "ledger.sqlite3")) as db:
             # each ledger salts its own member keys (and orders by them): compare what was counted
             history = sorted((s.line, s.code, s.service_date) for s in db.frequency_history())
         outs[jobs] = {name: (d / name).read_bytes() for name in ("out.json", "out.csv", "clean.837", "held.837")}
         outs[jobs]["history"] = history
-    one, two = outs[1], outs[2]
+    one = outs[0]
     # the run records the split files' own paths (run.split_outputs): each run wrote into its own folder
-    a = _no_time(one["out.json"].decode()).replace(str(tmp_path / "j1"), "OUT")
-    b = _no_time(two["out.json"].decode()).replace(str(tmp_path / "j2"), "OUT")
-    assert a == b, "".join(list(__import__("difflib").unified_diff(a.splitlines(True), b.splitlines(True)))[:40])
-    for name in ("out.csv", "clean.837", "held.837"):
-        assert one[name] == two[name], name
-    assert one["history"] == two["history"] and one["history"]  # services counted under the limit, recorded
+    a = _no_time(one["out.json"].decode()).replace(str(tmp_path / "j0"), "OUT")
+    for jobs in (1, 2):
+        two = outs[jobs]
+        b = _no_time(two["out.json"].decode()).replace(str(tmp_path / f"j{jobs}"), "OUT")
+        assert a == b, "".join(list(__import__("difflib").unified_diff(a.splitlines(True), b.splitlines(True)))[:40])
+        for name in ("out.csv", "clean.837", "held.837"):
+            assert one[name] == two[name], (jobs, name)
+        assert one["history"] == two["history"] and one["history"]  # services counted under the limit, recorded
     result = json.loads(one["out.json"])
     rules = [f["rule_id"] for c in result["claims"] for f in c["findings"]]
     assert rules.count("INT-DUP-001") >= 450 and "PAY-FREQ-001" in rules  # cross-chunk relations were exercised
@@ -86,15 +91,18 @@ def test_jobs_1_and_2_give_byte_identical_json_csv_837_and_ledger(batch_dir, tmp
     assert result["errors"], "the fixtures' reader errors are reported"
 
 
-def test_jobs_1_and_2_give_byte_identical_json_when_results_cross_as_blocks(batch_dir):
+def test_jobs_1_and_2_give_byte_identical_json_when_results_cross_as_blocks(batch_dir, monkeypatch):
     """No --clean-out: the workers' results reach the parent as pickled blocks with their JSON text."""
     outs = []
-    for jobs in (1, 2):
-        res = _scrub([*_inputs(batch_dir), "--payer", "commercial-example", "--format", "json", "--no-ledger",
-                      "--jobs", str(jobs), "--fail-on", "never"])
+    for jobs in (0, 1, 2):  # 0: in this process, the reference
+        with monkeypatch.context() as m:
+            if not jobs:
+                in_one_process(m)
+            res = _scrub([*_inputs(batch_dir), "--payer", "commercial-example", "--format", "json", "--no-ledger",
+                          "--jobs", str(max(jobs, 1)), "--fail-on", "never"])
         assert res.exit_code == 0, res.output
         outs.append(_no_time(res.stdout))
-    assert outs[0] == outs[1]
+    assert outs[0] == outs[1] == outs[2]
     result = json.loads(outs[1])
     assert result["summary"]["claims_total"] == len(result["claims"]) > 900 and result["summary"]["claims_flagged"]
 
@@ -126,24 +134,28 @@ def _json_run(batch_dir, jobs: int) -> dict:
 
 @pytest.fixture(scope="module")
 def serial(batch_dir) -> dict:
-    """The --jobs 1 result the crash tests compare with: one run for both (nothing patched yet)."""
-    return _json_run(batch_dir, 1)
+    """The one-process result the crash tests compare with: one run for all (nothing patched yet)."""
+    with pytest.MonkeyPatch.context() as m:
+        in_one_process(m)
+        return _json_run(batch_dir, 1)
 
 
-def test_a_worker_dying_once_costs_a_rerun_of_its_chunk_and_nothing_else(batch_dir, serial, tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", [1, 2])  # --jobs 1 is one worker: a crash costs it no more than with two
+def test_a_worker_dying_once_costs_a_rerun_of_its_chunk_and_nothing_else(batch_dir, serial, tmp_path, monkeypatch, jobs):
     victim = serial["claims"][250]["claim_id"]
     _crash_on(monkeypatch, victim, once_flag=tmp_path / "crashed")
-    got = _json_run(batch_dir, 2)
+    got = _json_run(batch_dir, jobs)
     assert (tmp_path / "crashed").exists()
     assert got["claims"] == serial["claims"]
     extra = [e for e in got["errors"] if e not in serial["errors"]]
     assert [e["kind"] for e in extra] == ["engine-retry"] and "re-run and completed" in extra[0]["message"]
 
 
-def test_a_chunk_whose_worker_always_dies_is_reported_and_the_rest_of_the_batch_goes_on(batch_dir, serial, monkeypatch):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_chunk_whose_worker_always_dies_is_reported_and_the_rest_of_the_batch_goes_on(batch_dir, serial, monkeypatch, jobs):
     victim = serial["claims"][250]["claim_id"]
     _crash_on(monkeypatch, victim)
-    got = _json_run(batch_dir, 2)
+    got = _json_run(batch_dir, jobs)
     assert [c["claim_id"] for c in got["claims"]] == [c["claim_id"] for c in serial["claims"]]  # none lost
     lost = [k for k, (a, b) in enumerate(zip(serial["claims"], got["claims"])) if a != b]
     assert 250 in lost and len(lost) <= 100  # one chunk, no more
@@ -196,16 +208,16 @@ def _start_audit(big_file: Path, tmp_path: Path, jobs: int = 2) -> tuple[subproc
     kids: set[int] = set()
     while time.monotonic() < deadline and proc.poll() is None:
         kids = {k for k in _children(proc.pid) if _alive(k)}
-        if len(kids) >= 2:
+        if len(kids) >= jobs:
             time.sleep(1.0)  # mid-run: the workers are reading and evaluating
             return proc, kids
         time.sleep(0.1)
     proc.kill()
-    pytest.fail(f"the audit did not start two workers (children {kids}): {proc.stderr.read().decode()[-500:]}")
+    pytest.fail(f"the audit did not start {jobs} workers (children {kids}): {proc.stderr.read().decode()[-500:]}")
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from /proc (Linux)")
-@pytest.mark.parametrize("jobs", [1, 2])  # 1: the engine's durable-rules pool; 2: the scrub workers
+@pytest.mark.parametrize("jobs", [1, 2])  # the scrub workers: one for --jobs 1
 def test_workers_die_when_the_audit_parent_is_killed(big_file, tmp_path, jobs):
     proc, kids = _start_audit(big_file, tmp_path, jobs)
     os.kill(proc.pid, signal.SIGKILL)

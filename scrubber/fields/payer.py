@@ -206,7 +206,6 @@ class FrequencySlot:
         self.tracker = None
         self.claim = None
         self.over: dict = {}
-        self._delta_from = 0
         self.log: list = []  # with state.recording: (claim as the tracker reads it, limits) per counted claim
 
     def _tracker(self):
@@ -242,16 +241,15 @@ class FrequencySlot:
         self.claim, self.over = None, {}
 
     def take_delta(self) -> list:
-        """The services counted since the last call (the ledger records them)."""
+        """The services counted since the last call, handed over: the process that takes them (a
+        worker) sends them to the one whose ledger records them, and keeps none for the rest of the batch."""
         if self.tracker is None:
             return []
-        out = self.tracker.counted[self._delta_from:]
-        self._delta_from = len(self.tracker.counted)
+        out, self.tracker.counted = self.tracker.counted, []
         return out
 
     def merge_delta(self, services: list) -> None:
         self._tracker().counted.extend(services)
-        self._delta_from = len(self.tracker.counted)
 
 
 def _tracked(claim):

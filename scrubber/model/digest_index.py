@@ -110,14 +110,16 @@ class DigestIndex:
 class IdStore:
     """An append-only list of optional strings (claim ids) packed in one ``bytearray``.
 
-    About len(id) + 9 bytes an entry instead of a str object (~50 bytes) and a list slot. None is
-    kept apart from "" (an absent claim id answers "no earlier claim" exactly as before)."""
+    About len(id) + 5 bytes an entry instead of a str object (~50 bytes) and a list slot: the ends
+    are 4-byte offsets, widened to 8 bytes once the text passes 4 GiB (~200 million claim ids). None
+    is kept apart from "" (an absent claim id answers "no earlier claim" exactly as before)."""
 
     __slots__ = ("_blob", "_ends")
+    WIDEN_AT = 1 << 32  # the first offset a 4-byte end cannot hold
 
     def __init__(self) -> None:
         self._blob = bytearray()
-        self._ends = array("Q")
+        self._ends = array("I")
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -127,6 +129,8 @@ class IdStore:
         if text is not None:
             self._blob += b"\x01"
             self._blob += text.encode("utf-8", "surrogatepass")
+        if len(self._blob) >= self.WIDEN_AT and self._ends.typecode == "I":
+            self._ends = array("Q", self._ends)
         self._ends.append(len(self._blob))
         return len(self._ends) - 1
 
@@ -138,4 +142,4 @@ class IdStore:
         return self._blob[start + 1:end].decode("utf-8", "surrogatepass")
 
     def nbytes(self) -> int:
-        return len(self._blob) + 8 * len(self._ends)
+        return len(self._blob) + self._ends.itemsize * len(self._ends)
