@@ -173,23 +173,28 @@ def test_clean_and_held_files_of_a_run_whose_worker_always_dies_on_a_chunk_set_t
 
     monkeypatch.setattr(x12_split, "default_control_start", lambda: 4242)
     lost = [c["claim_id"] for c in serial["claims"][200:300]]  # the chunk holding claim 250
-    _crash_on(monkeypatch, serial["claims"][250]["claim_id"])  # fires in workers only: --jobs 1 runs here
+    _crash_on(monkeypatch, serial["claims"][250]["claim_id"])  # fires in workers only
     sides = {}
-    for jobs in (1, 2):
+    for jobs in (0, 1, 2):  # 0: evaluated in this process, the reference; --jobs 1 is one worker
         d = tmp_path / f"j{jobs}"
         d.mkdir()
-        res = _scrub([*_inputs(batch_dir), "--jobs", str(jobs), "--no-ledger", "--format", "json", "-o", str(d / "out.json"),
-                      "--clean-out", str(d / "clean.837"), "--held-out", str(d / "held.837")])
+        with monkeypatch.context() as m:
+            if not jobs:
+                in_one_process(m)
+            res = _scrub([*_inputs(batch_dir), "--jobs", str(max(jobs, 1)), "--no-ledger", "--format", "json",
+                          "-o", str(d / "out.json"), "--clean-out", str(d / "clean.837"), "--held-out", str(d / "held.837")])
         assert res.exit_code == 1, res.output
         sides[jobs] = {side: re.findall(rb"~?CLM\*([^*]+)", (d / f"{side}.837").read_bytes()) for side in ("clean", "held")}
         sides[jobs]["stderr"] = res.stderr
-    one, two = sides[1], sides[2]
     gone = {x.encode() for x in lost}
-    for side in ("clean", "held"):
-        assert two[side] == [x for x in one[side] if x not in gone] and two[side]
-    assert len(one["clean"]) + len(one["held"]) - len(two["clean"]) - len(two["held"]) == len(lost)
-    assert all(f"{x} (" in two["stderr"] for x in lost)
-    assert "unreadable: the worker evaluating this claim's chunk died" in two["stderr"]
+    ref = sides[0]
+    for jobs in (1, 2):
+        two = sides[jobs]
+        for side in ("clean", "held"):
+            assert two[side] == [x for x in ref[side] if x not in gone] and two[side]
+        assert len(ref["clean"]) + len(ref["held"]) - len(two["clean"]) - len(two["held"]) == len(lost)
+        assert all(f"{x} (" in two["stderr"] for x in lost)
+        assert "unreadable: the worker evaluating this claim's chunk died" in two["stderr"]
 
 
 @pytest.fixture(scope="session")
