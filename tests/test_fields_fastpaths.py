@@ -141,8 +141,6 @@ def test_member_key_memo_is_per_claim():
     assert common.service_signature(b, b.lines[0], memo)[0] == common.member_key(b) != common.member_key(a)
 
 
-@pytest.mark.xfail(strict=True, reason="service_signature's line memo is keyed by the line alone: the fix for "
-                   "scrubber/fields/common.py is in the mend report (fields is another helper's); drop this mark with it")
 def test_a_line_shared_by_two_claims_gets_each_claims_signature_from_one_memo():
     """A claim copy (``dataclasses.replace``, as serialize does) keeps the line objects of the original: a
     memo handed both claims gives the copy's line the copy's patient, not the original's."""

@@ -131,7 +131,9 @@ def service_signature(claim: Claim, line: ServiceLine, memo: Optional[dict] = No
         member, npi = member_key(claim), line_provider_npi(claim, line)
     else:
         hit = memo.get(id(line))
-        if hit is not None and hit[0] is line:  # the line itself is kept too, so its id cannot be reused
+        # the line itself is kept too, so its id cannot be reused; and the claim, since a claim copy
+        # (dataclasses.replace) shares the original's line objects under another patient or provider
+        if hit is not None and hit[0] is line and hit[2] is claim:
             return hit[1]
         # the claim's member key and provider, once per claim (str keys: line ids are ints)
         hit = memo.get("member")
@@ -143,7 +145,7 @@ def service_signature(claim: Claim, line: ServiceLine, memo: Optional[dict] = No
     sig = (member, npi, line.date_from or claim.service_from, line.date_to,
            line.code, line.revenue_code, frozenset(line.modifiers), line.ndc)
     if memo is not None:
-        memo[id(line)] = (line, sig)
+        memo[id(line)] = (line, sig, claim)
     return sig
 
 
