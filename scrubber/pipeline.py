@@ -34,7 +34,7 @@ class ScrubOptions:
     paths: list[str]
     payer_profile: Optional[str] = None
     evaluator: Optional[Evaluator] = None
-    # Called once per claim, in input order. With workers (``jobs`` > 1) it gets, of the result,
+    # Called once per claim, in input order. With workers (``jobs`` >= 1) it gets, of the result,
     # only its ``status``, and of the record only ``keys`` (``claim_keys``): the results themselves
     # reach the parent as pickled blocks it spools unopened (scrubber.jobs).
     on_claim: Optional[Callable[[ClaimRecord, ClaimResult], None]] = None
